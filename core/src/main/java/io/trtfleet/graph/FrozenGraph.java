@@ -1,0 +1,104 @@
+package io.trtfleet.graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import org.tensorflow.proto.GraphDef;
+
+/**
+ * The graph IR every later stage reads: one signature of a SavedModel with functions inlined,
+ * variables turned into constants, everything the signature's outputs do not need pruned, and static
+ * shapes inferred. {@link #graphDef()} is a plain GraphDef that TensorFlow can import and run; the
+ * nodes are in topological order.
+ */
+public final class FrozenGraph {
+
+  private final GraphDef graphDef;
+  private final Signature signature;
+  private final List<Node> nodes;
+  private final Map<String, Node> byName;
+  private final Map<String, List<String>> consumers;
+  private final int variablesFrozen;
+
+  public FrozenGraph(GraphDef graphDef, Signature signature, List<Node> nodes, int variablesFrozen) {
+    this.graphDef = graphDef;
+    this.signature = signature;
+    this.nodes = List.copyOf(nodes);
+    this.variablesFrozen = variablesFrozen;
+    Map<String, Node> index = new HashMap<>();
+    Map<String, List<String>> users = new HashMap<>();
+    for (Node n : this.nodes) {
+      index.put(n.name(), n);
+    }
+    for (Node n : this.nodes) {
+      for (TensorRef in : n.inputs()) {
+        users.computeIfAbsent(in.node(), k -> new ArrayList<>()).add(n.name());
+      }
+    }
+    this.byName = Collections.unmodifiableMap(index);
+    users.replaceAll((k, v) -> List.copyOf(v));
+    this.consumers = Collections.unmodifiableMap(users);
+  }
+
+  public GraphDef graphDef() {
+    return graphDef;
+  }
+
+  public Signature signature() {
+    return signature;
+  }
+
+  /** Nodes in topological order (every node after its inputs). */
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  public int variablesFrozen() {
+    return variablesFrozen;
+  }
+
+  public boolean contains(String name) {
+    return byName.containsKey(name);
+  }
+
+  public Node node(String name) {
+    Node n = byName.get(name);
+    if (n == null) {
+      throw new NoSuchElementException("no node named '" + name + "' in the frozen graph");
+    }
+    return n;
+  }
+
+  /** Names of the nodes that read any output of {@code name} (data or control), in graph order. */
+  public List<String> consumers(String name) {
+    return consumers.getOrDefault(name, List.of());
+  }
+
+  public TensorSpec tensor(TensorRef ref) {
+    return node(ref.node()).output(ref.index());
+  }
+
+  /** Op type to count, sorted by op type. */
+  public Map<String, Integer> opHistogram() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Node n : nodes) {
+      counts.merge(n.op(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** The ops with a count, most frequent first (ties by name): what reports print. */
+  public Map<String, Integer> opHistogramByCount() {
+    Map<String, Integer> sorted = new LinkedHashMap<>();
+    opHistogram().entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+            .thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
+  }
+}

@@ -1,0 +1,43 @@
+package io.trtfleet.importer;
+
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.Node;
+import io.trtfleet.graph.Signature;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+
+/** Imports a SavedModel (TF1 or TF2/Keras) into a {@link FrozenGraph} for one signature. */
+public final class SavedModelImporter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SavedModelImporter.class);
+
+  private SavedModelImporter() {}
+
+  public static ImportedModel importModel(ImportOptions options) {
+    long start = System.nanoTime();
+    SavedModel model = SavedModelReader.read(options.modelDir());
+    MetaGraphDef metaGraph = SavedModelReader.metaGraph(model, options.modelDir(), options.tags());
+    List<Signature> signatures = SavedModelReader.signatures(metaGraph);
+    Signature signature = SavedModelReader.signature(metaGraph, options.modelDir(), options.signatureKey());
+
+    GraphFreezer.Result frozen = new GraphFreezer(options.modelDir(), metaGraph, signature).freeze();
+    GraphDef.Builder graphDef = GraphDef.newBuilder().setVersions(metaGraph.getGraphDef().getVersions());
+    frozen.nodes().forEach(graphDef::addNode);
+    List<Node> nodes = ShapeInference.infer(frozen.nodes(), metaGraph.getGraphDef().getVersions());
+    List<String> converted = frozen.nodes().stream()
+        .filter(n -> n.getOp().equals(OpRegistry.TRT_ENGINE_OP)).map(NodeDef::getName).toList();
+    FrozenGraph graph = new FrozenGraph(graphDef.build(), signature, nodes, frozen.variablesFrozen());
+    LOG.info("imported {} signature '{}': {} nodes, {} variables frozen in {} ms", options.modelDir(),
+        signature.key(), nodes.size(), frozen.variablesFrozen(), (System.nanoTime() - start) / 1_000_000);
+    if (!converted.isEmpty()) {
+      LOG.warn("{} already holds {} TRTEngineOp node(s) converted by TF-TRT: {}", options.modelDir(),
+          converted.size(), converted);
+    }
+    return new ImportedModel(options.modelDir(), signatures, graph, converted);
+  }
+}

@@ -1,0 +1,153 @@
+package io.trtfleet.reference;
+
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.graph.Node;
+import io.trtfleet.graph.Signature;
+import io.trtfleet.graph.TensorRef;
+import io.trtfleet.importer.OpRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.RawTensor;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat16;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TType;
+
+/**
+ * FP32 reference execution of a frozen graph on the CPU with TensorFlow Java: feed a batch, fetch any
+ * set of tensors by name (signature outputs or intermediate activations). Every native tensor is
+ * closed before a call returns, so a runner can serve thousands of batches in bounded memory.
+ * Not thread-safe: use one runner per thread (a Spark task holds its own).
+ */
+public final class ReferenceRunner implements AutoCloseable {
+
+  private final FrozenGraph frozen;
+  private final Graph graph;
+  private final Session session;
+
+  public ReferenceRunner(FrozenGraph frozen) {
+    this(frozen, 0);
+  }
+
+  /** @param threads intra-op threads for TensorFlow; 0 lets TensorFlow choose */
+  public ReferenceRunner(FrozenGraph frozen, int threads) {
+    for (Node n : frozen.nodes()) {
+      if (!OpRegistry.get().isRunnable(n.op())) {
+        throw new TrtfleetException("node '" + n.name() + "' is a " + n.op() + ", which TensorFlow "
+            + org.tensorflow.TensorFlow.version() + " cannot run: reference execution needs the original"
+            + " (unconverted) SavedModel");
+      }
+    }
+    this.frozen = frozen;
+    this.graph = new Graph();
+    try {
+      graph.importGraphDef(frozen.graphDef());
+      ConfigProto.Builder config = ConfigProto.newBuilder();
+      if (threads > 0) {
+        config.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1);
+      }
+      this.session = new Session(graph, config.build());
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs one batch. Feeds and fetches are tensor names ({@code images:0}, {@code conv1/Relu:0});
+   * the result keeps the order of {@code fetches}.
+   */
+  public Map<String, HostTensor> run(Map<String, HostTensor> feeds, List<String> fetches) {
+    Map<String, Tensor> fed = new LinkedHashMap<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (Map.Entry<String, HostTensor> e : feeds.entrySet()) {
+        Tensor t = toTensor(e.getValue());
+        fed.put(e.getKey(), t);
+        TensorRef ref = TensorRef.parse(e.getKey());
+        runner.feed(ref.node(), ref.index(), t);
+      }
+      for (String f : fetches) {
+        TensorRef ref = TensorRef.parse(f);
+        frozen.tensor(ref);  // fails with the tensor's name when it is not in the graph
+        runner.fetch(ref.node(), ref.index());
+      }
+      try (Result result = runner.run()) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < fetches.size(); i++) {
+          out.put(fetches.get(i), toHost(result.get(i)));
+        }
+        return out;
+      }
+    } finally {
+      fed.values().forEach(Tensor::close);
+    }
+  }
+
+  /** Runs the signature: inputs and outputs keyed by the signature's argument keys. */
+  public Map<String, HostTensor> runSignature(Map<String, HostTensor> inputsByKey) {
+    Signature sig = frozen.signature();
+    Map<String, HostTensor> feeds = new LinkedHashMap<>();
+    for (Signature.Argument a : sig.inputs()) {
+      HostTensor t = inputsByKey.get(a.key());
+      if (t == null) {
+        throw new TrtfleetException("signature '" + sig.key() + "' needs input '" + a.key() + "'");
+      }
+      feeds.put(a.tensor().name(), t);
+    }
+    List<String> fetches = sig.outputs().stream().map(a -> a.tensor().name()).toList();
+    Map<String, HostTensor> byName = run(feeds, fetches);
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    sig.outputs().forEach(a -> out.put(a.key(), byName.get(a.tensor().name())));
+    return out;
+  }
+
+  static Tensor toTensor(HostTensor t) {
+    Class<? extends TType> type = typeClass(t.dtype());
+    return Tensor.of(type, Shape.of(t.shape()), DataBuffers.of(t.data(), true, false));
+  }
+
+  static HostTensor toHost(Tensor t) {
+    RawTensor raw = t.asRawTensor();
+    byte[] bytes = new byte[(int) raw.numBytes()];
+    raw.data().read(bytes);
+    return new HostTensor(t.dataType(), t.shape().asArray(), bytes);
+  }
+
+  private static Class<? extends TType> typeClass(DataType dtype) {
+    return switch (dtype) {
+      case DT_FLOAT -> TFloat32.class;
+      case DT_DOUBLE -> TFloat64.class;
+      case DT_HALF -> TFloat16.class;
+      case DT_INT32 -> TInt32.class;
+      case DT_INT64 -> TInt64.class;
+      case DT_UINT8 -> TUint8.class;
+      case DT_BOOL -> TBool.class;
+      default -> throw new TrtfleetException("cannot feed a " + dtype + " tensor to the reference runner");
+    };
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } finally {
+      graph.close();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.trtfleet.cli;
+
+import io.trtfleet.TrtfleetException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code trtfleet} command line. A {@link TrtfleetException} (bad input the user can fix) prints
+ * as one {@code error:} line and exits 2; anything else is a bug and keeps its stack trace.
+ */
+@Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
+    subcommands = {InspectCommand.class})
+public final class Main {
+
+  public static final int EXIT_BAD_INPUT = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this instead of main). */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof TrtfleetException) {
+        PrintWriter err = cmd.getErr();
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return EXIT_BAD_INPUT;
+      }
+      throw e;
+    });
+    return cli;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"trtfleet " + (v == null ? "dev" : v)
+          + " (TensorFlow " + org.tensorflow.TensorFlow.version() + ")"};
+    }
+  }
+}

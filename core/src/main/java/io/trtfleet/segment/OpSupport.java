@@ -100,10 +100,13 @@ public final class OpSupport {
       return reject("%s dtype %s is not supported by TensorRT (%s only)", what, Dtypes.name(dtype),
           Checks.names(Dtypes.TENSORRT_TENSOR));
     }
+    if (!input) {
+      return OK;  // TF-TRT checks inputs only; unused outputs (batch norm's reserve space) may be unknown
+    }
     if (!t.hasRank()) {
       return reject("%s %s has an unknown rank", what, t.name());
     }
-    if (input && ctx.implicitBatch()) {
+    if (ctx.implicitBatch()) {
       long[] shape = t.shape();
       if (shape.length == 0) {
         return reject("%s %s is a scalar, but static shapes need a batch dimension", what, t.name());

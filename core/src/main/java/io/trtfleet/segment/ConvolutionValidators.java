@@ -3,7 +3,9 @@ package io.trtfleet.segment;
 import static io.trtfleet.segment.Checks.OK;
 import static io.trtfleet.segment.Checks.reject;
 
+import io.trtfleet.graph.Node;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.tensorflow.proto.DataType;
 
@@ -41,22 +43,22 @@ final class ConvolutionValidators {
     table.put("ResizeNearestNeighbor", resize);
   }
 
-  private static java.util.Optional<String> depthwiseMultiplier(io.trtfleet.graph.Node node,
+  private static Optional<String> depthwiseMultiplier(Node node,
       ValidationContext ctx) {
     long[] filter = ctx.input(node, 1).shape();
     return filter != null && filter[3] < 1 ? reject("channel multiplier must be known") : OK;
   }
 
-  private static java.util.Optional<String> noDilation(io.trtfleet.graph.Node node, ValidationContext ctx) {
+  private static Optional<String> noDilation(Node node, ValidationContext ctx) {
     return node.intListAttr("dilations").stream().anyMatch(d -> d != 1)
         ? reject("dilations are not supported (conv2d_transpose with dilation)") : OK;
   }
 
-  private static java.util.Optional<String> inferenceOnly(io.trtfleet.graph.Node node, ValidationContext ctx) {
+  private static Optional<String> inferenceOnly(Node node, ValidationContext ctx) {
     return node.boolAttr("is_training", true) ? reject("is_training=true is not supported (inference only)") : OK;
   }
 
-  private static java.util.Optional<String> resizeMode(io.trtfleet.graph.Node node, ValidationContext ctx) {
+  private static Optional<String> resizeMode(Node node, ValidationContext ctx) {
     return node.boolAttr("align_corners", false) && node.boolAttr("half_pixel_centers", false)
         ? reject("align_corners and half_pixel_centers together are not supported") : OK;
   }

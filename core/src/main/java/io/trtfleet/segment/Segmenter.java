@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       the engine instead) and, with static shapes, may not take an input without a non-batch dimension.
  *   <li>Selection: segments with fewer than {@code minimum_segment_size} nodes (Identity, Snapshot and
  *       StopGradient not counted) or without inputs are dropped; the {@code maximum_engines} largest are
- *       kept and named {@code TRTEngineOp_000_<idx>} in the order of their first node.
+ *       kept and named {@code TRTEngineOp_<seq>_<idx>} in the order of their first node ({@code seq} is
+ *       000 unless the graph already holds engines of that sequence).
  * </ol>
  *
  * The result depends only on the graph and the options: the same model always gives the same segments.
@@ -44,8 +45,25 @@ public final class Segmenter {
 
   private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
 
-  /** TF-TRT numbers engines per converted function; trtfleet converts one signature: sequence 0. */
-  static final int GRAPH_SEQUENCE = 0;
+  /**
+   * TF-TRT numbers engines per converted graph; trtfleet converts one signature, so the sequence is 0
+   * unless the graph already holds engines of that sequence (a model converted before): then the first
+   * free one, so names never clash.
+   */
+  static int graphSequence(FrozenGraph graph) {
+    Set<String> taken = new HashSet<>();
+    for (Node node : graph.nodes()) {
+      String base = node.name().substring(node.name().lastIndexOf('/') + 1);
+      if (base.startsWith("TRTEngineOp_") && base.length() >= 16) {
+        taken.add(base.substring(12, 15));
+      }
+    }
+    int seq = 0;
+    while (taken.contains(String.format(java.util.Locale.ROOT, "%03d", seq))) {
+      seq++;
+    }
+    return seq;
+  }
 
   private final SegmenterOptions options;
 
@@ -307,12 +325,13 @@ public final class Segmenter {
     }
 
     private SegmentedGraph build(List<List<Integer>> kept) {
+      int sequence = graphSequence(graph);
       List<Segment> segments = new ArrayList<>();
       Map<String, String> owner = new HashMap<>();
       Map<String, List<String>> copies = new LinkedHashMap<>();
       for (int s = 0; s < kept.size(); s++) {
         List<Integer> members = kept.get(s);
-        String name = engineName(GRAPH_SEQUENCE, s);
+        String name = engineName(sequence, s);
         int id = cluster[members.get(0)];
         TreeSet<Integer> all = new TreeSet<>(members);
         Map<String, TensorSpec> inputs = new LinkedHashMap<>();

@@ -32,10 +32,9 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
     if (maximumEngines < 1) {
       throw new TrtfleetException("Invalid maximum engines " + maximumEngines + ": use a number >= 1");
     }
-    denylist = Set.copyOf(new TreeSet<>(denylist));
-    for (String op : denylist) {
-      checkOp(op);
-    }
+    TreeSet<String> sorted = new TreeSet<>(denylist);
+    sorted.forEach(SegmenterOptions::checkOp);
+    denylist = Set.copyOf(sorted);
     if (precision == null) {
       throw new TrtfleetException("Invalid precision mode: null; use FP32, FP16 or INT8");
     }

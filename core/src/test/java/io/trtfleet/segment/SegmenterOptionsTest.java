@@ -32,6 +32,10 @@ class SegmenterOptionsTest {
         + " are case-sensitive, e.g. Conv2D,FusedBatchNormV3",
         assertThrows(TrtfleetException.class, () -> SegmenterOptions.builder().denylist("Relu, Conv2d").build())
             .getMessage());
+    assertEquals("Invalid denylist op 'Conv2d': TensorFlow has no op of that name (did you mean Conv2D?); op names"
+        + " are case-sensitive, e.g. Conv2D,FusedBatchNormV3",
+        assertThrows(TrtfleetException.class, () -> SegmenterOptions.builder().denylist("Foo,Conv2d").build())
+            .getMessage(), "the first bad name in sorted order, whatever the order given");
     assertEquals("Invalid precision mode 'fp64': use one of FP32, FP16, INT8",
         assertThrows(TrtfleetException.class, () -> PrecisionMode.parse("fp64")).getMessage());
   }

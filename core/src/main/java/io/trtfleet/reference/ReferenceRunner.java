@@ -46,6 +46,13 @@ public final class ReferenceRunner implements AutoCloseable {
 
   /** @param threads intra-op threads for TensorFlow; 0 lets TensorFlow choose */
   public ReferenceRunner(FrozenGraph frozen, int threads) {
+    this(frozen, threads > 0
+        ? ConfigProto.newBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1).build()
+        : ConfigProto.getDefaultInstance());
+  }
+
+  /** With a session configuration of its own (tests turn Grappler off to compare bit for bit). */
+  public ReferenceRunner(FrozenGraph frozen, ConfigProto config) {
     for (Node n : frozen.nodes()) {
       if (!OpRegistry.get().isRunnable(n.op())) {
         throw new TrtfleetException("node '" + n.name() + "' is a " + n.op() + ", which TensorFlow "
@@ -57,11 +64,7 @@ public final class ReferenceRunner implements AutoCloseable {
     this.graph = new Graph();
     try {
       graph.importGraphDef(frozen.graphDef());
-      ConfigProto.Builder config = ConfigProto.newBuilder();
-      if (threads > 0) {
-        config.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1);
-      }
-      this.session = new Session(graph, config.build());
+      this.session = new Session(graph, config);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -82,18 +85,28 @@ public final class ReferenceRunner implements AutoCloseable {
         TensorRef ref = TensorRef.parse(e.getKey());
         runner.feed(ref.node(), ref.index(), t);
       }
+      List<String> computed = new java.util.ArrayList<>();
       for (String f : fetches) {
         TensorRef ref = TensorRef.parse(f);
         frozen.tensor(ref);  // fails with the tensor's name when it is not in the graph
-        runner.fetch(ref.node(), ref.index());
-      }
-      try (Result result = runner.run()) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < fetches.size(); i++) {
-          out.put(fetches.get(i), toHost(result.get(i)));
+        if (!feeds.containsKey(f)) {  // TensorFlow refuses to fetch what is fed: it is the feed
+          runner.fetch(ref.node(), ref.index());
+          computed.add(f);
         }
-        return out;
       }
+      Map<String, HostTensor> byName = new java.util.HashMap<>();
+      if (!computed.isEmpty()) {
+        try (Result result = runner.run()) {
+          for (int i = 0; i < computed.size(); i++) {
+            byName.put(computed.get(i), toHost(result.get(i)));
+          }
+        }
+      }
+      Map<String, HostTensor> out = new LinkedHashMap<>();
+      for (String f : fetches) {
+        out.put(f, byName.containsKey(f) ? byName.get(f) : feeds.get(f));
+      }
+      return out;
     } finally {
       fed.values().forEach(Tensor::close);
     }

@@ -18,28 +18,40 @@ final class ReshapeConverter implements OpConverter {
     if (x.isConstant()) {
       throw new UnsupportedNodeException(node, "constant input (fold constants before conversion)");
     }
-    String in = ctx.rowMajorView(x);
     String name = TensorRef.of(node.name(), 0).tensorName();
-    String out = switch (node.op()) {
-      case "Reshape" -> {
-        long[] shape = ctx.constantInput(node, 1, "target shape").longs();
-        for (long d : shape) {
-          if (d == 0) {
-            throw new UnsupportedNodeException(node, "zero-sized target dimension");
-          }
+    long[] target = node.op().equals("Reshape") ? ctx.constantInput(node, 1, "target shape").longs()
+        : reshapeTarget(node.output(0).shape());
+    String out;
+    if (target != null) {
+      for (long d : target) {
+        if (d == 0) {
+          throw new UnsupportedNodeException(node, "zero-sized target dimension");
         }
-        yield ctx.onnx.node("Reshape", List.of(in, ctx.onnx.int64s(node.name() + "/shape", shape)), name);
       }
-      case "Squeeze" -> ctx.onnx.node("Squeeze", List.of(in, ctx.onnx.int64s(node.name() + "/axes",
-          squeezeAxes(node, x))), name);
-      case "ExpandDims" -> {
-        long[] axis = ctx.constantInput(node, 1, "axis").longs();
-        long a = axis[0] < 0 ? axis[0] + x.rank() + 1 : axis[0];
-        yield ctx.onnx.node("Unsqueeze", List.of(in, ctx.onnx.int64s(node.name() + "/axes", a)), name);
-      }
-      default -> throw new UnsupportedNodeException(node, "not a reshape");
-    };
+      // Memory order only: an NCHW value with H = W = 1 is read without a Transpose.
+      out = ctx.onnx.node("Reshape", List.of(ctx.rowMajorView(x), ctx.onnx.int64s(node.name() + "/shape", target)),
+          name);
+    } else if (node.op().equals("Squeeze")) {
+      out = ctx.onnx.node("Squeeze", List.of(ctx.view(x, Layout.AS_IS),
+          ctx.onnx.int64s(node.name() + "/axes", squeezeAxes(node, x))), name);
+    } else {
+      long[] axis = ctx.constantInput(node, 1, "axis").longs();
+      long a = axis[0] < 0 ? axis[0] + x.rank() + 1 : axis[0];
+      out = ctx.onnx.node("Unsqueeze", List.of(ctx.view(x, Layout.AS_IS), ctx.onnx.int64s(node.name() + "/axes", a)),
+          name);
+    }
     ctx.define(node, 0, out, Layout.AS_IS, ctx.computeType(x));
+  }
+
+  /**
+   * Squeeze and ExpandDims as a Reshape to the static output shape when at most one dim is unknown
+   * (so they share Reshape's no-Transpose path); null otherwise.
+   */
+  private static long[] reshapeTarget(long[] outShape) {
+    if (outShape == null || java.util.Arrays.stream(outShape).filter(d -> d < 0).count() > 1) {
+      return null;
+    }
+    return outShape;
   }
 
   /** Squeeze's dims; when none are given, the size-1 dims of the static shape (never a dynamic batch). */

@@ -46,6 +46,13 @@ public final class ReferenceRunner implements AutoCloseable {
 
   /** @param threads intra-op threads for TensorFlow; 0 lets TensorFlow choose */
   public ReferenceRunner(FrozenGraph frozen, int threads) {
+    this(frozen, threads > 0
+        ? ConfigProto.newBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1).build()
+        : ConfigProto.getDefaultInstance());
+  }
+
+  /** With a session configuration of its own (tests turn Grappler off to compare bit for bit). */
+  public ReferenceRunner(FrozenGraph frozen, ConfigProto config) {
     for (Node n : frozen.nodes()) {
       if (!OpRegistry.get().isRunnable(n.op())) {
         throw new TrtfleetException("node '" + n.name() + "' is a " + n.op() + ", which TensorFlow "
@@ -57,11 +64,7 @@ public final class ReferenceRunner implements AutoCloseable {
     this.graph = new Graph();
     try {
       graph.importGraphDef(frozen.graphDef());
-      ConfigProto.Builder config = ConfigProto.newBuilder();
-      if (threads > 0) {
-        config.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1);
-      }
-      this.session = new Session(graph, config.build());
+      this.session = new Session(graph, config);
     } catch (RuntimeException e) {
       graph.close();
       throw e;

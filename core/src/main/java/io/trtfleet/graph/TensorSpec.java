@@ -10,7 +10,7 @@ import org.tensorflow.proto.TensorShapeProto;
  * Name, dtype and static shape of a tensor. A dimension of -1 is unknown; an unknown rank is
  * {@link #UNKNOWN_RANK} (null shape).
  */
-public record TensorSpec(String name, DataType dtype, long[] shape) {
+public record TensorSpec(String name, DataType dtype, long[] shape) implements java.io.Serializable {
 
   public static final long[] UNKNOWN_RANK = null;
 

@@ -40,4 +40,13 @@ public final class SavedModelImporter {
     }
     return new ImportedModel(options.modelDir(), signatures, graph, converted);
   }
+
+  /**
+   * Rebuilds a frozen graph from its GraphDef (shipped to Spark executors as bytes, where the
+   * SavedModel directory may not be readable): shapes are inferred again, nothing else changes.
+   */
+  public static FrozenGraph rebuild(GraphDef graphDef, Signature signature, int variablesFrozen) {
+    return new FrozenGraph(graphDef, signature,
+        ShapeInference.infer(graphDef.getNodeList(), graphDef.getVersions()), variablesFrozen);
+  }
 }

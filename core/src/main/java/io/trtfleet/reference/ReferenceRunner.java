@@ -85,18 +85,28 @@ public final class ReferenceRunner implements AutoCloseable {
         TensorRef ref = TensorRef.parse(e.getKey());
         runner.feed(ref.node(), ref.index(), t);
       }
+      List<String> computed = new java.util.ArrayList<>();
       for (String f : fetches) {
         TensorRef ref = TensorRef.parse(f);
         frozen.tensor(ref);  // fails with the tensor's name when it is not in the graph
-        runner.fetch(ref.node(), ref.index());
-      }
-      try (Result result = runner.run()) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < fetches.size(); i++) {
-          out.put(fetches.get(i), toHost(result.get(i)));
+        if (!feeds.containsKey(f)) {  // TensorFlow refuses to fetch what is fed: it is the feed
+          runner.fetch(ref.node(), ref.index());
+          computed.add(f);
         }
-        return out;
       }
+      Map<String, HostTensor> byName = new java.util.HashMap<>();
+      if (!computed.isEmpty()) {
+        try (Result result = runner.run()) {
+          for (int i = 0; i < computed.size(); i++) {
+            byName.put(computed.get(i), toHost(result.get(i)));
+          }
+        }
+      }
+      Map<String, HostTensor> out = new LinkedHashMap<>();
+      for (String f : fetches) {
+        out.put(f, byName.containsKey(f) ? byName.get(f) : feeds.get(f));
+      }
+      return out;
     } finally {
       fed.values().forEach(Tensor::close);
     }

@@ -6,12 +6,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code trtfleet} command line. A {@link TrtfleetException} (bad input the user can fix) prints
+ * The {@code trtfleet} command line. A {@link TrtfleetException} (bad input the user can fix) or an
+ * invalid option value ({@link IllegalArgumentException} from a validating builder) prints
  * as one {@code error:} line and exits 2; anything else is a bug and keeps its stack trace.
  */
 @Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
-    subcommands = {InspectCommand.class})
+    subcommands = {InspectCommand.class, CalibrateCommand.class})
 public final class Main {
 
   public static final int EXIT_BAD_INPUT = 2;
@@ -28,7 +29,7 @@ public final class Main {
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof TrtfleetException) {
+      if (e instanceof TrtfleetException || e instanceof IllegalArgumentException) {
         PrintWriter err = cmd.getErr();
         err.println("error: " + e.getMessage());
         err.flush();

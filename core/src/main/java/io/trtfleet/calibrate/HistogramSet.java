@@ -1,0 +1,61 @@
+package io.trtfleet.calibrate;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One histogram per calibrated tensor: what a Spark partition produces and the driver merges. Merging
+ * adds counts, so any tree of merges gives the same result.
+ */
+public final class HistogramSet implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final LinkedHashMap<String, AbsHistogram> histograms = new LinkedHashMap<>();
+  private long samples;
+
+  /** Empty histograms with the given bin widths: every partition must start from the same ones. */
+  public static HistogramSet withRanges(List<String> tensors, Map<String, Float> ranges, int bins) {
+    HistogramSet set = new HistogramSet();
+    for (String t : tensors) {
+      Float range = ranges.get(t);
+      if (range == null) {
+        throw new IllegalArgumentException("no range for tensor " + t);
+      }
+      set.histograms.put(t, AbsHistogram.forRange(t, range, bins));
+    }
+    return set;
+  }
+
+  public AbsHistogram get(String tensor) {
+    AbsHistogram h = histograms.get(tensor);
+    if (h == null) {
+      throw new IllegalArgumentException("tensor " + tensor + " is not calibrated");
+    }
+    return h;
+  }
+
+  public Map<String, AbsHistogram> histograms() {
+    return Collections.unmodifiableMap(histograms);
+  }
+
+  public long samples() {
+    return samples;
+  }
+
+  public void addSamples(long n) {
+    samples += n;
+  }
+
+  public HistogramSet merge(HistogramSet other) {
+    if (!histograms.keySet().equals(other.histograms.keySet())) {
+      throw new IllegalArgumentException("histogram sets of different tensors cannot merge");
+    }
+    other.histograms.forEach((t, h) -> histograms.get(t).merge(h));
+    samples += other.samples;
+    return this;
+  }
+}

@@ -1,0 +1,96 @@
+package io.trtfleet.cli;
+
+import io.trtfleet.calibrate.CalibrationAlgorithm;
+import io.trtfleet.calibrate.CalibrationResult;
+import io.trtfleet.calibrate.PercentileCalibrator;
+import io.trtfleet.calibrate.TensorCalibration;
+import io.trtfleet.spark.CalibrateJob;
+import io.trtfleet.spark.CalibrateOptions;
+import io.trtfleet.spark.Sparks;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code trtfleet calibrate}: INT8 calibration on Spark from a Parquet calibration set. */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+    description = "Compute INT8 ranges from a Parquet calibration set on Spark and write"
+        + " <out>/calibration/{calibration.cache, calibration.json, histograms.html}.")
+public final class CalibrateCommand implements Callable<Integer> {
+
+  @Mixin
+  ModelOptions model;
+
+  @Option(names = "--data", required = true, paramLabel = "URI", description = "Parquet calibration set (file://, s3a://, hdfs://)")
+  String data;
+
+  @Option(names = "--algorithm", defaultValue = "entropy", description = "entropy, minmax, percentile or mse (default: ${DEFAULT-VALUE})")
+  String algorithm;
+
+  @Option(names = "--percentile", defaultValue = "" + PercentileCalibrator.DEFAULT_PERCENTILE,
+      description = "percentile for --algorithm percentile (default: ${DEFAULT-VALUE})")
+  double percentile;
+
+  @Option(names = "--samples", defaultValue = "0", description = "use this many samples (a deterministic subset); 0 = all")
+  long samples;
+
+  @Option(names = "--batch-size", defaultValue = "" + CalibrateOptions.DEFAULT_BATCH, description = "FP32 reference batch size (default: ${DEFAULT-VALUE})")
+  int batchSize;
+
+  @Option(names = "--out", defaultValue = "trtfleet-out", paramLabel = "DIR", description = "output directory (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
+  String master;
+
+  @Option(names = "--on-bad-rows", defaultValue = "fail", description = "fail or skip rows with NaN/Inf or wrong sizes (default: ${DEFAULT-VALUE})")
+  String onBadRows;
+
+  @Option(names = "--input-map", split = ",", paramLabel = "INPUT=COLUMN", description = "column for a signature input, when not named like it")
+  Map<String, String> inputMap = new LinkedHashMap<>();
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    CalibrateOptions options = CalibrateOptions.builder(model.importOptions(), data, out)
+        .algorithm(CalibrationAlgorithm.parse(algorithm))
+        .percentile(percentile)
+        .samples(samples)
+        .batchSize(batchSize)
+        .onBadRows(parseBadRows(onBadRows))
+        .inputMap(inputMap)
+        .build();
+    SparkSession spark = Sparks.session("trtfleet calibrate", master);
+    try {
+      CalibrationResult r = CalibrateJob.run(spark, options);
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf("Calibrated %d tensors (%s) on %d samples of %s%n", r.tensors().size(), r.algorithm(), r.samples(), data);
+      o.printf("  %-40s %12s %12s%n", "tensor", "amax", "max |x|");
+      for (TensorCalibration t : r.tensors()) {
+        o.printf("  %-40s %12.5g %12.5g%s%n", t.tensor(), t.amax(), Math.max(Math.abs(t.min()), Math.abs(t.max())),
+            t.allZero() ? "  (all zero: left unquantized)" : "");
+      }
+      o.println("Wrote " + out.resolve("calibration") + "/{calibration.cache, calibration.json, histograms.html}");
+      o.flush();
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static CalibrateOptions.BadRows parseBadRows(String s) {
+    return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+      case "fail" -> CalibrateOptions.BadRows.FAIL;
+      case "skip" -> CalibrateOptions.BadRows.SKIP;
+      default -> throw new io.trtfleet.TrtfleetException("--on-bad-rows takes fail or skip, not '" + s + "'");
+    };
+  }
+}

@@ -1,0 +1,242 @@
+package io.trtfleet.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.calibrate.ActivationCollector;
+import io.trtfleet.calibrate.CalibrationResult;
+import io.trtfleet.calibrate.CalibrationWriter;
+import io.trtfleet.calibrate.Calibrator;
+import io.trtfleet.calibrate.HistogramSet;
+import io.trtfleet.calibrate.QuantizationTargets;
+import io.trtfleet.calibrate.ThresholdSelector;
+import io.trtfleet.calibrate.AbsHistogram;
+import io.trtfleet.calibrate.CalibrationAlgorithm;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.importer.SavedModelImporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INT8 calibration on Spark. Executors run the FP32 reference on batches of their partition and count
+ * the activations of the tensors to be quantized into histograms; the driver merges them
+ * (treeReduce) and computes thresholds. Two passes: the first fixes each tensor's bin width from the
+ * max |x| of a content-selected subset of rows, so the merged histograms are exact sums, bit-identical
+ * whatever the partitioning or row order; activations never leave the executors.
+ */
+public final class CalibrateJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CalibrateJob.class);
+  /** Up to this many rows, the range pass reads them all; above, a 1/8 subset chosen by content hash. */
+  static final long FULL_RANGE_PASS_ROWS = 8192;
+
+  private CalibrateJob() {}
+
+  /** Runs the calibration and writes {@code <out>/calibration/}; nothing is written on failure. */
+  public static CalibrationResult run(SparkSession spark, CalibrateOptions o) {
+    long t0 = System.nanoTime();
+    FrozenGraph graph = SavedModelImporter.importModel(o.model()).graph();
+    List<String> tensors = QuantizationTargets.activations(graph);
+    if (tensors.isEmpty()) {
+      throw new TrtfleetException("signature '" + graph.signature().key() + "' of " + o.model().modelDir()
+          + " has no convolution or matrix multiply to quantize: INT8 calibration has nothing to do");
+    }
+    Dataset<Row> data = read(spark, o.dataUri());
+    List<InputColumn> inputs = CalibrationSchema.match(data.schema(), graph.signature(), o.inputMap(), o.dataUri());
+    data = data.select(inputs.stream().map(c -> col("`" + c.column() + "`")).toArray(Column[]::new));
+    data = dropBadRows(data, inputs, o);
+    if (o.samples() > 0) {
+      // A deterministic subset: the same rows whatever the file layout or partitioning.
+      data = data.orderBy(xxhash64(data.columns().length == 1 ? new Column[] {col("`" + data.columns()[0] + "`")}
+          : java.util.Arrays.stream(data.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new)))
+          .limit((int) Math.min(Integer.MAX_VALUE, o.samples()));
+    }
+    long rows = data.count();
+    if (rows == 0) {
+      throw new TrtfleetException("calibration data " + o.dataUri() + " has no usable rows: calibrate on a few"
+          + " thousand representative samples");
+    }
+    if (rows < CalibrateOptions.FEW_SAMPLES) {
+      LOG.warn("only {} calibration samples in {}: thresholds from fewer than {} samples are noisy", rows,
+          o.dataUri(), CalibrateOptions.FEW_SAMPLES);
+    }
+    String digest = DatasetDigest.of(o.dataUri(), spark.sparkContext().hadoopConfiguration());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<ModelPayload> model = sc.broadcast(ModelPayload.of(graph));
+    org.apache.spark.sql.types.StructType schema = data.schema();
+    int batch = o.batchSize();
+
+    Dataset<Row> rangeRows = rows <= FULL_RANGE_PASS_ROWS ? data
+        : data.filter(xxhash64(java.util.Arrays.stream(data.columns()).map(c -> col("`" + c + "`"))
+            .toArray(Column[]::new)).bitwiseAND(7L).equalTo(0L));
+    long t1 = System.nanoTime();
+    sc.setJobDescription("trtfleet calibrate: range pass, " + tensors.size() + " tensors, "
+        + (rows <= FULL_RANGE_PASS_ROWS ? rows + " samples" : "1/8 of " + rows + " samples"));
+    Map<String, Float> ranges = rangeRows.javaRDD()
+        .mapPartitions(it -> List.of(partitionRanges(it, model.value(), tensors, inputs, schema, batch)).iterator())
+        .reduce(ActivationCollector::mergeRanges);
+    LOG.info("calibrate: range pass done in {} s", seconds(t1));
+
+    long t2 = System.nanoTime();
+    sc.setJobDescription("trtfleet calibrate: histograms of " + tensors.size() + " tensors over " + rows + " samples");
+    JavaRDD<HistogramSet> partials = data.javaRDD().mapPartitions(it -> List.of(
+        partitionHistograms(it, model.value(), tensors, ranges, inputs, schema, batch)).iterator());
+    HistogramSet merged = partials.treeReduce(HistogramSet::merge, 2);
+    double histSeconds = seconds(t2);
+    LOG.info("calibrate: {} samples histogrammed in {} s ({} samples/s)", merged.samples(),
+        String.format("%.1f", histSeconds), String.format("%.0f", merged.samples() / histSeconds));
+    sc.setJobDescription(null);
+
+    Calibrator chosen = o.algorithm().calibrator(o.percentile());
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("bins", AbsHistogram.DEFAULT_BINS);
+    params.put("batch_size", batch);
+    params.put("percentile", o.percentile());
+    params.put("quantized_tensors", tensors.size());
+    params.put("model", o.model().modelDir().toString());
+    params.put("signature", graph.signature().key());
+    CalibrationResult result = new CalibrationResult(chosen.name(), chosen.cacheName(), params, o.dataUri(), digest,
+        merged.samples(), ThresholdSelector.select(merged, chosen, CalibrationAlgorithm.all(o.percentile())));
+    if (!result.allZeroTensors().isEmpty()) {
+      LOG.warn("tensors that were all zero on the calibration data (scale 0, left unquantized): {}",
+          result.allZeroTensors());
+    }
+    publish(result, o.out());
+    LOG.info("calibrate: {} tensors calibrated ({}) from {} samples in {} s -> {}", tensors.size(), chosen.name(),
+        merged.samples(), String.format("%.1f", seconds(t0)), o.out().resolve("calibration"));
+    return result;
+  }
+
+  static Dataset<Row> read(SparkSession spark, String uri) {
+    try {
+      return spark.read().parquet(uri);
+    } catch (Exception e) {  // AnalysisException (path not found; checked, thrown from Scala), Hadoop IO errors
+      throw new TrtfleetException("cannot read calibration data " + uri + " as Parquet ("
+          + firstLine(e.getMessage()) + "): check the URI, and convert other formats with"
+          + " trtfleet calibration-data import", e);
+    }
+  }
+
+  private static Dataset<Row> dropBadRows(Dataset<Row> data, List<InputColumn> inputs, CalibrateOptions o) {
+    CalibrationDataCheck.Report check = CalibrationDataCheck.run(data, inputs);
+    for (CalibrationDataCheck.ColumnReport c : check.columns()) {
+      if (c.badRows() == 0) {
+        continue;
+      }
+      String what = "column '" + c.column() + "' of " + o.dataUri() + ": " + c.nonFinite() + " of " + c.rows()
+          + " rows hold NaN/Inf and " + c.wrongSize() + " have the wrong element count";
+      if (o.onBadRows() == CalibrateOptions.BadRows.FAIL) {
+        throw new TrtfleetException(what + "; fix the data or pass --on-bad-rows skip");
+      }
+      LOG.warn("{}; skipping them (--on-bad-rows skip)", what);
+    }
+    return check.columns().stream().anyMatch(c -> c.badRows() > 0)
+        ? data.filter(CalibrationDataCheck.goodRows(inputs)) : data;
+  }
+
+  static Map<String, Float> partitionRanges(Iterator<Row> rows, ModelPayload model, List<String> tensors,
+      List<InputColumn> inputs, org.apache.spark.sql.types.StructType schema, int batch) {
+    Map<String, Float> ranges = new LinkedHashMap<>();
+    for (String t : tensors) {
+      ranges.put(t, 0f);
+    }
+    if (!rows.hasNext()) {
+      return ranges;
+    }
+    try (ActivationCollector collector = new ActivationCollector(model.graph(), tensors, 1)) {
+      SampleBatcher batcher = new SampleBatcher(inputs, schema, batch);
+      while (rows.hasNext()) {
+        if (batcher.add(rows.next()) || !rows.hasNext()) {
+          int valid = batcher.size();
+          ranges = ActivationCollector.mergeRanges(ranges, collector.ranges(batcher.drain(), valid));
+        }
+      }
+    }
+    return ranges;
+  }
+
+  static HistogramSet partitionHistograms(Iterator<Row> rows, ModelPayload model, List<String> tensors,
+      Map<String, Float> ranges, List<InputColumn> inputs, org.apache.spark.sql.types.StructType schema, int batch) {
+    HistogramSet set = HistogramSet.withRanges(tensors, ranges, AbsHistogram.DEFAULT_BINS);
+    if (!rows.hasNext()) {
+      return set;
+    }
+    long start = System.nanoTime();
+    try (ActivationCollector collector = new ActivationCollector(model.graph(), tensors, 1)) {
+      SampleBatcher batcher = new SampleBatcher(inputs, schema, batch);
+      while (rows.hasNext()) {
+        if (batcher.add(rows.next()) || !rows.hasNext()) {
+          int valid = batcher.size();
+          collector.accumulate(batcher.drain(), valid, set);
+        }
+      }
+    }
+    double s = seconds(start);
+    LoggerFactory.getLogger(CalibrateJob.class).info("calibrate: partition histogrammed {} samples in {} s ({} samples/s)",
+        set.samples(), String.format("%.1f", s), String.format("%.0f", set.samples() / Math.max(s, 1e-9)));
+    return set;
+  }
+
+  /** Writes into a hidden sibling, then renames: --out never holds a half-written calibration. */
+  static void publish(CalibrationResult result, Path out) {
+    Path target = out.resolve("calibration");
+    Path staging = out.resolve(".calibration-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(out);
+      CalibrationWriter.write(result, staging);
+      if (Files.exists(target)) {
+        Path old = out.resolve(".calibration-old-" + UUID.randomUUID());
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+      } else {
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      deleteTree(staging);
+      throw new UncheckedIOException("cannot write the calibration to " + target, e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      List<Path> all = new ArrayList<>(files.toList());
+      java.util.Collections.reverse(all);
+      for (Path p : all) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + dir, e);
+    }
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "no message" : s.lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,93 @@
+package io.trtfleet.spark;
+
+import io.trtfleet.calibrate.CalibrationAlgorithm;
+import io.trtfleet.calibrate.PercentileCalibrator;
+import io.trtfleet.importer.ImportOptions;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/** What {@code trtfleet calibrate} was asked to do. Validated on build. */
+public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationAlgorithm algorithm,
+    double percentile, long samples, int batchSize, Path out, BadRows onBadRows,
+    Map<String, String> inputMap) implements Serializable {
+
+  /** What to do with rows that are malformed or hold NaN/Inf. */
+  public enum BadRows { FAIL, SKIP }
+
+  public static final int DEFAULT_BATCH = 64;
+  /** Below this, entropy thresholds are noisy: warn. */
+  public static final long FEW_SAMPLES = 500;
+
+  public CalibrateOptions {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(dataUri, "data");
+    Objects.requireNonNull(out, "out");
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+    }
+    if (samples < 0) {
+      throw new IllegalArgumentException("--samples must be positive, got " + samples);
+    }
+    inputMap = Map.copyOf(inputMap);
+  }
+
+  public static Builder builder(ImportOptions model, String dataUri, Path out) {
+    return new Builder(model, dataUri, out);
+  }
+
+  public static final class Builder {
+    private final ImportOptions model;
+    private final String dataUri;
+    private final Path out;
+    private CalibrationAlgorithm algorithm = CalibrationAlgorithm.ENTROPY;
+    private double percentile = PercentileCalibrator.DEFAULT_PERCENTILE;
+    private long samples;
+    private int batchSize = DEFAULT_BATCH;
+    private BadRows onBadRows = BadRows.FAIL;
+    private Map<String, String> inputMap = Map.of();
+
+    private Builder(ImportOptions model, String dataUri, Path out) {
+      this.model = model;
+      this.dataUri = dataUri;
+      this.out = out;
+    }
+
+    public Builder algorithm(CalibrationAlgorithm a) {
+      this.algorithm = a;
+      return this;
+    }
+
+    public Builder percentile(double p) {
+      new PercentileCalibrator(p);  // validates the range
+      this.percentile = p;
+      return this;
+    }
+
+    /** 0 = all rows. */
+    public Builder samples(long n) {
+      this.samples = n;
+      return this;
+    }
+
+    public Builder batchSize(int b) {
+      this.batchSize = b;
+      return this;
+    }
+
+    public Builder onBadRows(BadRows b) {
+      this.onBadRows = b;
+      return this;
+    }
+
+    public Builder inputMap(Map<String, String> m) {
+      this.inputMap = m;
+      return this;
+    }
+
+    public CalibrateOptions build() {
+      return new CalibrateOptions(model, dataUri, algorithm, percentile, samples, batchSize, out, onBadRows, inputMap);
+    }
+  }
+}

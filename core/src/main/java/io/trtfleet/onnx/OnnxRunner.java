@@ -34,13 +34,26 @@ public final class OnnxRunner implements AutoCloseable {
 
   /** @param threads intra-op threads; 0 lets ONNX Runtime choose */
   public OnnxRunner(byte[] model, int threads) {
+    this(model, threads, true);
+  }
+
+  /**
+   * @param threads intra-op threads; 0 lets ONNX Runtime choose
+   * @param fuse false runs the graph as written, node by node (basic optimizations only): ONNX
+   *     Runtime's CPU fusions rewrite Q/DQ patterns into its own integer kernels, which is not what
+   *     TensorRT will run and can round differently
+   */
+  public OnnxRunner(byte[] model, int threads, boolean fuse) {
     this.env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (!fuse) {
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+      }
       if (threads > 0) {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
       }
-      this.session = env.createSession(model, options);
+      this.session = env.createSession(Fp16QuantizeRewrite.apply(model), options);
       this.inputs = session.getInputInfo();
     } catch (OrtException e) {
       throw new TrtfleetException("ONNX Runtime cannot load the model: " + firstLine(e.getMessage()), e);

@@ -20,7 +20,15 @@ final class FashionMnist {
 
   /** Images {@code from} .. {@code from+count} of the 10k test set; skips the test when not installed. */
   static HostTensor testImages(int from, int count) {
-    Path file = DIR.resolve("t10k-images-idx3-ubyte.gz");
+    return images("t10k-images-idx3-ubyte.gz", from, count);
+  }
+
+  static HostTensor trainImages(int from, int count) {
+    return images("train-images-idx3-ubyte.gz", from, count);
+  }
+
+  private static HostTensor images(String name, int from, int count) {
+    Path file = DIR.resolve(name);
     assumeTrue(Files.isRegularFile(file), "Fashion-MNIST not installed at " + DIR);
     try (InputStream raw = Files.newInputStream(file);
         DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {

@@ -87,7 +87,9 @@ public final class OnnxSegmentConverter {
     ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
         ctx.folded, ctx.unquantized, ctx.droppedQdq, ctx.notes, onnx.opCounts(), millis);
     LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
-    return ConversionResult.success(new ConvertedSegment(segment, bytes, report));
+    List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
+        : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());
+    return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles));
   }
 
   private static ConversionResult fallback(Segment segment, String reason) {

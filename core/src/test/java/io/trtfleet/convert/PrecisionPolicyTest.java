@@ -145,6 +145,15 @@ class PrecisionPolicyTest {
     }
   }
 
+  @Test
+  void profilesAreStoredWithTheSegment() {
+    ConversionOptions options = ConversionOptions.fp32().withProfiles(ProfileStrategy.RANGE,
+        List.of(Map.of("images:0", new long[] {1, 28, 28, 1}), Map.of("images:0", new long[] {64, 28, 28, 1})));
+    ConvertedSegment c = OnnxSegmentConverter.convert(cnn, WholeGraphSegment.of(cnn), options).orElseThrow();
+    assertEquals(1, c.profiles().size());
+    assertEquals(64, c.profiles().get(0).inputs().get("images:0").max()[0]);
+  }
+
   static Map<String, HostTensor> randomBatch(FrozenGraph g, int batch, long seed) {
     String input = g.signature().inputs().get(0).tensor().name();
     long[] shape = g.signature().inputs().get(0).tensor().shape();

@@ -29,6 +29,14 @@ class EncoderSegmentationTest {
     assertEquals(4, ops.get("Transpose"));
   }
 
+  /** Attention multiplies two activations (BatchMatMulV2): INT8 takes it, as calibration covers both. */
+  @Test
+  void encoderBlockIsOneEngineInInt8() throws Exception {
+    FrozenGraph g = ModelSegmentationTest.load(EncoderModel.export(tmp.resolve("encoder"), false));
+    ModelSegmentationTest.assertOneEngineWithEverythingConvertible(
+        new Segmenter(SegmenterOptions.builder().precision(PrecisionMode.INT8).build()).segment(g));
+  }
+
   @Test
   void einsumSplitsTheEncoderWithStaticShapesAndJoinsItWithDynamicShapes() throws Exception {
     FrozenGraph g = ModelSegmentationTest.load(EncoderModel.export(tmp.resolve("einsum"), true));

@@ -1,0 +1,54 @@
+package io.trtfleet.convert;
+
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.Node;
+import io.trtfleet.graph.TensorRef;
+import io.trtfleet.segment.Segment;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The tensors whose calibrated scales the INT8 policies use, i.e. what calibration must measure:
+ * the activation inputs of Conv2D, DepthwiseConv2dNative and MatMul, and both inputs of residual adds
+ * (two rank-4 activations), following TensorRT's Q/DQ placement guidance.
+ */
+public final class Int8Targets {
+
+  private Int8Targets() {}
+
+  /** TensorFlow tensor names ({@code node:index}) in graph order. */
+  public static List<String> of(FrozenGraph graph, Segment segment) {
+    Set<String> nodes = Set.copyOf(segment.nodes());
+    Set<String> targets = new LinkedHashSet<>();
+    for (Node n : graph.nodes()) {
+      if (!nodes.contains(n.name())) {
+        continue;
+      }
+      List<TensorRef> in = n.dataInputs();
+      switch (n.op()) {
+        case "Conv2D", "DepthwiseConv2dNative" -> targets.add(in.get(0).tensorName());
+        case "MatMul" -> {
+          for (TensorRef r : in) {
+            if (!isConst(graph, r)) {
+              targets.add(r.tensorName());
+            }
+          }
+        }
+        case "Add", "AddV2" -> {
+          if (in.size() == 2 && !isConst(graph, in.get(0)) && !isConst(graph, in.get(1))
+              && graph.tensor(in.get(0)).rank() == 4 && graph.tensor(in.get(1)).rank() == 4) {
+            targets.add(in.get(0).tensorName());
+            targets.add(in.get(1).tensorName());
+          }
+        }
+        default -> { }
+      }
+    }
+    return List.copyOf(targets);
+  }
+
+  private static boolean isConst(FrozenGraph graph, TensorRef r) {
+    return graph.node(r.node()).op().equals("Const");
+  }
+}

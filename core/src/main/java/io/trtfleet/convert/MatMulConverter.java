@@ -1,0 +1,68 @@
+package io.trtfleet.convert;
+
+import io.trtfleet.graph.Node;
+import io.trtfleet.graph.TensorRef;
+import io.trtfleet.onnx.OnnxGraphBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MatMul. With a constant right-hand side (a dense layer) it becomes Gemm with the weights stored as
+ * [units, inputs] (transB=1, the fully connected form TensorRT expects, output channel on axis 0 for
+ * per-channel weight Q/DQ) and a following BiasAdd/Add folded into C. Otherwise a plain MatMul.
+ */
+final class MatMulConverter implements OpConverter {
+
+  @Override
+  public void convert(Node node, ConversionContext ctx) {
+    ConversionContext.Value a = ctx.in(node, 0);
+    ConversionContext.Value b = ctx.in(node, 1);
+    boolean transA = node.boolAttr("transpose_a", false);
+    boolean transB = node.boolAttr("transpose_b", false);
+    if (a.rank() != 2 || b.rank() != 2) {
+      throw new UnsupportedNodeException(node, "MatMul of rank " + a.rank() + " x " + b.rank() + " (needs 2 x 2)");
+    }
+    if (b.isConstant() && !a.isConstant() && b.constant.isFloat()) {
+      gemm(node, ctx, a, b.constant, transA, transB);
+      return;
+    }
+    String left = ctx.activation(a, Layout.AS_IS, node);
+    String right = ctx.activation(b, Layout.AS_IS, node);
+    if (transA) {
+      left = ctx.onnx.node("Transpose", List.of(left), a.tfName + "_t", OnnxGraphBuilder.ints("perm", 1, 0));
+    }
+    if (transB) {
+      right = ctx.onnx.node("Transpose", List.of(right), b.tfName + "_t", OnnxGraphBuilder.ints("perm", 1, 0));
+    }
+    String out = ctx.onnx.node("MatMul", List.of(left, right), TensorRef.of(node.name(), 0).tensorName());
+    ctx.define(node, 0, out, Layout.AS_IS, ctx.floatType());
+  }
+
+  private static void gemm(Node node, ConversionContext ctx, ConversionContext.Value a, Constant b,
+      boolean transA, boolean transB) {
+    long[] s = b.shape();
+    int k = (int) (transB ? s[1] : s[0]);
+    int units = (int) (transB ? s[0] : s[1]);
+    float[] w = new float[units * k]; // [units, k]: row per output unit
+    for (int i = 0; i < k; i++) {
+      for (int u = 0; u < units; u++) {
+        w[u * k + i] = transB ? b.floats()[u * k + i] : b.floats()[i * units + u];
+      }
+    }
+    float[] bias = new float[units];
+    Node last = ChannelEpilogue.fold(ctx, node, w, bias, 1);
+    long[] dims = {units, k};
+    String base = node.name();
+    boolean quantize = ctx.precision().quantized() && ctx.scale(a.tfName).isPresent();
+    String input = ctx.activation(a, Layout.AS_IS, node);
+    String weights = quantize ? ctx.quantizedWeights(base + "/kernel", dims, w)
+        : ctx.onnx.floats(base + "/kernel", dims, w, ctx.floatType());
+    List<String> inputs = new ArrayList<>(List.of(input, weights));
+    if (last != node) {
+      inputs.add(ctx.onnx.floats(base + "/bias", new long[] {units}, bias, ctx.floatType()));
+    }
+    String out = ctx.onnx.node("Gemm", inputs, TensorRef.of(last.name(), 0).tensorName(),
+        OnnxGraphBuilder.attr("transA", transA ? 1L : 0L), OnnxGraphBuilder.attr("transB", 1L));
+    ctx.define(last, 0, out, Layout.AS_IS, ctx.floatType());
+  }
+}

@@ -1,0 +1,111 @@
+package io.trtfleet.convert;
+
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.Node;
+import io.trtfleet.graph.TensorRef;
+import io.trtfleet.graph.TensorSpec;
+import io.trtfleet.onnx.OnnxDataType;
+import io.trtfleet.onnx.OnnxGraphBuilder;
+import io.trtfleet.segment.Segment;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converts one segment of a frozen graph into an ONNX model (opset {@value OnnxGraphBuilder#OPSET}).
+ * Nodes are converted in graph order by the converter of their op; a node no converter can express
+ * exactly makes the whole segment fall back to TensorFlow, with the node and the reason in the result.
+ */
+public final class OnnxSegmentConverter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxSegmentConverter.class);
+
+  /** Symbolic name of a dynamic leading (batch) dimension. */
+  public static final String BATCH_DIM = "batch";
+
+  private OnnxSegmentConverter() {}
+
+  public static ConversionResult convert(FrozenGraph graph, Segment segment, ConversionOptions options) {
+    long start = System.nanoTime();
+    Set<String> nodeSet = new HashSet<>(segment.nodes());
+    Set<String> outputNames = segment.outputs().stream().map(TensorSpec::name).collect(Collectors.toSet());
+    Set<String> inputNames = segment.inputs().stream().map(TensorSpec::name).collect(Collectors.toSet());
+    OnnxGraphBuilder onnx = new OnnxGraphBuilder(segment.name());
+    // Boundary values keep TensorFlow's tensor names; reserve them so no intermediate takes one.
+    outputNames.stream().filter(n -> !inputNames.contains(n)).forEach(onnx::reserve);
+    ConversionContext ctx = new ConversionContext(graph, onnx, options.precision(), options.calibration(),
+        nodeSet, outputNames);
+    try {
+      for (TensorSpec in : segment.inputs()) {
+        int type = OnnxDataType.of(in.dtype());
+        if (type < 0 || !in.hasRank()) {
+          return fallback(segment, "input " + in + " has no ONNX type or unknown rank");
+        }
+        onnx.input(in.name(), type, in.shape(), symbols(in));
+        ctx.defineInput(in, in.name(), type);
+      }
+      int converted = 0;
+      for (Node node : graph.nodes()) {
+        if (!nodeSet.contains(node.name()) || ctx.isAbsorbed(node.name()) || node.op().equals("Const")) {
+          continue;
+        }
+        OpConverter converter = OpConverters.forOp(node.op()).orElseThrow(() ->
+            new UnsupportedNodeException(node, "no ONNX converter for op " + node.op()));
+        converter.convert(node, ctx);
+        converted++;
+      }
+      for (TensorSpec out : segment.outputs()) {
+        int type = OnnxDataType.of(out.dtype());
+        String value = ctx.view(ctx.value(TensorRef.parse(out.name())), Layout.AS_IS, type);
+        if (inputNames.contains(out.name())) {
+          continue; // a pass-through: the graph input is the output
+        }
+        onnx.nodeWithOutputs("Identity", List.of(value), List.of(out.name()));
+        onnx.output(out.name(), type, out.shape(), null);
+      }
+      LOG.debug("converted {} nodes of {}", converted, segment.name());
+    } catch (UnsupportedNodeException e) {
+      LOG.info("segment {} falls back to TensorFlow: {}", segment.name(), e.getMessage());
+      return fallback(segment, e.getMessage());
+    } catch (IllegalStateException e) {
+      LOG.info("segment {} falls back to TensorFlow: {}", segment.name(), e.getMessage());
+      return fallback(segment, e.getMessage());
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("trtfleet.segment", segment.name());
+    metadata.put("trtfleet.precision", options.precision().name());
+    metadata.put("trtfleet.tf_inputs", String.join(",", segment.inputs().stream().map(TensorSpec::name).toList()));
+    metadata.put("trtfleet.tf_outputs", String.join(",", segment.outputs().stream().map(TensorSpec::name).toList()));
+    byte[] bytes = onnx.build("TensorFlow segment " + segment.name() + " converted by trtfleet", metadata)
+        .toByteArray();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
+        ctx.folded, ctx.unquantized, ctx.droppedQdq, ctx.notes, onnx.opCounts(), millis);
+    LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
+    List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
+        : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());
+    return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles));
+  }
+
+  private static ConversionResult fallback(Segment segment, String reason) {
+    return ConversionResult.fallback(segment, reason);
+  }
+
+  /** Symbolic names for -1 dims: the leading one is the batch, others are named after the tensor. */
+  static String[] symbols(TensorSpec spec) {
+    long[] shape = spec.shape();
+    String[] names = new String[shape.length];
+    String base = spec.name().replaceAll("[^A-Za-z0-9_]", "_");
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] < 0) {
+        names[i] = i == 0 ? BATCH_DIM : base + "_dim" + i;
+      }
+    }
+    return names;
+  }
+}

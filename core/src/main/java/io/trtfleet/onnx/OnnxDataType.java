@@ -1,0 +1,57 @@
+package io.trtfleet.onnx;
+
+import io.trtfleet.onnx.proto.Onnx.TensorProto;
+import org.tensorflow.proto.DataType;
+
+/** ONNX element types (TensorProto.DataType numbers) and their TensorFlow counterparts. */
+public final class OnnxDataType {
+
+  public static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
+  public static final int FLOAT16 = TensorProto.DataType.FLOAT16_VALUE;
+  public static final int INT8 = TensorProto.DataType.INT8_VALUE;
+  public static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
+  public static final int INT32 = TensorProto.DataType.INT32_VALUE;
+  public static final int INT64 = TensorProto.DataType.INT64_VALUE;
+  public static final int BOOL = TensorProto.DataType.BOOL_VALUE;
+  public static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
+
+  private OnnxDataType() {}
+
+  /** The ONNX element type of a TensorFlow dtype; -1 when ONNX has none we use. */
+  public static int of(DataType dtype) {
+    return switch (dtype) {
+      case DT_FLOAT -> FLOAT;
+      case DT_HALF -> FLOAT16;
+      case DT_DOUBLE -> DOUBLE;
+      case DT_INT8 -> INT8;
+      case DT_UINT8 -> UINT8;
+      case DT_INT32 -> INT32;
+      case DT_INT64 -> INT64;
+      case DT_BOOL -> BOOL;
+      default -> -1;
+    };
+  }
+
+  public static DataType toTf(int elemType) {
+    return switch (elemType) {
+      case 1 -> DataType.DT_FLOAT;
+      case 10 -> DataType.DT_HALF;
+      case 11 -> DataType.DT_DOUBLE;
+      case 3 -> DataType.DT_INT8;
+      case 2 -> DataType.DT_UINT8;
+      case 6 -> DataType.DT_INT32;
+      case 7 -> DataType.DT_INT64;
+      case 9 -> DataType.DT_BOOL;
+      default -> throw new IllegalArgumentException("ONNX element type " + elemType + " has no TensorFlow dtype here");
+    };
+  }
+
+  public static String name(int elemType) {
+    TensorProto.DataType t = TensorProto.DataType.forNumber(elemType);
+    return t == null ? "type" + elemType : t.name().toLowerCase();
+  }
+
+  public static boolean isFloat(int elemType) {
+    return elemType == FLOAT || elemType == FLOAT16 || elemType == DOUBLE;
+  }
+}

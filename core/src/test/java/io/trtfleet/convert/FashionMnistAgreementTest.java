@@ -1,0 +1,91 @@
+package io.trtfleet.convert;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.onnx.OnnxRunner;
+import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.testing.Fixtures;
+import io.trtfleet.verify.OutputComparison;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trained Fashion-MNIST sample CNN on all 10,000 test images: FP16 and INT8 (min-max table from
+ * 2,000 training images) against TensorFlow FP32, by top-1 agreement of the probabilities.
+ */
+class FashionMnistAgreementTest {
+
+  static final int IMAGES = 10_000;
+  static final int BATCH = 500;
+  static FrozenGraph graph;
+  static String input;
+  static List<HostTensor> batches = new ArrayList<>();
+  static List<HostTensor> expected = new ArrayList<>();
+
+  @BeforeAll
+  static void reference() {
+    Path model = Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
+    assumeTrue(Files.isDirectory(model), "sample model not found at " + model);
+    graph = SavedModelImporter.importModel(ImportOptions.of(model)).graph();
+    input = graph.signature().inputs().get(0).tensor().name();
+    try (ReferenceRunner tf = new ReferenceRunner(graph, 2)) {
+      for (int from = 0; from < IMAGES; from += BATCH) {
+        HostTensor images = FashionMnist.testImages(from, BATCH);
+        batches.add(images);
+        expected.add(tf.run(Map.of(input, images), List.of("probabilities:0")).get("probabilities:0"));
+      }
+    }
+  }
+
+  private static OutputComparison agreement(ConversionOptions options) {
+    return agreement(options, true);
+  }
+
+  private static OutputComparison agreement(ConversionOptions options, boolean fuse) {
+    ConvertedSegment c = ConversionHarness.convert(graph, options);
+    OutputComparison.Accumulator acc = new OutputComparison.Accumulator("probabilities:0");
+    try (OnnxRunner ort = new OnnxRunner(c.onnx(), 2, fuse)) {
+      for (int i = 0; i < batches.size(); i++) {
+        acc.add(expected.get(i), ort.run(Map.of(input, batches.get(i))).get("probabilities:0"));
+      }
+    }
+    OutputComparison result = acc.result();
+    System.out.println("Fashion-MNIST " + options.precision() + (fuse ? "" : " (no ORT fusion)") + ": " + result + "\n" + c.report().summary());
+    return result;
+  }
+
+  @Test
+  void fp32IsExact() {
+    assertTrue(agreement(ConversionOptions.fp32()).relativeRmsError() < 1e-5);
+  }
+
+  @Test
+  void fp16AgreesOn999PerMille() {
+    OutputComparison r = agreement(ConversionOptions.of(PrecisionPolicy.FP16));
+    assertTrue(r.top1Agreement() >= 0.999, r::toString);
+  }
+
+  @Test
+  void int8WithMinMaxTableAgreesOn99Percent() {
+    List<Map<String, HostTensor>> calibration = new ArrayList<>();
+    for (int from = 0; from < 2000; from += BATCH) {
+      calibration.add(Map.of(input, FashionMnist.trainImages(from, BATCH)));
+    }
+    CalibrationTable table = MinMaxTables.of(graph, WholeGraphSegment.of(graph), calibration);
+    OutputComparison fp32Between = agreement(ConversionOptions.int8(PrecisionPolicy.INT8_FP32, table));
+    OutputComparison fp16Between = agreement(ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    assertTrue(fp32Between.top1Agreement() >= 0.99, fp32Between::toString);
+    assertTrue(fp16Between.top1Agreement() >= 0.99, fp16Between::toString);
+  }
+}

@@ -1,0 +1,36 @@
+package io.trtfleet.convert;
+
+import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.segment.Segment;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Min-max calibration for tests: amax = max |x| of each INT8 target over the given batches. */
+final class MinMaxTables {
+
+  private MinMaxTables() {}
+
+  static CalibrationTable of(FrozenGraph g, Segment segment, List<Map<String, HostTensor>> batches) {
+    List<String> targets = Int8Targets.of(g, segment);
+    Map<String, Float> amax = new HashMap<>();
+    try (ReferenceRunner tf = new ReferenceRunner(g, 2)) {
+      for (Map<String, HostTensor> batch : batches) {
+        Map<String, HostTensor> values = new HashMap<>(batch); // TensorFlow will not fetch what is fed
+        List<String> fetch = targets.stream().filter(t -> !batch.containsKey(t)).toList();
+        values.putAll(tf.run(batch, fetch));
+        for (String name : targets) {
+          float m = 0;
+          for (float v : values.get(name).floats()) {
+            m = Math.max(m, Math.abs(v));
+          }
+          amax.merge(name, m, Math::max);
+        }
+      }
+    }
+    return CalibrationTable.fromAmax("TRT-100600-MinMaxCalibration", amax);
+  }
+}

@@ -1,0 +1,164 @@
+package io.trtfleet.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.onnx.OnnxDataType;
+import io.trtfleet.onnx.OnnxRunner;
+import io.trtfleet.onnx.proto.Onnx.NodeProto;
+import io.trtfleet.onnx.proto.Onnx.TensorProto;
+import io.trtfleet.segment.Segment;
+import io.trtfleet.testing.TestModels;
+import io.trtfleet.verify.OutputComparison;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FP16 and INT8 policies: where the casts and Q/DQ nodes go, and how close the results stay. */
+class PrecisionPolicyTest {
+
+  @TempDir static Path tmp;
+  static FrozenGraph residual;
+  static FrozenGraph cnn;
+
+  @BeforeAll
+  static void models() {
+    residual = SavedModelImporter.importModel(ImportOptions.of(TestModels.residualBlock(tmp.resolve("res")))).graph();
+    cnn = SavedModelImporter.importModel(ImportOptions.of(TestModels.cnn(tmp.resolve("cnn")))).graph();
+  }
+
+  @Test
+  void fp16KeepsSoftmaxReductionsAndNormalizationInFp32() {
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.of(PrecisionPolicy.FP16));
+    OnnxModels m = new OnnxModels(c.onnx());
+    for (String op : List.of("Softmax", "ReduceMean")) {
+      NodeProto n = m.nodes(op).get(0);
+      NodeProto cast = m.producer(n.getInput(0)).orElseThrow();
+      assertEquals("Cast", cast.getOpType(), op + " reads a Cast");
+      assertEquals(OnnxDataType.FLOAT, OnnxModels.intAttr(cast, "to", -1), op + " runs in FP32");
+    }
+    for (NodeProto conv : m.nodes("Conv")) {
+      assertEquals(OnnxDataType.FLOAT16, m.initializers.get(conv.getInput(1)).getDataType(), "half weights");
+    }
+    // The boundary stays FP32 so callers (and TensorFlow around a segment) see no change.
+    assertEquals(OnnxDataType.FLOAT, m.graph.getInput(0).getType().getTensorType().getElemType());
+    m.graph.getOutputList().forEach(o -> assertEquals(OnnxDataType.FLOAT, o.getType().getTensorType().getElemType()));
+
+    // An unfolded batch norm (normalization) is FP32 too.
+    FrozenGraph bn = ConversionHarness.graph(tmp.resolve("bn"), new long[] {-1, 4, 4, 3}, (tf, x) -> {
+      TfBuilder b = new TfBuilder(tf, 3);
+      return Map.of("y", b.f("Relu", List.of(b.bn(b.f("Relu", List.of(x)), 3))));
+    });
+    OnnxModels bm = new OnnxModels(ConversionHarness.convert(bn, ConversionOptions.of(PrecisionPolicy.FP16)).onnx());
+    NodeProto norm = bm.nodes("BatchNormalization").get(0);
+    assertEquals(OnnxDataType.FLOAT, bm.initializers.get(norm.getInput(1)).getDataType());
+  }
+
+  @Test
+  void fp16StaysCloseToFp32() {
+    for (FrozenGraph g : List.of(residual, cnn)) {
+      ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.of(PrecisionPolicy.FP16));
+      Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 8, 5));
+      assertTrue(ConversionHarness.worstRelativeError(cmp) < 2e-3, cmp::toString);
+    }
+  }
+
+  @Test
+  void int8PutsQdqOnConvAndResidualInputsWithPerChannelWeights() {
+    Segment seg = WholeGraphSegment.of(residual);
+    CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    OnnxModels m = new OnnxModels(c.onnx());
+    // Activations: the block input (read by conv_a and the residual add: one shared Q/DQ), conv_b's input,
+    // bn_b's output (the add's other input) and the dense layer's input.
+    assertEquals(4, m.count("QuantizeLinear"), m.graph.getNodeList().toString());
+    for (NodeProto conv : m.nodes("Conv")) {
+      assertEquals("DequantizeLinear", m.producerType(conv.getInput(0)));
+      NodeProto wdq = m.producer(conv.getInput(1)).orElseThrow();
+      assertEquals("DequantizeLinear", wdq.getOpType());
+      assertEquals(0, OnnxModels.intAttr(wdq, "axis", -1), "per-output-channel, axis 0 of OIHW");
+      TensorProto w = m.initializers.get(wdq.getInput(0));
+      assertEquals(OnnxDataType.INT8, w.getDataType());
+      TensorProto scale = m.initializers.get(wdq.getInput(1));
+      assertEquals(List.of(w.getDims(0)), scale.getDimsList(), "one scale per output channel");
+      assertEquals(OnnxDataType.FLOAT16, scale.getDataType(), "DQ produces FP16 between layers");
+      assertEquals(OnnxDataType.FLOAT16, m.initializers.get(conv.getInput(2)).getDataType(), "bias stays float");
+    }
+    NodeProto add = m.nodes("Add").get(0);
+    assertEquals("DequantizeLinear", m.producerType(add.getInput(0)));
+    assertEquals("DequantizeLinear", m.producerType(add.getInput(1)));
+    assertEquals(Map.of(), c.report().unquantized());
+
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, c, randomBatch(residual, 16, 2));
+    assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);
+  }
+
+  @Test
+  void int8WithFp32BetweenLayersIsCloserAndFp32Typed() {
+    Segment seg = WholeGraphSegment.of(residual);
+    CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(PrecisionPolicy.INT8_FP32, table));
+    OnnxModels m = new OnnxModels(c.onnx());
+    assertEquals(0, m.count("Cast"));
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, c, randomBatch(residual, 16, 2));
+    assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);
+  }
+
+  @Test
+  void tensorsWithoutScaleStayFloatAndAreReported() {
+    Segment seg = WholeGraphSegment.of(cnn);
+    CalibrationTable full = MinMaxTables.of(cnn, seg, List.of(randomBatch(cnn, 8, 1)));
+    Map<String, Float> partial = new HashMap<>(full.scales());
+    String dropped = partial.keySet().stream().filter(k -> k.startsWith("Reshape")).findFirst().orElseThrow();
+    partial.remove(dropped);
+    CalibrationTable table = new CalibrationTable(full.header(), partial);
+    ConvertedSegment c = ConversionHarness.convert(cnn, ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    assertEquals(Map.of(dropped, "logits_dense/MatMul"), c.report().unquantized());
+    // conv1 reads a 1-channel image: no INT8 kernel in TensorRT, so no Q/DQ, and the report says so.
+    assertTrue(c.report().droppedQdq().keySet().stream().anyMatch(n -> n.startsWith("conv1/")), c.report().summary());
+    OnnxModels m = new OnnxModels(c.onnx());
+    assertEquals(1, m.count("QuantizeLinear"), "only conv2's input is quantized");
+    assertFalse(c.report().summary().isEmpty());
+  }
+
+  @Test
+  void batchDimensionIsSymbolic() {
+    ConvertedSegment c = ConversionHarness.convert(cnn, ConversionOptions.fp32());
+    OnnxModels m = new OnnxModels(c.onnx());
+    assertEquals(OnnxSegmentConverter.BATCH_DIM, m.graph.getInput(0).getType().getTensorType().getShape()
+        .getDim(0).getDimParam());
+    try (OnnxRunner ort = new OnnxRunner(c.onnx(), 1)) {
+      for (int batch : new int[] {1, 5}) {
+        HostTensor out = ort.run(randomBatch(cnn, batch, batch)).get("probabilities:0");
+        assertEquals(batch, out.shape()[0]);
+      }
+    }
+  }
+
+  @Test
+  void profilesAreStoredWithTheSegment() {
+    ConversionOptions options = ConversionOptions.fp32().withProfiles(ProfileStrategy.RANGE,
+        List.of(Map.of("images:0", new long[] {1, 28, 28, 1}), Map.of("images:0", new long[] {64, 28, 28, 1})));
+    ConvertedSegment c = OnnxSegmentConverter.convert(cnn, WholeGraphSegment.of(cnn), options).orElseThrow();
+    assertEquals(1, c.profiles().size());
+    assertEquals(64, c.profiles().get(0).inputs().get("images:0").max()[0]);
+  }
+
+  static Map<String, HostTensor> randomBatch(FrozenGraph g, int batch, long seed) {
+    String input = g.signature().inputs().get(0).tensor().name();
+    long[] shape = g.signature().inputs().get(0).tensor().shape();
+    shape[0] = batch;
+    float[] v = TestModels.randomInput(seed, (int) HostTensor.elementCount(shape));
+    return Map.of(input, HostTensor.ofFloats(shape, v));
+  }
+}

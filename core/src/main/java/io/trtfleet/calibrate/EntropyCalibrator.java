@@ -9,11 +9,20 @@ package io.trtfleet.calibrate;
  *
  * <p>The naive search visits O(N^2) bins. Here each candidate costs O(128): with prefix sums of c, of
  * the count of non-empty bins and of c*ln(c), KL(P||Q) = (sum P ln P)/T - ln T - (sum_l S_l ln(S_l/n_l)
- * + outlier term)/T + ln(sum Q), where S_l and n_l are a level's sum and non-empty bin count.
+ * + outlier term)/T + ln(sum Q), where S_l and n_l are a level's sum and non-empty bin count. The
+ * fast form rounds differently from the naive one in the last bits; tests check both pick the same i.
  */
 public final class EntropyCalibrator implements Calibrator {
 
   static final int LEVELS = 128;
+  /** ln(v) for small integers: a level's count and its non-empty bin count are mostly small. */
+  private static final double[] LN = new double[1 << 16];
+
+  static {
+    for (int v = 1; v < LN.length; v++) {
+      LN[v] = Math.log(v);
+    }
+  }
 
   @Override
   public String cacheName() {
@@ -83,7 +92,7 @@ public final class EntropyCalibrator implements Calibrator {
         continue;
       }
       int k = nonEmpty[end] - nonEmpty[start];
-      double lnQ = Math.log((double) s / k);
+      double lnQ = (s < LN.length ? LN[(int) s] : Math.log(s)) - LN[k];
       long pSum = end == i ? s + outliers : s;
       pLnQ += pSum * lnQ;
     }

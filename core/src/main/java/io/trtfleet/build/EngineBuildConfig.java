@@ -1,0 +1,75 @@
+package io.trtfleet.build;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How TensorRT builds one engine: strongly typed (precision lives in the ONNX tensor types, as
+ * TensorRT 11 requires), with optimization profiles, a workspace limit, the builder optimization
+ * level, an optional timing cache file and an optional hardware-compatibility level.
+ */
+public record EngineBuildConfig(String precision, List<ShapeProfile> profiles, long workspaceBytes,
+    int optimizationLevel, Path timingCache, boolean ampereCompatible) implements Serializable {
+
+  public static final long DEFAULT_WORKSPACE = 8L << 30;
+  public static final int DEFAULT_OPTIMIZATION_LEVEL = 3;
+
+  public EngineBuildConfig {
+    Objects.requireNonNull(precision, "precision");
+    profiles = List.copyOf(profiles);
+    if (workspaceBytes <= 0) {
+      throw new IllegalArgumentException("workspace must be positive, got " + workspaceBytes);
+    }
+    if (optimizationLevel < 0 || optimizationLevel > 5) {
+      throw new IllegalArgumentException("builder optimization level is 0..5, got " + optimizationLevel);
+    }
+  }
+
+  public static Builder builder(String precision) {
+    return new Builder(precision);
+  }
+
+  public static final class Builder {
+    private final String precision;
+    private List<ShapeProfile> profiles = List.of();
+    private long workspaceBytes = DEFAULT_WORKSPACE;
+    private int optimizationLevel = DEFAULT_OPTIMIZATION_LEVEL;
+    private Path timingCache;
+    private boolean ampereCompatible;
+
+    private Builder(String precision) {
+      this.precision = precision;
+    }
+
+    public Builder profiles(List<ShapeProfile> p) {
+      this.profiles = p;
+      return this;
+    }
+
+    public Builder workspaceBytes(long b) {
+      this.workspaceBytes = b;
+      return this;
+    }
+
+    public Builder optimizationLevel(int level) {
+      this.optimizationLevel = level;
+      return this;
+    }
+
+    public Builder timingCache(Path file) {
+      this.timingCache = file;
+      return this;
+    }
+
+    public Builder ampereCompatible(boolean on) {
+      this.ampereCompatible = on;
+      return this;
+    }
+
+    public EngineBuildConfig build() {
+      return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible);
+    }
+  }
+}

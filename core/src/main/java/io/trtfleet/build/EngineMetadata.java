@@ -1,0 +1,18 @@
+package io.trtfleet.build;
+
+import java.io.Serializable;
+import java.util.List;
+
+/** What a serialized engine is and was built for: stored next to the plan and in manifests. */
+public record EngineMetadata(String segment, String deviceKey, String gpuName, String computeCapability,
+    String tensorRtVersion, String precision, List<ShapeProfile> profiles, List<IoTensor> io, long planBytes,
+    double buildSeconds) implements Serializable {
+
+  public EngineMetadata {
+    profiles = List.copyOf(profiles);
+    io = List.copyOf(io);
+  }
+
+  /** One engine input or output binding. */
+  public record IoTensor(String name, boolean input, String dtype, long[] shape) implements Serializable {}
+}

@@ -1,0 +1,213 @@
+package io.trtfleet.build;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
+import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaMalloc;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaMemset;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreate;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
+
+import io.trtfleet.graph.HostTensor;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.tensorflow.proto.DataType;
+
+/**
+ * Runs a serialized engine on the GPU: inference on host tensors (validation) and timing with CUDA
+ * events (benchmarks). Device buffers are allocated per I/O tensor and grown on demand. One runner per
+ * thread.
+ */
+public final class EngineRunner implements AutoCloseable {
+
+  private final IRuntime runtime;
+  private final ICudaEngine engine;
+  private final IExecutionContext context;
+  private final CUstream_st stream = new CUstream_st();
+  private final Map<String, Pointer> buffers = new HashMap<>();
+  private final Map<String, Long> capacity = new HashMap<>();
+  private final List<String> inputs;
+  private final List<String> outputs;
+
+  public EngineRunner(byte[] plan) {
+    TensorRt.require();
+    runtime = createInferRuntime(new TrtLogger());
+    engine = runtime.deserializeCudaEngine(new BytePointer(plan), plan.length);
+    if (engine == null || engine.isNull()) {
+      throw new EngineBuildException("TensorRT could not deserialize the engine: built for another GPU or TensorRT version?");
+    }
+    context = engine.createExecutionContext();
+    TensorRt.check(cudaStreamCreate(stream), "cudaStreamCreate");
+    List<String> in = new java.util.ArrayList<>();
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < engine.getNbIOTensors(); i++) {
+      String name = engine.getIOTensorName(i);
+      (engine.getTensorIOMode(name) == TensorIOMode.kINPUT ? in : out).add(name);
+    }
+    inputs = List.copyOf(in);
+    outputs = List.copyOf(out);
+  }
+
+  public List<String> inputs() {
+    return inputs;
+  }
+
+  public List<String> outputs() {
+    return outputs;
+  }
+
+  /** Runs one batch; inputs and outputs keyed by engine tensor name, FP32/INT32 host data. */
+  public Map<String, HostTensor> infer(Map<String, HostTensor> feeds) {
+    for (String name : inputs) {
+      HostTensor t = feeds.get(name);
+      if (t == null) {
+        throw new IllegalArgumentException("engine input '" + name + "' not fed (fed: " + feeds.keySet() + ")");
+      }
+      checkType(name, t.dtype());
+      context.setInputShape(name, EngineBuilder.dims(t.shape()));
+      Pointer dev = buffer(name, t.data().length);
+      TensorRt.check(cudaMemcpy(dev, new BytePointer(t.data()), t.data().length, cudaMemcpyHostToDevice), "copy to GPU");
+    }
+    Map<String, long[]> outShapes = bindOutputs();
+    if (!context.enqueueV3(stream)) {
+      throw new IllegalStateException("TensorRT enqueueV3 failed");
+    }
+    TensorRt.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    Map<String, HostTensor> result = new LinkedHashMap<>();
+    for (String name : outputs) {
+      long[] shape = outShapes.get(name);
+      DataType dtype = hostType(name);
+      byte[] bytes = new byte[(int) (HostTensor.elementCount(shape) * HostTensor.byteSize(dtype))];
+      BytePointer host = new BytePointer(bytes.length);
+      TensorRt.check(cudaMemcpy(host, buffers.get(name), bytes.length, cudaMemcpyDeviceToHost), "copy from GPU");
+      host.get(bytes);
+      result.put(name, new HostTensor(dtype, shape, bytes));
+    }
+    return result;
+  }
+
+  /** Latency at one batch size (per-enqueue CUDA event timing) and throughput (back-to-back enqueues). */
+  public BenchmarkResult benchmark(Map<String, long[]> inputShapes, int warmups, int iterations) {
+    long batch = 0;
+    for (String name : inputs) {
+      long[] shape = inputShapes.get(name);
+      batch = shape[0];
+      context.setInputShape(name, EngineBuilder.dims(shape));
+      long bytes = HostTensor.elementCount(shape) * byteSize(name);
+      TensorRt.check(cudaMemset(buffer(name, bytes), 0, bytes), "cudaMemset");
+    }
+    bindOutputs();
+    for (int i = 0; i < warmups; i++) {
+      context.enqueueV3(stream);
+    }
+    TensorRt.check(cudaStreamSynchronize(stream), "warm-up");
+    CUevent_st start = new CUevent_st();
+    CUevent_st stop = new CUevent_st();
+    TensorRt.check(cudaEventCreate(start), "cudaEventCreate");
+    TensorRt.check(cudaEventCreate(stop), "cudaEventCreate");
+    double[] latencies = new double[iterations];
+    float[] ms = new float[1];
+    for (int i = 0; i < iterations; i++) {
+      cudaEventRecord(start, stream);
+      context.enqueueV3(stream);
+      cudaEventRecord(stop, stream);
+      TensorRt.check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+      cudaEventElapsedTime(ms, start, stop);
+      latencies[i] = ms[0];
+    }
+    cudaEventRecord(start, stream);
+    for (int i = 0; i < iterations; i++) {
+      context.enqueueV3(stream);
+    }
+    cudaEventRecord(stop, stream);
+    TensorRt.check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+    cudaEventElapsedTime(ms, start, stop);
+    double perIteration = ms[0] / iterations;
+    Arrays.sort(latencies);
+    return new BenchmarkResult((int) batch, latencies[iterations / 2], latencies[Math.min(iterations - 1, iterations * 99 / 100)],
+        perIteration, batch * 1000.0 / perIteration, iterations);
+  }
+
+  private Map<String, long[]> bindOutputs() {
+    Map<String, long[]> shapes = new HashMap<>();
+    for (String name : inputs) {
+      context.setTensorAddress(name, buffers.get(name));
+    }
+    for (String name : outputs) {
+      long[] shape = EngineBuilder.dims(context.getTensorShape(name));
+      shapes.put(name, shape);
+      context.setTensorAddress(name, buffer(name, HostTensor.elementCount(shape) * byteSize(name)));
+    }
+    return shapes;
+  }
+
+  private Pointer buffer(String name, long bytes) {
+    Pointer p = buffers.get(name);
+    if (p == null || capacity.get(name) < bytes) {
+      if (p != null) {
+        cudaFree(p);
+      }
+      p = new Pointer();
+      TensorRt.check(cudaMalloc(p, Math.max(bytes, 256)), "cudaMalloc(" + bytes + ")");
+      buffers.put(name, p);
+      capacity.put(name, bytes);
+    }
+    return p;
+  }
+
+  private int byteSize(String name) {
+    return switch (engine.getTensorDataType(name)) {
+      case kFLOAT, kINT32 -> 4;
+      case kHALF, kBF16 -> 2;
+      case kINT8, kUINT8, kBOOL, kFP8 -> 1;
+      case kINT64 -> 8;
+      default -> throw new IllegalStateException("unsupported engine I/O type " + engine.getTensorDataType(name));
+    };
+  }
+
+  private DataType hostType(String name) {
+    return switch (engine.getTensorDataType(name)) {
+      case kFLOAT -> DataType.DT_FLOAT;
+      case kHALF -> DataType.DT_HALF;
+      case kINT32 -> DataType.DT_INT32;
+      case kINT64 -> DataType.DT_INT64;
+      case kINT8 -> DataType.DT_INT8;
+      case kUINT8 -> DataType.DT_UINT8;
+      case kBOOL -> DataType.DT_BOOL;
+      default -> throw new IllegalStateException("unsupported engine I/O type " + engine.getTensorDataType(name));
+    };
+  }
+
+  private void checkType(String name, DataType fed) {
+    if (hostType(name) != fed) {
+      throw new IllegalArgumentException("engine input '" + name + "' is " + engine.getTensorDataType(name) + ", fed " + fed);
+    }
+  }
+
+  @Override
+  public void close() {
+    buffers.values().forEach(p -> cudaFree(p));
+    buffers.clear();
+  }
+
+  /** Latency percentiles of single enqueues and the throughput of back-to-back ones, at one batch size. */
+  public record BenchmarkResult(int batch, double p50Ms, double p99Ms, double meanMsPerBatch, double samplesPerSecond,
+      int iterations) {}
+}

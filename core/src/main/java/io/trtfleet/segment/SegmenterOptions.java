@@ -1,0 +1,117 @@
+package io.trtfleet.segment;
+
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.importer.OpRegistry;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How to segment, with TF-TRT's defaults: {@code minimum_segment_size} 3 (-1 turns conversion off),
+ * at most 20 engines ({@code TF_TRT_MAX_ALLOWED_ENGINES}, the largest segments are kept), no denylist
+ * ({@code TF_TRT_OP_DENYLIST}), FP32, static shapes ({@code use_dynamic_shape=False}, TF-TRT's implicit
+ * batch mode). Build one with {@link #builder()}; the builder rejects values TF-TRT would reject.
+ */
+public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<String> denylist,
+    PrecisionMode precision, boolean dynamicShapes) implements Serializable {
+
+  public static final int MINIMUM_SEGMENT_SIZE_DEFAULT = 3;
+  public static final int MAXIMUM_ENGINES_DEFAULT = 20;
+  /** {@code minimum_segment_size} that turns conversion off. */
+  public static final int CONVERSION_DISABLED = -1;
+
+  public SegmenterOptions {
+    if (minimumSegmentSize < 1 && minimumSegmentSize != CONVERSION_DISABLED) {
+      throw new TrtfleetException("Invalid minimum segment size " + minimumSegmentSize
+          + ": use a number >= 1, or -1 to turn conversion off");
+    }
+    if (maximumEngines < 1) {
+      throw new TrtfleetException("Invalid maximum engines " + maximumEngines + ": use a number >= 1");
+    }
+    TreeSet<String> sorted = new TreeSet<>(denylist);
+    sorted.forEach(SegmenterOptions::checkOp);
+    denylist = Set.copyOf(sorted);
+    if (precision == null) {
+      throw new TrtfleetException("Invalid precision mode: null; use FP32, FP16 or INT8");
+    }
+  }
+
+  public static SegmenterOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public boolean conversionDisabled() {
+    return minimumSegmentSize == CONVERSION_DISABLED;
+  }
+
+  /** A denylisted op must be an op TensorFlow knows, so that a typo does not pass silently. */
+  private static void checkOp(String op) {
+    if (OpRegistry.get().op(op).isPresent()) {
+      return;
+    }
+    String hint = OpSupport.get().supportedOps().stream()
+        .filter(s -> s.toLowerCase(Locale.ROOT).equals(op.toLowerCase(Locale.ROOT)))
+        .findFirst().map(s -> " (did you mean " + s + "?)").orElse("");
+    throw new TrtfleetException("Invalid denylist op '" + op + "': TensorFlow has no op of that name" + hint
+        + "; op names are case-sensitive, e.g. Conv2D,FusedBatchNormV3");
+  }
+
+  /** A validating builder; {@link #build()} checks every value. */
+  public static final class Builder {
+    private int minimumSegmentSize = MINIMUM_SEGMENT_SIZE_DEFAULT;
+    private int maximumEngines = MAXIMUM_ENGINES_DEFAULT;
+    private Set<String> denylist = Set.of();
+    private PrecisionMode precision = PrecisionMode.FP32;
+    private boolean dynamicShapes;
+
+    private Builder() {}
+
+    public Builder minimumSegmentSize(int size) {
+      this.minimumSegmentSize = size;
+      return this;
+    }
+
+    public Builder maximumEngines(int engines) {
+      this.maximumEngines = engines;
+      return this;
+    }
+
+    public Builder denylist(Collection<String> ops) {
+      this.denylist = Set.copyOf(ops);
+      return this;
+    }
+
+    /** Comma-separated op names, as {@code TF_TRT_OP_DENYLIST} and the CLI take them. */
+    public Builder denylist(String commaSeparated) {
+      return denylist(Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+          .toList());
+    }
+
+    public Builder precision(PrecisionMode precision) {
+      this.precision = precision;
+      return this;
+    }
+
+    public Builder dynamicShapes(boolean dynamic) {
+      this.dynamicShapes = dynamic;
+      return this;
+    }
+
+    public SegmenterOptions build() {
+      return new SegmenterOptions(minimumSegmentSize, maximumEngines, denylist, precision, dynamicShapes);
+    }
+  }
+
+  /** The denylist as a sorted list (reports print it). */
+  public List<String> denylistSorted() {
+    return List.copyOf(new TreeSet<>(denylist));
+  }
+}

@@ -1,0 +1,95 @@
+package io.trtfleet.cli;
+
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.importer.ImportedModel;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.report.ConversionReport;
+import io.trtfleet.report.NonConversionReport;
+import io.trtfleet.report.ReportWriter;
+import io.trtfleet.report.SummaryReport;
+import io.trtfleet.segment.PrecisionMode;
+import io.trtfleet.segment.SegmentedGraph;
+import io.trtfleet.segment.Segmenter;
+import io.trtfleet.segment.SegmenterOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code trtfleet convert}: segments a SavedModel into TensorRT engines as TF-TRT's {@code convert()}
+ * does and writes the segmentation and its reports into {@code --out}. Calibration, engine builds and
+ * the converted SavedModel join the same command in later stages.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+    description = "Segment a SavedModel into TensorRT engines and write the conversion reports.")
+public final class ConvertCommand implements Callable<Integer> {
+
+  @Mixin
+  ModelOptions model;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+  Path out;
+
+  @Option(names = "--precision", defaultValue = "FP32", paramLabel = "MODE",
+      description = "FP32, FP16 or INT8 (default: ${DEFAULT-VALUE})")
+  String precision;
+
+  @Option(names = "--minimum-segment-size", defaultValue = "3", paramLabel = "N",
+      description = "smallest segment turned into an engine, Identity-like ops not counted; -1 converts"
+          + " nothing (default: ${DEFAULT-VALUE})")
+  int minimumSegmentSize;
+
+  @Option(names = "--maximum-engines", defaultValue = "20", paramLabel = "N",
+      description = "keep at most N engines, the largest segments (default: ${DEFAULT-VALUE})")
+  int maximumEngines;
+
+  @Option(names = "--denylist", defaultValue = "", paramLabel = "OP,OP",
+      description = "op types never converted, comma-separated (e.g. Conv2D,MaxPool)")
+  String denylist;
+
+  @Option(names = "--dynamic-shapes", description = "engines with dynamic shapes (TF-TRT use_dynamic_shape);"
+      + " default: static shapes with an implicit batch dimension")
+  boolean dynamicShapes;
+
+  @Option(names = "--no-build", description = "segment and report only, build no engines")
+  boolean noBuild;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    SegmenterOptions options = SegmenterOptions.builder()
+        .precision(PrecisionMode.parse(precision))
+        .minimumSegmentSize(minimumSegmentSize)
+        .maximumEngines(maximumEngines)
+        .denylist(denylist)
+        .dynamicShapes(dynamicShapes)
+        .build();
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new TrtfleetException("--out " + out + " is a file: give a directory (it is created if missing)");
+    }
+    ImportedModel imported = SavedModelImporter.importModel(model.importOptions());
+    SegmentedGraph segmented = new Segmenter(options).segment(imported.graph());
+    ConversionReport report = ConversionReport.of(model.model.toString(), segmented);
+    List<Path> written = ReportWriter.write(report, segmented, out);
+    PrintWriter stdout = spec.commandLine().getOut();
+    stdout.print(SummaryReport.text(report));
+    stdout.println();
+    stdout.print(NonConversionReport.text(report));
+    stdout.println();
+    written.forEach(p -> stdout.println("wrote " + p));
+    if (!noBuild) {
+      stdout.println("note: engine builds are not part of this version; wrote the segmentation only"
+          + " (same as --no-build)");
+    }
+    stdout.flush();
+    return 0;
+  }
+}

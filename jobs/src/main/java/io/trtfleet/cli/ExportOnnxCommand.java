@@ -12,6 +12,10 @@ import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.segment.SegmentedGraph;
+import io.trtfleet.segment.Segmenter;
+import io.trtfleet.segment.SegmenterOptions;
+import java.util.ArrayList;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +29,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trtfleet export-onnx}: converts the model's segments to ONNX files plus {@code segments.json}
- * (boundary tensors, precision, conversion report or fallback reason). Until the segmenter lands the
- * only segment is the whole signature, written as {@code model.onnx} when it converts fully.
+ * {@code trtfleet export-onnx}: converts the segmenter's TensorRT segments to {@code <segment>.onnx}, the
+ * whole signature to {@code model.onnx} when it converts fully, and writes {@code segments.json}
+ * (boundary tensors, precision, conversion report or fallback reason of each).
  */
 @Command(name = "export-onnx", mixinStandardHelpOptions = true,
-    description = "Convert a SavedModel's TensorRT segments to ONNX (opset 19) and write <out>/model.onnx and"
-        + " <out>/segments.json.")
+    description = "Convert a SavedModel's TensorRT segments to ONNX (opset 19): <out>/<segment>.onnx,"
+        + " <out>/model.onnx when the whole model converts, and <out>/segments.json.")
 public final class ExportOnnxCommand implements Callable<Integer> {
 
   @Mixin
@@ -50,30 +54,48 @@ public final class ExportOnnxCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ConversionOptions options = conversion.options();
     FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
-    Segment whole = WholeGraphSegment.of(graph);
-    ConversionResult result = OnnxSegmentConverter.convert(graph, whole, options);
     Files.createDirectories(out);
     PrintWriter o = spec.commandLine().getOut();
+    SegmentedGraph segmented = new Segmenter(SegmenterOptions.defaults()).segment(graph);
+    List<Map<String, Object>> segments = new ArrayList<>();
+    int written = 0;
+    for (Segment s : segmented.segments()) {
+      ConversionResult r = OnnxSegmentConverter.convert(graph, s, options);
+      String file = s.name() + ".onnx";
+      segments.add(segmentJson(r, file));
+      if (r.isConverted()) {
+        Files.write(out.resolve(file), r.converted().onnx());
+        written++;
+        o.printf("%s: %d nodes -> %s%n", s.name(), s.nodes().size(), out.resolve(file));
+      } else {
+        o.printf("%s: stays in TensorFlow: %s%n", s.name(), r.fallbackReason());
+      }
+    }
+    ConversionResult whole = OnnxSegmentConverter.convert(graph, WholeGraphSegment.of(graph), options);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("model", model.model.toString());
     json.put("precision", options.precision().name());
-    json.put("segments", List.of(segmentJson(result)));
+    json.put("whole_model", segmentJson(whole, "model.onnx"));
+    json.put("segments", segments);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("segments.json").toFile(), json);
-    if (!result.isConverted()) {
-      throw new TrtfleetException("model " + model.model + " does not convert fully to ONNX (it stays in TensorFlow): "
-          + result.fallbackReason() + "; wrote " + out.resolve("segments.json"));
+    if (whole.isConverted()) {
+      Files.write(out.resolve("model.onnx"), whole.converted().onnx());
+      o.println(whole.converted().report().summary());
+      o.printf("Wrote %s (whole model, %d bytes), %d segment file(s) and %s%n", out.resolve("model.onnx"),
+          whole.converted().onnx().length, written, out.resolve("segments.json"));
+    } else {
+      o.printf("The whole model does not convert (%s); wrote %d segment file(s) and %s%n", whole.fallbackReason(),
+          written, out.resolve("segments.json"));
+      if (written == 0) {
+        throw new TrtfleetException("no part of " + model.model + " converts to ONNX: " + whole.fallbackReason()
+            + "; see " + out.resolve("segments.json"));
+      }
     }
-    ConvertedSegment c = result.converted();
-    Files.write(out.resolve(whole.name() + ".onnx"), c.onnx());
-    Files.write(out.resolve("model.onnx"), c.onnx());
-    o.println(c.report().summary());
-    o.printf("Wrote %s (%d bytes), %s and %s%n", out.resolve("model.onnx"), c.onnx().length,
-        out.resolve(whole.name() + ".onnx"), out.resolve("segments.json"));
     o.flush();
     return 0;
   }
 
-  static Map<String, Object> segmentJson(ConversionResult r) {
+  static Map<String, Object> segmentJson(ConversionResult r, String file) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", r.segment().name());
     m.put("nodes", r.segment().nodes().size());
@@ -82,7 +104,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     m.put("converted", r.isConverted());
     if (r.isConverted()) {
       var report = r.converted().report();
-      m.put("onnx", r.segment().name() + ".onnx");
+      m.put("onnx", file);
       m.put("onnx_ops", report.onnxOps());
       m.put("folded", report.folded());
       m.put("unquantized", report.unquantized());

@@ -36,10 +36,14 @@ class OnnxCommandsTest {
     assertTrue(onnx.length > 1000);
     JsonNode json = new ObjectMapper().readTree(tmp.resolve("out/segments.json").toFile());
     assertEquals("FP16", json.get("precision").asText());
+    JsonNode whole = json.get("whole_model");
+    assertTrue(whole.get("converted").asBoolean());
+    assertEquals("model.onnx", whole.get("onnx").asText());
+    assertEquals("images:0", whole.get("inputs").get(0).get("name").asText());
+    assertEquals(2, whole.get("onnx_ops").get("Conv").asInt());
     JsonNode seg = json.get("segments").get(0);
     assertTrue(seg.get("converted").asBoolean());
-    assertEquals("images:0", seg.get("inputs").get(0).get("name").asText());
-    assertEquals(2, seg.get("onnx_ops").get("Conv").asInt());
+    assertTrue(Files.isRegularFile(tmp.resolve("out").resolve(seg.get("onnx").asText())));
     assertTrue(r.out().contains("Wrote"), r.out());
   }
 

@@ -66,7 +66,7 @@ public record CalibrationTable(String header, Map<String, Float> scales) {
     return parse(lines, file.toString());
   }
 
-  static CalibrationTable parse(List<String> lines, String source) {
+  public static CalibrationTable parse(List<String> lines, String source) {
     if (lines.isEmpty() || !lines.get(0).startsWith("TRT-")) {
       throw new TrtfleetException(source + " is not a TensorRT calibration cache (first line must start with"
           + " TRT-): pass the calibration.cache written by trtfleet calibrate or TensorRT");

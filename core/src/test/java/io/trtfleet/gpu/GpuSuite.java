@@ -1,0 +1,357 @@
+package io.trtfleet.gpu;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trtfleet.build.DeviceIdentity;
+import io.trtfleet.build.EngineArtifact;
+import io.trtfleet.build.EngineBuildConfig;
+import io.trtfleet.build.EngineBuilder;
+import io.trtfleet.build.EngineRunner;
+import io.trtfleet.build.ShapeProfile;
+import io.trtfleet.build.TensorRt;
+import io.trtfleet.calibrate.ActivationCollector;
+import io.trtfleet.calibrate.CalibrationAlgorithm;
+import io.trtfleet.calibrate.CalibrationResult;
+import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.calibrate.HistogramSet;
+import io.trtfleet.calibrate.AbsHistogram;
+import io.trtfleet.calibrate.ThresholdSelector;
+import io.trtfleet.convert.ConversionOptions;
+import io.trtfleet.convert.Int8Targets;
+import io.trtfleet.convert.OnnxSegmentConverter;
+import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.convert.WholeGraphSegment;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.segment.Segment;
+import io.trtfleet.testing.ResNet50;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The GPU test command (docs/gpu.md): builds FP32/FP16/INT8 engines of the Fashion-MNIST sample CNN
+ * and of a ResNet-50 built with TensorFlow Java, validates them against the FP32 TensorFlow reference,
+ * benchmarks them, and prints one JSON document. Needs a GPU and TensorRT; TensorFlow runs on the CPU.
+ *
+ * <pre>
+ * java -cp ... io.trtfleet.gpu.GpuSuite --out DIR [--fmnist DIR] [--resnet] [--batch 128] [--engines DIR]
+ * </pre>
+ */
+public final class GpuSuite {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = parse(args);
+    Path out = Path.of(a.getOrDefault("--out", "gpu-out"));
+    Files.createDirectories(out);
+    int batch = Integer.parseInt(a.getOrDefault("--batch", "128"));
+    DeviceIdentity device = TensorRt.identify(0);
+    System.out.println("DEVICE " + device + " key " + device.deviceKey() + " " + device.tensorRtKey());
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("device", device);
+    results.put("device_key", device.deviceKey());
+    results.put("tensorrt", device.tensorRtKey());
+    EngineBuilder builder = new EngineBuilder(device);
+    Path engines = Path.of(a.getOrDefault("--engines", out.resolve("engines").toString()));
+    Files.createDirectories(engines);
+    if (a.containsKey("--bench-engines")) {
+      results.put("resnet50_rebench", rebench(engines, batch));
+    }
+    if (a.containsKey("--fmnist")) {
+      results.put("fashion_mnist", fashion(builder, Path.of(a.get("--fmnist")), Path.of(a.get("--model")), engines));
+    }
+    if (a.containsKey("--resnet")) {
+      results.put("resnet50", resnet(builder, batch, engines));
+    }
+    Files.writeString(out.resolve("gpu-results.json"), JSON.writeValueAsString(results));
+    System.out.println(JSON.writeValueAsString(results));
+  }
+
+  // ---------------------------------------------------------------- Fashion-MNIST CNN
+
+  static Map<String, Object> fashion(EngineBuilder builder, Path idx, Path model, Path engines) throws IOException {
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(model)).graph();
+    Segment segment = WholeGraphSegment.of(g);
+    String input = g.signature().inputs().get(0).tensor().name();
+    String output = g.signature().outputs().stream().filter(o -> o.key().equals("probabilities")).findFirst()
+        .orElse(g.signature().outputs().get(0)).tensor().name();
+    float[] val = images(idx.resolve("t10k-images-idx3-ubyte.gz"), 2000);
+    int[] labels = labels(idx.resolve("t10k-labels-idx1-ubyte.gz"), 2000);
+    float[] cal = images(idx.resolve("train-images-idx3-ubyte.gz"), 2000);
+    int n = labels.length;
+    int b = 250;
+
+    // FP32 TensorFlow reference on the host CPU.
+    float[] reference = new float[n * 10];
+    try (ReferenceRunner tf = new ReferenceRunner(g)) {
+      for (int s = 0; s < n; s += b) {
+        HostTensor x = slice(val, s, b);
+        System.arraycopy(tf.run(Map.of(input, x), List.of(output)).get(output).floats(), 0, reference, s * 10, b * 10);
+      }
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("samples", n);
+    r.put("tf_fp32_top1", top1(reference, labels));
+
+    // Our calibration (all four algorithms from the same histograms) on 2000 training images.
+    List<String> targets = Int8Targets.of(g, segment);
+    Map<String, CalibrationTable> tables = calibrate(g, targets, cal, input);
+
+    List<Map<String, Object>> rows = new ArrayList<>();
+    Map<String, ConversionOptions> variants = new LinkedHashMap<>();
+    variants.put("FP32", ConversionOptions.fp32());
+    variants.put("FP16", ConversionOptions.of(PrecisionPolicy.FP16));
+    for (Map.Entry<String, CalibrationTable> t : tables.entrySet()) {
+      variants.put("INT8-" + t.getKey(), ConversionOptions.int8(PrecisionPolicy.INT8, t.getValue()));
+    }
+    for (Map.Entry<String, ConversionOptions> v : variants.entrySet()) {
+      byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
+      EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(v.getKey())
+          .profiles(List.of(ShapeProfile.batchRange(input, new long[] {28, 28, 1}, 256, 256)))
+          .timingCache(engines.resolve("timing.cache")).build());
+      Files.write(engines.resolve("fmnist-" + v.getKey() + ".plan"), e.plan());
+      float[] probs = new float[n * 10];
+      try (EngineRunner run = new EngineRunner(e.plan())) {
+        String in = run.inputs().get(0);
+        String outName = run.outputs().stream().filter(o -> o.equals(output)).findFirst().orElse(run.outputs().get(0));
+        for (int s = 0; s < n; s += b) {
+          System.arraycopy(run.infer(Map.of(in, slice(val, s, b))).get(outName).floats(), 0, probs, s * 10, b * 10);
+        }
+        EngineRunner.BenchmarkResult lat = run.benchmark(Map.of(in, new long[] {1, 28, 28, 1}), 50, 500);
+        EngineRunner.BenchmarkResult thr = run.benchmark(Map.of(in, new long[] {256, 28, 28, 1}), 20, 200);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("variant", v.getKey());
+        row.put("top1", top1(probs, labels));
+        row.put("top1_agreement_vs_tf_fp32", agreement(probs, reference));
+        row.put("max_abs_err", maxAbs(probs, reference));
+        row.put("rel_rms_err", relRms(probs, reference));
+        row.put("latency_b1_p50_ms", lat.p50Ms());
+        row.put("latency_b1_p99_ms", lat.p99Ms());
+        row.put("throughput_b256_img_s", thr.samplesPerSecond());
+        row.put("build_s", e.metadata().buildSeconds());
+        row.put("plan_bytes", e.metadata().planBytes());
+        rows.add(row);
+        System.out.println("FMNIST " + row);
+      }
+    }
+    r.put("variants", rows);
+    r.put("legacy_entropy_parity", LegacyCalibrationParity.run(g, segment, input, output, cal, val, labels,
+        tables.get("entropy"), engines));
+    return r;
+  }
+
+  static Map<String, CalibrationTable> calibrate(FrozenGraph g, List<String> targets, float[] cal, String input) {
+    int b = 100;
+    int n = cal.length / 784;
+    Map<String, CalibrationTable> tables = new LinkedHashMap<>();
+    try (ActivationCollector c = new ActivationCollector(g, targets, 0)) {
+      Map<String, Float> ranges = new LinkedHashMap<>();
+      for (int s = 0; s < n; s += b) {
+        ranges = ActivationCollector.mergeRanges(ranges, c.ranges(Map.of(input, slice(cal, s, b)), b));
+      }
+      HistogramSet h = HistogramSet.withRanges(targets, ranges, AbsHistogram.DEFAULT_BINS);
+      for (int s = 0; s < n; s += b) {
+        c.accumulate(Map.of(input, slice(cal, s, b)), b, h);
+      }
+      for (CalibrationAlgorithm alg : CalibrationAlgorithm.values()) {
+        var calibrator = alg.calibrator(99.99);
+        var tensors = ThresholdSelector.select(h, calibrator, List.of(calibrator));
+        tables.put(calibrator.name(), new CalibrationResult(calibrator.name(), calibrator.cacheName(), Map.of(),
+            "fashion-mnist-train[0:2000]", "-", h.samples(), tensors).table());
+      }
+    }
+    return tables;
+  }
+
+  // ---------------------------------------------------------------- ResNet-50
+
+  static Map<String, Object> resnet(EngineBuilder builder, int batch, Path engines) throws IOException {
+    Path dir = Files.createTempDirectory("resnet50");
+    long t0 = System.nanoTime();
+    ResNet50.export(dir.resolve("saved_model"));
+    double exportS = (System.nanoTime() - t0) / 1e9;
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(dir.resolve("saved_model"))).graph();
+    Segment segment = WholeGraphSegment.of(g);
+    String input = g.signature().inputs().get(0).tensor().name();
+    // INT8 ranges for speed only (random weights): min-max over two batches of random images.
+    List<String> targets = Int8Targets.of(g, segment);
+    Map<String, Float> amax = new LinkedHashMap<>();
+    try (ActivationCollector c = new ActivationCollector(g, targets, 0)) {
+      Random r = new Random(3);
+      for (int k = 0; k < 2; k++) {
+        float[] x = new float[8 * 224 * 224 * 3];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) r.nextGaussian();
+        }
+        amax = ActivationCollector.mergeRanges(amax, c.ranges(Map.of(input, HostTensor.ofFloats(new long[] {8, 224, 224, 3}, x)), 8));
+      }
+    }
+    CalibrationTable table = CalibrationTable.fromAmax("TRT-100600-MinMaxCalibration", amax);
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("export_s", exportS);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    Map<String, ConversionOptions> variants = new LinkedHashMap<>();
+    variants.put("FP32", ConversionOptions.fp32());
+    variants.put("FP16", ConversionOptions.of(PrecisionPolicy.FP16));
+    variants.put("INT8", ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    for (Map.Entry<String, ConversionOptions> v : variants.entrySet()) {
+      long c0 = System.nanoTime();
+      byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
+      double convertS = (System.nanoTime() - c0) / 1e9;
+      EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(v.getKey())
+          .profiles(List.of(ShapeProfile.batchRange(input, new long[] {224, 224, 3}, batch, batch)))
+          .timingCache(engines.resolve("timing.cache")).build());
+      Files.write(engines.resolve("resnet50-" + v.getKey() + ".plan"), e.plan());
+      Map<String, Object> row = new LinkedHashMap<>(bench(e.plan(), batch));
+      row.put("variant", v.getKey());
+      row.put("convert_s", convertS);
+      row.put("build_s", e.metadata().buildSeconds());
+      row.put("plan_bytes", e.metadata().planBytes());
+      rows.add(row);
+      System.out.println("RESNET50 " + row);
+    }
+    r.put("variants", rows);
+    return r;
+  }
+
+  static List<Map<String, Object>> rebench(Path engines, int batch) throws IOException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String v : List.of("FP32", "FP16", "INT8")) {
+      Path plan = engines.resolve("resnet50-" + v + ".plan");
+      if (Files.exists(plan)) {
+        Map<String, Object> row = new LinkedHashMap<>(bench(Files.readAllBytes(plan), batch));
+        row.put("variant", v);
+        rows.add(row);
+        System.out.println("RESNET50-REBENCH " + row);
+      }
+    }
+    return rows;
+  }
+
+  static Map<String, Object> bench(byte[] plan, int batch) {
+    try (EngineRunner run = new EngineRunner(plan)) {
+      String in = run.inputs().get(0);
+      EngineRunner.BenchmarkResult lat = run.benchmark(Map.of(in, new long[] {1, 224, 224, 3}), 20, 200);
+      EngineRunner.BenchmarkResult thr = run.benchmark(Map.of(in, new long[] {batch, 224, 224, 3}), 20, 100);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("latency_b1_p50_ms", lat.p50Ms());
+      row.put("latency_b1_p99_ms", lat.p99Ms());
+      row.put("throughput_img_s", thr.samplesPerSecond());
+      row.put("batch", batch);
+      row.put("ms_per_batch", thr.meanMsPerBatch());
+      return row;
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static HostTensor slice(float[] images, int start, int count) {
+    float[] x = new float[count * 784];
+    System.arraycopy(images, start * 784, x, 0, count * 784);
+    return HostTensor.ofFloats(new long[] {count, 28, 28, 1}, x);
+  }
+
+  /** IDX images scaled to [0, 1], as the sample model was trained. */
+  static float[] images(Path gz, int count) throws IOException {
+    try (DataInputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(gz)))) {
+      in.readInt();
+      int n = Math.min(count, in.readInt());
+      int rows = in.readInt();
+      int cols = in.readInt();
+      byte[] px = in.readNBytes(n * rows * cols);
+      float[] out = new float[px.length];
+      for (int i = 0; i < px.length; i++) {
+        out[i] = (px[i] & 0xff) / 255f;
+      }
+      return out;
+    }
+  }
+
+  static int[] labels(Path gz, int count) throws IOException {
+    try (InputStream raw = new GZIPInputStream(Files.newInputStream(gz)); DataInputStream in = new DataInputStream(raw)) {
+      in.readInt();
+      int n = Math.min(count, in.readInt());
+      byte[] l = in.readNBytes(n);
+      int[] out = new int[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = l[i] & 0xff;
+      }
+      return out;
+    }
+  }
+
+  static int argmax(float[] p, int row, int k) {
+    int best = 0;
+    for (int j = 1; j < k; j++) {
+      if (p[row * k + j] > p[row * k + best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  static double top1(float[] probs, int[] labels) {
+    int ok = 0;
+    for (int i = 0; i < labels.length; i++) {
+      ok += argmax(probs, i, 10) == labels[i] ? 1 : 0;
+    }
+    return (double) ok / labels.length;
+  }
+
+  static double agreement(float[] a, float[] b) {
+    int n = a.length / 10;
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+      ok += argmax(a, i, 10) == argmax(b, i, 10) ? 1 : 0;
+    }
+    return (double) ok / n;
+  }
+
+  static double maxAbs(float[] a, float[] b) {
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs(a[i] - b[i]));
+    }
+    return m;
+  }
+
+  static double relRms(float[] a, float[] b) {
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < a.length; i++) {
+      num += (a[i] - b[i]) * (double) (a[i] - b[i]);
+      den += b[i] * (double) b[i];
+    }
+    return Math.sqrt(num / Math.max(den, 1e-30));
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        m.put(args[i], args[++i]);
+      } else {
+        m.put(args[i], "true");
+      }
+    }
+    return m;
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Packs trtfleet for a bare GPU host (see docs/gpu.md): classes, runtime jars (TF Java, JavaCPP presets),
+# the sample model and Fashion-MNIST IDX files, split into 48 MiB parts under .gpu/appparts/aNN/part,
+# plus the host-side scripts in .gpu/bin. Run from the project root after ../shared/gpu/stage.sh.
+set -euo pipefail
+ROOT=$(pwd)
+[ -d .git ] || { echo "run from the project root" >&2; exit 2; }
+mvn -B -q -ntp -o -pl core -am test-compile >&2
+CPF=$(mktemp)
+mvn -B -q -ntp -o -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CPF" >&2
+B=$(mktemp -d)
+mkdir -p "$B/app/lib" "$B/app/data"
+cp -r core/target/classes "$B/app/classes"
+cp -r core/target/test-classes "$B/app/test-classes"
+# ONNX Runtime and JUnit are CPU-side test tools: not needed on the GPU host.
+tr ':' '\n' < "$CPF" | grep -vE 'onnxruntime|junit|opentest4j|apiguardian' | while read -r j; do cp "$j" "$B/app/lib/"; done
+for c in tensorrt cuda javacpp; do
+  v=$(basename "$(tr ':' '\n' < "$CPF" | grep "/org/bytedeco/$c/" | head -1)" .jar | sed "s/^$c-//")
+  cp "$HOME/.m2/repository/org/bytedeco/$c/$v/$c-$v-linux-x86_64.jar" "$B/app/lib/"
+done
+cp -r calibration-data/samples/fashion-mnist-cnn/saved_model "$B/app/data/fashion-mnist-cnn"
+cp /usr/share/datasets/fashion-mnist/*.gz "$B/app/data/"
+javac -d "$B/app/anchors" -cp "$(cat "$CPF")" ../shared/gpu/anchors/OnnxAnchor.java
+cp ../shared/gpu/anchors/*.py "$B/app/anchors/"
+rm -f "$CPF"
+rm -rf .gpu/appparts && mkdir -p .gpu/appparts .gpu/bin
+tar -C "$B" -cf - app | split -b 48M -d -a 2 - .gpu/appparts/a
+for f in .gpu/appparts/a*; do mkdir "$f.d" && mv "$f" "$f.d/part" && mv "$f.d" "$f"; done
+rm -rf "$B"
+cp scripts/gpu/recv-app.sh scripts/gpu/run-suite.sh .gpu/bin/
+echo "app ready: $(ls .gpu/appparts | wc -l) parts in .gpu/appparts"

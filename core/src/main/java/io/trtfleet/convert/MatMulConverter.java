@@ -17,10 +17,15 @@ final class MatMulConverter implements OpConverter {
   public void convert(Node node, ConversionContext ctx) {
     ConversionContext.Value a = ctx.in(node, 0);
     ConversionContext.Value b = ctx.in(node, 1);
-    boolean transA = node.boolAttr("transpose_a", false);
-    boolean transB = node.boolAttr("transpose_b", false);
+    boolean batched = node.op().startsWith("BatchMatMul");
+    boolean transA = node.boolAttr(batched ? "adj_x" : "transpose_a", false);
+    boolean transB = node.boolAttr(batched ? "adj_y" : "transpose_b", false);
+    if (a.rank() < 2 || b.rank() < 2) {
+      throw new UnsupportedNodeException(node, "MatMul of rank " + a.rank() + " x " + b.rank());
+    }
     if (a.rank() != 2 || b.rank() != 2) {
-      throw new UnsupportedNodeException(node, "MatMul of rank " + a.rank() + " x " + b.rank() + " (needs 2 x 2)");
+      batchMatMul(node, ctx, a, b, transA, transB);
+      return;
     }
     if (b.isConstant() && !a.isConstant() && b.constant.isFloat()) {
       gemm(node, ctx, a, b.constant, transA, transB);
@@ -36,6 +41,28 @@ final class MatMulConverter implements OpConverter {
     }
     String out = ctx.onnx.node("MatMul", List.of(left, right), TensorRef.of(node.name(), 0).tensorName());
     ctx.define(node, 0, out, Layout.AS_IS, ctx.floatType());
+  }
+
+  /** Batched: ONNX MatMul broadcasts leading dims; adjoints swap the last two dims first. */
+  private static void batchMatMul(Node node, ConversionContext ctx, ConversionContext.Value a, ConversionContext.Value b,
+      boolean transA, boolean transB) {
+    String left = transposeLast(ctx, ctx.activation(a, Layout.AS_IS, node), a.rank(), transA);
+    String right = transposeLast(ctx, ctx.activation(b, Layout.AS_IS, node), b.rank(), transB);
+    String out = ctx.onnx.node("MatMul", List.of(left, right), TensorRef.of(node.name(), 0).tensorName());
+    ctx.define(node, 0, out, Layout.AS_IS, ctx.floatType());
+  }
+
+  private static String transposeLast(ConversionContext ctx, String x, int rank, boolean swap) {
+    if (!swap) {
+      return x;
+    }
+    long[] perm = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      perm[i] = i;
+    }
+    perm[rank - 2] = rank - 1;
+    perm[rank - 1] = rank - 2;
+    return ctx.onnx.node("Transpose", List.of(x), x + "_t", OnnxGraphBuilder.ints("perm", perm));
   }
 
   private static void gemm(Node node, ConversionContext ctx, ConversionContext.Value a, Constant b,

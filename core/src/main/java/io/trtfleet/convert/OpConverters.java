@@ -18,7 +18,16 @@ public final class OpConverters {
     ConvConverter conv = new ConvConverter();
     t.put("Conv2D", conv);
     t.put("DepthwiseConv2dNative", conv);
-    t.put("MatMul", new MatMulConverter());
+    MatMulConverter matmul = new MatMulConverter();
+    t.put("MatMul", matmul);
+    t.put("BatchMatMul", matmul);
+    t.put("BatchMatMulV2", matmul);
+    ShapeOpsConverter shapes = new ShapeOpsConverter();
+    ShapeOpsConverter.OPS.forEach(op -> t.put(op, shapes));
+    ResizeConverter resize = new ResizeConverter();
+    t.put("ResizeBilinear", resize);
+    t.put("ResizeNearestNeighbor", resize);
+    t.put("Conv2DBackpropInput", new ConvTransposeConverter());
     PoolConverter pool = new PoolConverter();
     t.put("MaxPool", pool);
     t.put("AvgPool", pool);

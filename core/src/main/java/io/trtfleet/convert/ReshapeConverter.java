@@ -19,6 +19,13 @@ final class ReshapeConverter implements OpConverter {
       throw new UnsupportedNodeException(node, "constant input (fold constants before conversion)");
     }
     String name = TensorRef.of(node.name(), 0).tensorName();
+    if (node.op().equals("Reshape") && !ctx.in(node, 1).isConstant()) {
+      // A shape computed in the graph (Shape/StridedSlice/Pack, as Keras' Flatten emits it).
+      String out = ctx.onnx.node("Reshape", List.of(ctx.rowMajorView(x),
+          ctx.view(ctx.in(node, 1), Layout.AS_IS, io.trtfleet.onnx.OnnxDataType.INT64)), name);
+      ctx.define(node, 0, out, Layout.AS_IS, ctx.computeType(x));
+      return;
+    }
     long[] target = node.op().equals("Reshape") ? ctx.constantInput(node, 1, "target shape").longs()
         : reshapeTarget(node.output(0).shape());
     String out;

@@ -1,6 +1,7 @@
 package io.trtfleet.onnx;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.trtfleet.onnx.proto.Onnx.AttributeProto;
 import io.trtfleet.onnx.proto.Onnx.GraphProto;
 import io.trtfleet.onnx.proto.Onnx.ModelProto;
@@ -76,10 +77,12 @@ public final class OnnxGraphBuilder {
     opCounts.merge(opType, 1, Integer::sum);
   }
 
+  /** Adds an initializer; the array must not be modified afterwards (it is wrapped, not copied). */
   public String initializer(String base, int elemType, long[] dims, byte[] rawLittleEndian) {
     String name = uniqueName(base);
     TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(elemType)
-        .setRawData(ByteString.copyFrom(rawLittleEndian));
+        // The array is ours (callers hand over fresh buffers): wrap it instead of copying 100 MB of weights.
+        .setRawData(UnsafeByteOperations.unsafeWrap(rawLittleEndian));
     for (long d : dims) {
       t.addDims(d);
     }

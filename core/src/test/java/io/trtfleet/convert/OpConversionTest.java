@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Every supported op: a small graph containing it (odd sizes, SAME/VALID, strides, dilations, groups,
@@ -173,6 +174,52 @@ class OpConversionTest {
           return outs("nchw", b.f("Transpose", List.of(h, b.tf.constant(new int[] {0, 3, 1, 2}))),
               "swap", b.f("Transpose", List.of(x, b.tf.constant(new int[] {0, 2, 1, 3}))));
         }),
+        new Case("Keras Flatten: Shape, StridedSlice (shrink), Pack, dynamic Reshape after NCHW conv", s(-1, 4, 3, 2),
+            (b, x) -> {
+              Operand<TFloat32> h = b.conv(x, 3, 3, 2, 5, 1, "SAME", 1);
+              Operand<TInt32> shape = b.tf.shape(h);
+              Operand<TInt32> batch = b.op("StridedSlice", List.of(shape, b.tf.constant(new int[] {0}),
+                  b.tf.constant(new int[] {1}), b.tf.constant(new int[] {1})), "shrink_axis_mask", 1L);
+              Operand<TInt32> target = b.tf.stack(List.of(batch, b.tf.constant(-1)));
+              return outs("flat", b.f("Reshape", List.of(h, target)));
+            }),
+        new Case("StridedSlice masks and negative strides, Slice", s(-1, 6, 5), (b, x) -> outs(
+            "strided", b.f("StridedSlice", List.of(x, b.tf.constant(new int[] {0, 1, 4}), b.tf.constant(new int[] {0, 6, 0}),
+                b.tf.constant(new int[] {1, 2, -2})), "begin_mask", 1L, "end_mask", 5L),
+            "shrink_last", b.f("StridedSlice", List.of(x, b.tf.constant(new int[] {0, -1, 0}), b.tf.constant(new int[] {0, 0, 0}),
+                b.tf.constant(new int[] {1, 1, 1})), "begin_mask", 5L, "end_mask", 5L, "shrink_axis_mask", 2L),
+            "slice", b.f("Slice", List.of(x, b.tf.constant(new int[] {0, 2, 1}), b.tf.constant(new int[] {-1, 3, -1}))))),
+        new Case("Split, SplitV, Unpack, Pack, GatherV2, Tile, Fill, Cast", s(-1, 6, 4), (b, x) -> {
+          List<org.tensorflow.Output<TFloat32>> halves = b.tf.split(b.tf.constant(1), x, 2L).output();
+          List<org.tensorflow.Output<TFloat32>> parts = b.tf.splitV(x, b.tf.constant(new int[] {1, -1, 2}), b.tf.constant(-1), 3L).output();
+          List<org.tensorflow.Output<TFloat32>> rows = b.tf.unstack(x, 6L, org.tensorflow.op.core.Unstack.axis(1L)).output();
+          Operand<TFloat32> fill = b.f("Fill", List.of(b.tf.shape(x), b.tf.constant(0.5f)));
+          Operand<TInt32> ints = b.tf.dtypes.cast(b.f("Mul", List.of(x, b.tf.constant(3f))), TInt32.class);
+          return outs("half1", halves.get(1), "splitv", parts.get(1), "row4", rows.get(4),
+              "pack", b.tf.stack(List.of(rows.get(0), rows.get(5)), org.tensorflow.op.core.Stack.axis(2L)),
+              "gather", b.f("GatherV2", List.of(x, b.tf.constant(new int[] {3, 0, 3}), b.tf.constant(1))),
+              "tile", b.f("Tile", List.of(x, b.tf.constant(new int[] {1, 2, 3}))),
+              "fill", b.f("AddV2", List.of(fill, x)),
+              "cast", b.tf.dtypes.cast(ints, TFloat32.class));
+        }),
+        new Case("BatchMatMulV2 with broadcast weights and adjoints", s(-1, 3, 4), (b, x) -> outs(
+            "weights", b.f("BatchMatMulV2", List.of(x, b.weights(4, 5))),
+            "self", b.f("BatchMatMulV2", List.of(x, x), "adj_y", true),
+            "adj", b.f("BatchMatMul", List.of(x, x), "adj_x", true))),
+        new Case("ResizeBilinear / ResizeNearestNeighbor, all coordinate rules", s(-1, 5, 7, 2), (b, x) -> {
+          Map<String, Operand<TFloat32>> m = new LinkedHashMap<>();
+          for (String op : List.of("ResizeBilinear", "ResizeNearestNeighbor")) {
+            m.put(op + "_up", b.f(op, List.of(x, b.tf.constant(new int[] {9, 12}))));
+            m.put(op + "_align", b.f(op, List.of(x, b.tf.constant(new int[] {9, 12})), "align_corners", true));
+            m.put(op + "_half", b.f(op, List.of(x, b.tf.constant(new int[] {3, 11})), "half_pixel_centers", true));
+          }
+          return m;
+        }),
+        new Case("Conv2DBackpropInput SAME stride 2 and VALID", s(-1, 4, 5, 3), (b, x) -> outs(
+            "same", b.f("Conv2DBackpropInput", List.of(b.tf.constant(new int[] {3, 8, 9, 6}), b.weights(3, 3, 6, 3), x),
+                "strides", new long[] {1, 2, 2, 1}, "padding", "SAME"),
+            "valid", b.f("Conv2DBackpropInput", List.of(b.tf.constant(new int[] {3, 9, 11, 4}), b.weights(3, 3, 4, 3), x),
+                "strides", new long[] {1, 2, 2, 1}, "padding", "VALID"))),
         new Case("Identity, StopGradient, Snapshot", s(-1, 3), (b, x) -> outs(
             "y", b.f("Snapshot", List.of(b.f("StopGradient", List.of(b.f("Identity", List.of(b.f("Tanh", List.of(x))))))))))
     );

@@ -3,27 +3,37 @@ package io.trtfleet.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.onnx.proto.Onnx.NodeProto;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.testing.ResNet50;
 import io.trtfleet.verify.OutputComparison;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ResNet-50 converts as one segment, with one Transpose (at the input) and all batch norms folded. */
 class ResNet50ConversionTest {
 
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
+  static FrozenGraph graph;
+
+  @BeforeAll
+  static void export() {
+    graph = SavedModelImporter.importModel(ImportOptions.of(ResNet50.export(tmp.resolve("r50")))).graph();
+  }
 
   @Test
   void convertsFullyAndMatchesTensorFlow() {
-    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(ResNet50.export(tmp.resolve("r50")))).graph();
-    Segment whole = WholeGraphSegment.of(g);
-    ConversionResult r = OnnxSegmentConverter.convert(g, whole, ConversionOptions.fp32());
+    Segment whole = WholeGraphSegment.of(graph);
+    ConversionResult r = OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32());
     assertTrue(r.isConverted(), r::fallbackReason);
     ConvertedSegment c = r.converted();
     io.trtfleet.onnx.OnnxChecker.check(c.onnx());
@@ -32,8 +42,34 @@ class ResNet50ConversionTest {
     assertEquals(1, ops.get("Transpose"), "only the NHWC->NCHW transpose at the segment input: " + ops);
     assertEquals(null, ops.get("BatchNormalization"), "every batch norm folded into its convolution");
     assertEquals(16, ops.get("Add"));
-    Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 2, 50));
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(graph, c, ConversionHarness.randomInputs(c, 2, 50));
     assertTrue(cmp.get("logits:0").relativeRmsError() < 1e-4, cmp::toString);
     System.out.println("ResNet-50 FP32 vs TensorFlow: " + cmp.values());
+  }
+
+  @Test
+  void int8PlacesQdqLikeTensorRtAsks() {
+    Segment whole = WholeGraphSegment.of(graph);
+    Map<String, HostTensor> batch = ConversionHarness.randomInputs(
+        OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(), 2, 51);
+    CalibrationTable table = MinMaxTables.of(graph, whole, List.of(batch));
+    ConvertedSegment c = OnnxSegmentConverter.convert(graph, whole,
+        ConversionOptions.int8(PrecisionPolicy.INT8, table)).orElseThrow();
+    io.trtfleet.onnx.OnnxChecker.check(c.onnx());
+    OnnxModels m = new OnnxModels(c.onnx());
+    // conv1 reads 3 channels: no INT8 kernel, so its input Q/DQ is dropped and reported.
+    assertEquals(List.of("conv1/Conv2d"), List.copyOf(c.report().droppedQdq().keySet()));
+    assertEquals(Map.of(), c.report().unquantized());
+    assertEquals(Int8Targets.of(graph, whole).size() - 1, m.count("QuantizeLinear"));
+    for (NodeProto add : m.nodes("Add")) {
+      assertEquals("DequantizeLinear", m.producerType(add.getInput(0)), "residual add inputs are quantized");
+      assertEquals("DequantizeLinear", m.producerType(add.getInput(1)));
+    }
+    assertEquals(52, m.nodes("Conv").stream().filter(n -> m.producerType(n.getInput(0)).equals("DequantizeLinear"))
+        .count());
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(graph, c, batch);
+    System.out.println("ResNet-50 INT8 (FP16 between layers, min-max on the same 2 images) vs TensorFlow FP32: "
+        + cmp.values());
+    assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);
   }
 }

@@ -1,0 +1,30 @@
+package io.trtfleet.cli;
+
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.convert.ConversionOptions;
+import io.trtfleet.convert.PrecisionPolicy;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** --precision and --calibration, shared by export-onnx and verify. */
+public final class ConversionOptionsMixin {
+
+  @Option(names = "--precision", defaultValue = "FP32", paramLabel = "P",
+      description = "FP32, FP16, INT8 (Q/DQ, FP16 between layers) or INT8_FP32 (default: ${DEFAULT-VALUE})")
+  String precision;
+
+  @Option(names = "--calibration", paramLabel = "FILE",
+      description = "TensorRT calibration cache (trtfleet calibrate's calibration.cache); needed for INT8")
+  Path calibration;
+
+  ConversionOptions options() {
+    PrecisionPolicy p = PrecisionPolicy.parse(precision);
+    if (p.quantized() && calibration == null) {
+      throw new TrtfleetException("--precision " + p + " needs --calibration FILE (a calibration.cache written by"
+          + " trtfleet calibrate or TensorRT)");
+    }
+    CalibrationTable table = calibration == null ? null : CalibrationTable.read(calibration);
+    return new ConversionOptions(p, table);
+  }
+}

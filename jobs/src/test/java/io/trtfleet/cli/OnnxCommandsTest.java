@@ -1,0 +1,112 @@
+package io.trtfleet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.testing.Fixtures;
+import io.trtfleet.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxCommandsTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void exportOnnxWritesModelAndSegmentsJson() throws Exception {
+    Path model = TestModels.residualBlock(tmp.resolve("res"));
+    InspectCommandTest.Run r = InspectCommandTest.cli("export-onnx", "--model", model.toString(), "--out",
+        tmp.resolve("out").toString(), "--precision", "fp16");
+    assertEquals(0, r.exit(), r.err());
+    byte[] onnx = Files.readAllBytes(tmp.resolve("out/model.onnx"));
+    assertTrue(onnx.length > 1000);
+    JsonNode json = new ObjectMapper().readTree(tmp.resolve("out/segments.json").toFile());
+    assertEquals("FP16", json.get("precision").asText());
+    JsonNode whole = json.get("whole_model");
+    assertTrue(whole.get("converted").asBoolean());
+    assertEquals("model.onnx", whole.get("onnx").asText());
+    assertEquals("images:0", whole.get("inputs").get(0).get("name").asText());
+    assertEquals(2, whole.get("onnx_ops").get("Conv").asInt());
+    JsonNode seg = json.get("segments").get(0);
+    assertTrue(seg.get("converted").asBoolean());
+    assertTrue(Files.isRegularFile(tmp.resolve("out").resolve(seg.get("onnx").asText())));
+    assertTrue(r.out().contains("Wrote"), r.out());
+  }
+
+  @Test
+  void int8WithoutCalibrationIsAUserError() {
+    Path model = TestModels.mlp(tmp.resolve("mlp"));
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", model.toString(), "--data", "random",
+        "--precision", "INT8");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit());
+    assertTrue(r.err().contains("error: --precision INT8 needs --calibration FILE"), r.err());
+  }
+
+  @Test
+  void verifyFp32FromParquetPassesAndPrintsTheTable() throws Exception {
+    Path model = TestModels.cnn(tmp.resolve("cnn"));
+    Path parquet = tmp.resolve("data.parquet");
+    writeParquet(parquet, 50);
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", model.toString(), "--data",
+        parquet.toString(), "--batch-size", "16");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("Compared 50 samples"), r.out());
+    assertTrue(r.out().contains("probabilities") && r.out().contains("1.0000"), r.out());
+    assertTrue(r.out().contains("accuracy vs labels"), r.out());
+  }
+
+  @Test
+  void verifyFp16OnFashionMnistSample() {
+    Path model = Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
+    assumeTrue(Files.isDirectory(model) && Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")));
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", model.toString(), "--data",
+        "fashion-mnist-idx:/usr/share/datasets/fashion-mnist", "--samples", "300", "--precision", "FP16",
+        "--max-relative-error", "0.01");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("Compared 300 samples"), r.out());
+  }
+
+  @Test
+  void verifyFailsWhenTheBoundIsExceeded() {
+    Path model = TestModels.mlp(tmp.resolve("mlp"));
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", model.toString(), "--data", "random:3",
+        "--samples", "20", "--precision", "FP16", "--max-relative-error", "1e-9");
+    assertEquals(VerifyCommand.EXIT_TOO_FAR, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("FAILED: relative RMS error above"), r.out());
+  }
+
+  private static void writeParquet(Path file, int rows) throws Exception {
+    Schema schema = SchemaBuilder.record("sample").fields()
+        .name("images").type().array().items().floatType().noDefault()
+        .name("label").type().intType().noDefault()
+        .endRecord();
+    java.util.Random random = new java.util.Random(4);
+    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+        .withSchema(schema).build()) {
+      for (int i = 0; i < rows; i++) {
+        List<Float> pixels = new ArrayList<>();
+        for (int p = 0; p < 28 * 28; p++) {
+          pixels.add(random.nextFloat());
+        }
+        GenericRecord rec = new GenericData.Record(schema);
+        rec.put("images", pixels);
+        rec.put("label", i % 10);
+        w.write(rec);
+      }
+    }
+  }
+}

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
-    subcommands = {InspectCommand.class, CalibrateCommand.class})
+    subcommands = {InspectCommand.class, CalibrateCommand.class, CalibrationDataCommand.class})
 public final class Main {
 
   public static final int EXIT_BAD_INPUT = 2;

@@ -92,6 +92,9 @@ public final class CalibrationImport {
 
   public Result run() {
     long start = System.nanoTime();
+    if (Files.exists(out) && !overwrite) {  // before reading the source; the writer checks again
+      throw new TrtfleetException("output " + out + " exists: pass --overwrite to replace it or choose another --out");
+    }
     SampleSource source = open();
     if (source.size() == 0) {
       throw new TrtfleetException(source.description() + " holds no samples: a calibration set needs a few"

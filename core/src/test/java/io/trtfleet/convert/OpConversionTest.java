@@ -220,6 +220,9 @@ class OpConversionTest {
                 "strides", new long[] {1, 2, 2, 1}, "padding", "SAME"),
             "valid", b.f("Conv2DBackpropInput", List.of(b.tf.constant(new int[] {3, 9, 11, 4}), b.weights(3, 3, 4, 3), x),
                 "strides", new long[] {1, 2, 2, 1}, "padding", "VALID"))),
+        new Case("Einsum: batched matmul, transpose-contract with weights", s(-1, 3, 4), (b, x) -> outs(
+            "bmm", b.tf.linalg.einsum(List.of(x, x), "bij,bkj->bik"),
+            "weights", b.tf.linalg.einsum(List.of(x, b.weights(4, 5)), "bij,jk->bik"))),
         new Case("Identity, StopGradient, Snapshot", s(-1, 3), (b, x) -> outs(
             "y", b.f("Snapshot", List.of(b.f("StopGradient", List.of(b.f("Identity", List.of(b.f("Tanh", List.of(x))))))))))
     );
@@ -238,6 +241,22 @@ class OpConversionTest {
     }
     synchronized (COVERED) {
       COVERED.addAll(g.opHistogram().keySet());
+    }
+  }
+
+  @Test
+  void dynamicSpatialDimsUseSameUpperAndRunAtAnySize() {
+    FrozenGraph g = ConversionHarness.graph(tmp.resolve("fcn"), s(-1, -1, -1, 3), (tf, x) -> {
+      TfBuilder b = new TfBuilder(tf, 5);
+      Operand<TFloat32> h = b.f("Relu", List.of(b.conv(x, 3, 3, 3, 4, 2, "SAME", 1)));
+      return outs("y", b.pool("MaxPool", h, 3, 2, "SAME"));
+    });
+    ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
+    for (long[] shape : new long[][] {{2, 7, 9, 3}, {1, 12, 5, 3}}) {
+      float[] v = io.trtfleet.testing.TestModels.randomInput(shape[1], (int) io.trtfleet.graph.HostTensor.elementCount(shape));
+      Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c,
+          Map.of("x:0", io.trtfleet.graph.HostTensor.ofFloats(shape, v)));
+      assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);
     }
   }
 

@@ -22,15 +22,11 @@ final class EinsumConverter implements OpConverter {
       if (type < 0 && !v.isConstant()) {
         type = ctx.computeType(v);
       }
-      inputs.add(i == 0 ? ctx.activation(v, Layout.AS_IS, node) : null);
     }
     int t = type < 0 ? ctx.floatType() : type;
-    for (int i = 1; i < inputs.size(); i++) {
-      ConversionContext.Value v = ctx.in(node, i);
-      inputs.set(i, v.isConstant() ? ctx.view(v, Layout.AS_IS, t) : ctx.activation(v, Layout.AS_IS, node));
-    }
-    if (inputs.get(0) == null || ctx.in(node, 0).isConstant()) {
-      inputs.set(0, ctx.view(ctx.in(node, 0), Layout.AS_IS, t));
+    for (int i = 0; i < node.dataInputs().size(); i++) {
+      // No Q/DQ: TensorRT's einsum layer has no INT8 path, and Q/DQ around it would only add reformats.
+      inputs.add(ctx.view(ctx.in(node, i), Layout.AS_IS, t));
     }
     String out = ctx.onnx.node("Einsum", inputs, TensorRef.of(node.name(), 0).tensorName(),
         OnnxGraphBuilder.attr("equation", equation));

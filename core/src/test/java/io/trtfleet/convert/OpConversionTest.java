@@ -261,6 +261,26 @@ class OpConversionTest {
   }
 
   @Test
+  void constantSubgraphsAreFoldedByTensorFlow() {
+    // Keras' unfused batch norm: scale = gamma * rsqrt(var + eps); y = x * scale + (beta - mean * scale),
+    // plus an op with no converter (Cumsum) that only reads constants.
+    FrozenGraph g = ConversionHarness.graph(tmp.resolve("keras_bn"), s(-1, 6), (tf, x) -> {
+      TfBuilder b = new TfBuilder(tf, 8);
+      Operand<TFloat32> scale = b.f("Mul", List.of(b.positive(6),
+          b.f("Rsqrt", List.of(b.f("AddV2", List.of(b.positive(6), b.tf.constant(1e-3f)))))));
+      Operand<TFloat32> shift = b.f("Sub", List.of(b.weights(6), b.f("Mul", List.of(b.weights(6), scale))));
+      Operand<TFloat32> cumsum = b.f("Cumsum", List.of(b.weights(6), b.tf.constant(0)));
+      return outs("y", b.f("AddV2", List.of(b.f("AddV2", List.of(b.f("Mul", List.of(x, scale)), shift)), cumsum)));
+    });
+    ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
+    assertTrue(c.report().folded().stream().anyMatch(f -> f.startsWith("Cumsum") && f.endsWith("-> constant")),
+        c.report().folded().toString());
+    assertEquals(Map.of("Mul", 1, "Add", 2, "Identity", 1), c.report().onnxOps());
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 3, 2));
+    assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);
+  }
+
+  @Test
   void unsupportedNodeFailsTheWholeSegmentWithTheReason() {
     FrozenGraph g = ConversionHarness.graph(tmp.resolve("cumsum"), s(-1, 4), (tf, x) -> {
       TfBuilder b = new TfBuilder(tf, 1);

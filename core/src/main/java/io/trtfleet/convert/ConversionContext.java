@@ -151,6 +151,15 @@ final class ConversionContext implements AutoCloseable {
     return value(inputs.get(i));
   }
 
+  /** The value of a tensor when it is a constant (a Const node or a folded subgraph). */
+  Optional<Constant> constantValue(TensorRef ref) {
+    Value v = values.get(ref.tensorName());
+    if (v != null) {
+      return Optional.ofNullable(v.constant);
+    }
+    return graph.node(ref.node()).op().equals("Const") ? Optional.ofNullable(value(ref).constant) : Optional.empty();
+  }
+
   Constant constantInput(Node node, int i, String what) {
     Value v = in(node, i);
     if (!v.isConstant()) {

@@ -55,12 +55,18 @@ public final class OnnxSegmentConverter {
         onnx.input(in.name(), type, in.shape(), symbols(in));
         ctx.defineInput(in, in.name(), type);
       }
+      // Constant subgraphs first, so converters (and weight folding) see their values as constants.
+      Set<String> folded = new HashSet<>();
+      for (Node node : graph.nodes()) {
+        if (nodeSet.contains(node.name()) && !node.op().equals("Const") && ctx.allInputsConstant(node)
+            && isFoldable(node) && ctx.foldWithTensorFlow(node)) {
+          folded.add(node.name());
+        }
+      }
       int converted = 0;
       for (Node node : graph.nodes()) {
-        if (!nodeSet.contains(node.name()) || ctx.isAbsorbed(node.name()) || node.op().equals("Const")) {
-          continue;
-        }
-        if (ctx.allInputsConstant(node) && isFoldable(node) && ctx.foldWithTensorFlow(node)) {
+        if (!nodeSet.contains(node.name()) || ctx.isAbsorbed(node.name()) || node.op().equals("Const")
+            || folded.contains(node.name())) {
           continue;
         }
         OpConverter converter = OpConverters.forOp(node.op()).orElseThrow(() ->

@@ -366,7 +366,16 @@ final class ConversionContext implements AutoCloseable {
   }
 
   void note(String text) {
-    notes.add(text);
+    if (!notes.contains(text)) {
+      notes.add(text);
+    }
+  }
+
+  /** Records that a node runs in FP32 although the policy's float type is FP16. */
+  void keptInFp32(Node node, String why) {
+    if (floatType() == io.trtfleet.onnx.OnnxDataType.FLOAT16) {
+      note(node.op() + " kept in FP32 (" + why + ")");
+    }
   }
 
   // ---- constant folding ----

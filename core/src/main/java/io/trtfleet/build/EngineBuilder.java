@@ -104,9 +104,10 @@ public final class EngineBuilder {
     List<EngineMetadata.IoTensor> io = new ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
+      BytePointer n = new BytePointer(name);
       io.add(new EngineMetadata.IoTensor(name,
-          engine.getTensorIOMode(name) == org.bytedeco.tensorrt.global.nvinfer.TensorIOMode.kINPUT,
-          engine.getTensorDataType(name).name(), dims(engine.getTensorShape(name))));
+          engine.getTensorIOMode(n) == org.bytedeco.tensorrt.global.nvinfer.TensorIOMode.kINPUT.value,
+          typeName(engine.getTensorDataType(n)), dims(engine.getTensorShape(name))));
     }
     return new EngineMetadata(segment, device.deviceKey(), device.gpuName(), device.computeCapability(),
         device.tensorRtKey(), config.precision(), config.profiles(), io, plan.length, seconds);
@@ -149,6 +150,16 @@ public final class EngineBuilder {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write timing cache " + file, e);
     }
+  }
+
+  /** TensorRT's integer data type as a name: float, half, int8, ... */
+  static String typeName(int code) {
+    for (org.bytedeco.tensorrt.global.nvinfer.DataType t : org.bytedeco.tensorrt.global.nvinfer.DataType.values()) {
+      if (t.value == code) {
+        return t.name().substring(1).toLowerCase(Locale.ROOT);
+      }
+    }
+    return "type" + code;
   }
 
   static Dims64 dims(long[] d) {

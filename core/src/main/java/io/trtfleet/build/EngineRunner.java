@@ -29,6 +29,7 @@ import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
 import org.tensorflow.proto.DataType;
+import org.bytedeco.tensorrt.global.nvinfer;
 
 /**
  * Runs a serialized engine on the GPU: inference on host tensors (validation) and timing with CUDA
@@ -59,7 +60,7 @@ public final class EngineRunner implements AutoCloseable {
     List<String> out = new java.util.ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
-      (engine.getTensorIOMode(name) == TensorIOMode.kINPUT ? in : out).add(name);
+      (engine.getTensorIOMode(new BytePointer(name)) == TensorIOMode.kINPUT.value ? in : out).add(name);
     }
     inputs = List.copyOf(in);
     outputs = List.copyOf(out);
@@ -172,32 +173,57 @@ public final class EngineRunner implements AutoCloseable {
     return p;
   }
 
+  /** The engine's type of a tensor as TensorRT's integer code (the int overload avoids enum mapping). */
+  private int trtType(String name) {
+    return engine.getTensorDataType(new BytePointer(name));
+  }
+
   private int byteSize(String name) {
-    return switch (engine.getTensorDataType(name)) {
-      case kFLOAT, kINT32 -> 4;
-      case kHALF, kBF16 -> 2;
-      case kINT8, kUINT8, kBOOL, kFP8 -> 1;
-      case kINT64 -> 8;
-      default -> throw new IllegalStateException("unsupported engine I/O type " + engine.getTensorDataType(name));
-    };
+    int t = trtType(name);
+    if (t == nvinfer.DataType.kFLOAT.value || t == nvinfer.DataType.kINT32.value) {
+      return 4;
+    }
+    if (t == nvinfer.DataType.kHALF.value || t == nvinfer.DataType.kBF16.value) {
+      return 2;
+    }
+    if (t == nvinfer.DataType.kINT8.value || t == nvinfer.DataType.kUINT8.value || t == nvinfer.DataType.kBOOL.value || t == nvinfer.DataType.kFP8.value) {
+      return 1;
+    }
+    if (t == nvinfer.DataType.kINT64.value) {
+      return 8;
+    }
+    throw new IllegalStateException("unsupported engine I/O type " + t + " of " + name);
   }
 
   private DataType hostType(String name) {
-    return switch (engine.getTensorDataType(name)) {
-      case kFLOAT -> DataType.DT_FLOAT;
-      case kHALF -> DataType.DT_HALF;
-      case kINT32 -> DataType.DT_INT32;
-      case kINT64 -> DataType.DT_INT64;
-      case kINT8 -> DataType.DT_INT8;
-      case kUINT8 -> DataType.DT_UINT8;
-      case kBOOL -> DataType.DT_BOOL;
-      default -> throw new IllegalStateException("unsupported engine I/O type " + engine.getTensorDataType(name));
-    };
+    int t = trtType(name);
+    if (t == nvinfer.DataType.kFLOAT.value) {
+      return DataType.DT_FLOAT;
+    }
+    if (t == nvinfer.DataType.kHALF.value) {
+      return DataType.DT_HALF;
+    }
+    if (t == nvinfer.DataType.kINT32.value) {
+      return DataType.DT_INT32;
+    }
+    if (t == nvinfer.DataType.kINT64.value) {
+      return DataType.DT_INT64;
+    }
+    if (t == nvinfer.DataType.kINT8.value) {
+      return DataType.DT_INT8;
+    }
+    if (t == nvinfer.DataType.kUINT8.value) {
+      return DataType.DT_UINT8;
+    }
+    if (t == nvinfer.DataType.kBOOL.value) {
+      return DataType.DT_BOOL;
+    }
+    throw new IllegalStateException("unsupported engine I/O type " + t + " of " + name);
   }
 
   private void checkType(String name, DataType fed) {
     if (hostType(name) != fed) {
-      throw new IllegalArgumentException("engine input '" + name + "' is " + engine.getTensorDataType(name) + ", fed " + fed);
+      throw new IllegalArgumentException("engine input '" + name + "' is " + hostType(name) + ", fed " + fed);
     }
   }
 

@@ -14,16 +14,19 @@ final class TrtLogger extends ILogger {
 
   @Override
   public void log(Severity severity, String msg) {
-    switch (severity) {
-      case kINTERNAL_ERROR, kERROR -> {
-        synchronized (errors) {
-          errors.add(msg);
-        }
-        LOG.error(msg);
+    // Compare the numeric levels: the enum instance a native callback passes is not reliable in a switch.
+    int level = severity.value;
+    if (level <= Severity.kERROR.value) {
+      synchronized (errors) {
+        errors.add(msg);
       }
-      case kWARNING -> LOG.warn(msg);
-      case kINFO -> LOG.debug(msg);
-      default -> LOG.trace(msg);
+      LOG.error(msg);
+    } else if (level == Severity.kWARNING.value) {
+      LOG.warn(msg);
+    } else if (level == Severity.kINFO.value) {
+      LOG.debug(msg);
+    } else {
+      LOG.trace(msg);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.trtfleet.segment;
 
 import io.trtfleet.graph.Node;
-import io.trtfleet.graph.TensorSpec;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -131,9 +130,5 @@ final class Checks {
 
   static String names(Set<DataType> dtypes) {
     return dtypes.stream().map(Dtypes::name).sorted().collect(Collectors.joining(", "));
-  }
-
-  static String shape(TensorSpec t) {
-    return t.shapeString();
   }
 }

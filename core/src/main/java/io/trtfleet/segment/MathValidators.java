@@ -35,7 +35,7 @@ final class MathValidators {
     table.put("MatMul", Checks.dtype(Dtypes.FLOATS).and(Checks.rank(0, 2)).and(Checks.rank(1, 2))
         .and(MathValidators::int8Weights));
     table.put("BatchMatMulV2", Checks.dtype(Dtypes.FLOATS).and(Checks.minRank(0, 2)).and(Checks.minRank(1, 2))
-        .and(MathValidators::int8Weights).and(MathValidators::batchMatMulRanks));
+        .and(MathValidators::batchMatMulRanks));
     table.put("BatchMatMul", table.get("BatchMatMulV2"));
     REDUCTIONS.forEach(op -> table.put(op, Checks.dtype(Dtypes.NUMERIC).and(MathValidators::reduction)));
     table.put("Softmax", Checks.dtype(Dtypes.FLOATS).and((node, ctx) ->
@@ -62,7 +62,10 @@ final class MathValidators {
     return OK;
   }
 
-  /** INT8 engines quantize weights ahead of time: matrix products need a constant operand. */
+  /**
+   * INT8 engines quantize a dense layer's weights ahead of time, so MatMul needs a constant operand.
+   * BatchMatMulV2 (attention: activations times activations) takes calibrated tensors on both sides.
+   */
   private static Optional<String> int8Weights(Node node, ValidationContext ctx) {
     if (ctx.precision() == PrecisionMode.INT8 && !ctx.isConst(node, 0) && !ctx.isConst(node, 1)) {
       return reject("INT8 needs constant weights, but both operands are computed at run time");

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.OpDef;
@@ -22,9 +21,6 @@ import org.tensorflow.proto.OpDef;
  * {@code segment_func} attribute and runs it when the engine cannot serve a batch, as TF-TRT does.
  */
 public final class NativeSegmentBuilder {
-
-  /** TF-TRT sets it so that int32 results stay on the device, as the engine's outputs would. */
-  static final String INTS_ON_DEVICE_ATTR = "experimental_ints_on_device";
 
   private NativeSegmentBuilder() {}
 
@@ -45,8 +41,9 @@ public final class NativeSegmentBuilder {
       signature.addOutputArg(OpDef.ArgDef.newBuilder().setName("output_" + i)
           .setType(segment.outputs().get(i).dtype()));
     }
-    FunctionDef.Builder f = FunctionDef.newBuilder().setSignature(signature)
-        .putAttr(INTS_ON_DEVICE_ATTR, AttrValue.newBuilder().setB(true).build());
+    // TF-TRT also sets experimental_ints_on_device; TensorFlow refuses to run such a function through
+    // PartitionedCall when it is multi-device, so the native segment leaves it out.
+    FunctionDef.Builder f = FunctionDef.newBuilder().setSignature(signature);
     for (String name : segment.nodes()) {
       NodeDef def = graph.node(name).def();
       NodeDef.Builder body = def.toBuilder().clearInput();

@@ -2,7 +2,6 @@ package io.trtfleet.segment;
 
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
-import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -103,10 +102,5 @@ public record ValidationContext(FrozenGraph graph, PrecisionMode precision, bool
       return axis < 0 ? -1 : axis;
     }
     return axis < 0 ? axis + rank : axis;
-  }
-
-  /** The node's input 0 tensor reference (handy for messages). */
-  public TensorRef ref(Node node, int index) {
-    return node.dataInputs().get(index);
   }
 }

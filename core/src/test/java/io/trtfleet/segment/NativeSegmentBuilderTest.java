@@ -65,6 +65,21 @@ class NativeSegmentBuilderTest {
         SegmenterOptions.builder().denylist("Mean").build(), 2, 16, 16, 8);
   }
 
+  @Test
+  void trainedFashionMnistNativeSegmentGivesTheSameOutputs() {
+    assertFallbackMatches(ModelSegmentationTest.fashionMnist(), SegmenterOptions.defaults(), 1, 28, 28, 1);
+    assertFallbackMatches(ModelSegmentationTest.fashionMnist(),
+        SegmenterOptions.builder().denylist("Reshape").build(), 2, 28, 28, 1);
+  }
+
+  @Test
+  void encoderNativeSegmentsGiveTheSameOutputs() throws Exception {
+    assertFallbackMatches(EncoderModel.export(tmp.resolve("encoder"), false), SegmenterOptions.defaults(), 1,
+        EncoderModel.SEQ, EncoderModel.MODEL);
+    assertFallbackMatches(EncoderModel.export(tmp.resolve("einsum"), true),
+        SegmenterOptions.builder().dynamicShapes(true).build(), 1, EncoderModel.SEQ, EncoderModel.MODEL);
+  }
+
   private static void assertFallbackMatches(Path model, SegmenterOptions options, int engines, long... inner) {
     FrozenGraph frozen = ModelSegmentationTest.load(model);
     SegmentedGraph s = new Segmenter(options).segment(frozen);
@@ -76,7 +91,7 @@ class NativeSegmentBuilderTest {
     HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(11, count));
     Map<String, HostTensor> expected;
     try (ReferenceRunner runner = new ReferenceRunner(frozen, 1)) {
-      expected = runner.runSignature(Map.of(TestModels.INPUT_KEY, x));
+      expected = runner.runSignature(Map.of(frozen.signature().inputs().get(0).key(), x));
     }
     GraphDef fallback = NativeFallbackGraph.graphDef(s);
     assertFalse(fallback.getNodeList().stream().anyMatch(n -> s.ownerOf(n.getName()).isPresent()),

@@ -94,6 +94,22 @@ class ConvertCommandTest {
     assertTrue(summary.contains("% of OPs Converted: 0.00% [0/24]"), summary);
   }
 
+  /** The trained sample converts into exactly one engine holding every convertible op. */
+  @Test
+  void fashionMnistSampleIsOneEngine() throws Exception {
+    Path sample = io.trtfleet.testing.Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(sample), "sample not in this checkout");
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    assertEquals(0, cli.execute("convert", "--model", sample.toString(), "--out", tmp.resolve("out").toString(),
+        "--no-build"), err::toString);
+    String summary = file("report/summary.txt");
+    assertTrue(summary.contains("Total number of TensorRT engines: 1\n"), summary);
+    assertTrue(summary.contains("% of OPs Converted: 88.46% [23/26]\n"), summary);
+    assertTrue(summary.contains("% of convertible OPs Converted: 100.00% [23/23]"), summary);
+  }
+
   @Test
   void badOptionsAreOneLineErrors() {
     assertEquals(Main.EXIT_BAD_INPUT, convert("--denylist", "Conv2d"));

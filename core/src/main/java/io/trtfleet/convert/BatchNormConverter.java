@@ -36,6 +36,7 @@ final class BatchNormConverter implements OpConverter {
     }
     String out = ctx.onnx.node("BatchNormalization", inputs, TensorRef.of(node.name(), 0).tensorName(),
         OnnxGraphBuilder.attr("epsilon", node.floatAttr("epsilon", 1e-4f)));
+    ctx.keptInFp32(node, "normalization statistics need FP32 range");
     ctx.define(node, 0, out, layout, OnnxDataType.FLOAT);
   }
 }

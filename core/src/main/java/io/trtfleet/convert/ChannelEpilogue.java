@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Folds what follows a convolution or fully connected layer into its weights and bias, where that is
- * exact arithmetic: BiasAdd, an Add of a per-channel constant, and inference-mode FusedBatchNorm
+ * exact arithmetic: BiasAdd, Add/Sub/Mul of a per-channel constant (Keras' unfused batch norm), and
+ * inference-mode FusedBatchNorm
  * (scale = gamma / sqrt(var + eps); W' = W * scale; b' = (b - mean) * scale + beta). Weights are laid
  * out with the output channel first, so scaling a channel scales one contiguous row.
  */
@@ -49,14 +50,35 @@ final class ChannelEpilogue {
         }
         return true;
       }
-      case "Add", "AddV2" -> {
+      case "Add", "AddV2", "Sub" -> {
         int rank = prev.output(0).rank();
+        // Sub only as prev - constant (constant - prev would negate the weights too).
+        if (n.op().equals("Sub") && !n.dataInputs().get(0).node().equals(prev.name())) {
+          return false;
+        }
         float[] add = perChannel(ctx, n, otherInput(n, prev), channels, channelAxis, rank);
         if (add == null || !sameShape(n, prev)) {
           return false;
         }
+        float sign = n.op().equals("Sub") ? -1f : 1f;
         for (int c = 0; c < channels; c++) {
-          b[c] += add[c];
+          b[c] += sign * add[c];
+        }
+        return true;
+      }
+      case "Mul" -> {
+        // A per-channel scale (Keras' unfused batch norm): scales the channel's weights and bias.
+        int rank = prev.output(0).rank();
+        float[] scale = perChannel(ctx, n, otherInput(n, prev), channels, channelAxis, rank);
+        if (scale == null || !sameShape(n, prev)) {
+          return false;
+        }
+        int per = w.length / channels;
+        for (int c = 0; c < channels; c++) {
+          for (int i = 0; i < per; i++) {
+            w[c * per + i] *= scale[c];
+          }
+          b[c] *= scale[c];
         }
         return true;
       }
@@ -118,10 +140,7 @@ final class ChannelEpilogue {
 
   /** A float constant with exactly {@code channels} values, or null. */
   private static float[] vector(ConversionContext ctx, TensorRef ref, int channels) {
-    if (!ctx.graph.node(ref.node()).op().equals("Const")) {
-      return null;
-    }
-    Constant c = ctx.value(ref).constant;
+    Constant c = ctx.constantValue(ref).orElse(null);
     return c != null && c.isFloat() && c.size() == channels ? c.floats() : null;
   }
 
@@ -130,10 +149,7 @@ final class ChannelEpilogue {
    * right-aligned against an output of rank {@code rank}; null otherwise.
    */
   private static float[] perChannel(ConversionContext ctx, Node n, TensorRef ref, int channels, int axis, int rank) {
-    if (!ctx.graph.node(ref.node()).op().equals("Const")) {
-      return null;
-    }
-    Constant c = ctx.value(ref).constant;
+    Constant c = ctx.constantValue(ref).orElse(null);
     if (c == null || !c.isFloat() || c.rank() > rank) {
       return null;
     }

@@ -56,6 +56,32 @@ record Constant(DataType dtype, long[] shape, float[] floats, long[] ints) {
     }
   }
 
+  /** A constant from a tensor TensorFlow computed (constant folding); null for dtypes we do not fold. */
+  static Constant of(HostTensor t) {
+    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+    int n = (int) t.elementCount();
+    switch (t.dtype()) {
+      case DT_FLOAT -> {
+        return new Constant(DataType.DT_FLOAT, t.shape(), t.floats(), null);
+      }
+      case DT_INT32 -> {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = b.getInt(i * 4);
+        }
+        return new Constant(DataType.DT_INT32, t.shape(), null, v);
+      }
+      case DT_INT64 -> {
+        long[] v = new long[n];
+        b.asLongBuffer().get(v);
+        return new Constant(DataType.DT_INT64, t.shape(), null, v);
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
   private interface FloatAt {
     float at(int i);
   }

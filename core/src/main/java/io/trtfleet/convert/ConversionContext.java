@@ -24,7 +24,7 @@ import java.util.Set;
  * type; the Transpose, Cast or Q/DQ that produces it is emitted once and shared by all readers, so no
  * tensor is ever transposed or cast twice.
  */
-final class ConversionContext {
+final class ConversionContext implements AutoCloseable {
 
   /** One TensorFlow tensor and its ONNX materializations. */
   static final class Value {
@@ -67,6 +67,7 @@ final class ConversionContext {
   private final Set<String> segmentOutputs;
   private final Set<String> absorbed = new HashSet<>();
   private final Map<String, Value> values = new HashMap<>();
+  private io.trtfleet.reference.ReferenceRunner folder;
 
   final List<String> folded = new ArrayList<>();
   final Map<String, String> unquantized = new LinkedHashMap<>();
@@ -148,6 +149,15 @@ final class ConversionContext {
       throw new UnsupportedNodeException(node, "expected at least " + (i + 1) + " inputs");
     }
     return value(inputs.get(i));
+  }
+
+  /** The value of a tensor when it is a constant (a Const node or a folded subgraph). */
+  Optional<Constant> constantValue(TensorRef ref) {
+    Value v = values.get(ref.tensorName());
+    if (v != null) {
+      return Optional.ofNullable(v.constant);
+    }
+    return graph.node(ref.node()).op().equals("Const") ? Optional.ofNullable(value(ref).constant) : Optional.empty();
   }
 
   Constant constantInput(Node node, int i, String what) {
@@ -356,6 +366,68 @@ final class ConversionContext {
   }
 
   void note(String text) {
-    notes.add(text);
+    if (!notes.contains(text)) {
+      notes.add(text);
+    }
+  }
+
+  /** Records that a node runs in FP32 although the policy's float type is FP16. */
+  void keptInFp32(Node node, String why) {
+    if (floatType() == io.trtfleet.onnx.OnnxDataType.FLOAT16) {
+      note(node.op() + " kept in FP32 (" + why + ")");
+    }
+  }
+
+  // ---- constant folding ----
+
+  /** True when every data input of the node is a constant (and there is at least one). */
+  boolean allInputsConstant(Node node) {
+    if (node.dataInputs().isEmpty()) {
+      return false;
+    }
+    for (TensorRef r : node.dataInputs()) {
+      Value v = values.get(r.tensorName());
+      boolean constant = v != null ? v.isConstant() : graph.node(r.node()).op().equals("Const");
+      if (!constant) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Computes a node whose inputs are all constants with TensorFlow itself (what TF-TRT's grappler
+   * constant folding does before conversion), so Keras' unfused batch norm (Rsqrt(var + eps) * gamma)
+   * or shape arithmetic on constants become initializers. False when an output has a dtype we do not fold.
+   */
+  boolean foldWithTensorFlow(Node node) {
+    if (folder == null) {
+      folder = new io.trtfleet.reference.ReferenceRunner(graph, 1);
+    }
+    List<String> outputs = new ArrayList<>();
+    for (int i = 0; i < node.outputs().size(); i++) {
+      outputs.add(TensorRef.of(node.name(), i).tensorName());
+    }
+    Map<String, io.trtfleet.graph.HostTensor> computed = folder.run(Map.of(), outputs);
+    Map<String, Constant> constants = new LinkedHashMap<>();
+    for (String out : outputs) {
+      Constant c = Constant.of(computed.get(out));
+      if (c == null) {
+        return false;
+      }
+      constants.put(out, c);
+    }
+    for (int i = 0; i < outputs.size(); i++) {
+      values.put(outputs.get(i), new Value(outputs.get(i), node.output(i), constants.get(outputs.get(i))));
+    }
+    folded.add(node.name() + " -> constant");
+    return true;
+  }
+
+  @Override
+  public void close() {
+    if (folder != null) {
+      folder.close();
+    }
   }
 }

@@ -38,8 +38,14 @@ public final class OnnxSegmentConverter {
     OnnxGraphBuilder onnx = new OnnxGraphBuilder(segment.name());
     // Boundary values keep TensorFlow's tensor names; reserve them so no intermediate takes one.
     outputNames.stream().filter(n -> !inputNames.contains(n)).forEach(onnx::reserve);
-    ConversionContext ctx = new ConversionContext(graph, onnx, options.precision(), options.calibration(),
-        nodeSet, outputNames);
+    try (ConversionContext ctx = new ConversionContext(graph, onnx, options.precision(), options.calibration(),
+        nodeSet, outputNames)) {
+      return convert(graph, segment, options, ctx, onnx, nodeSet, inputNames, start);
+    }
+  }
+
+  private static ConversionResult convert(FrozenGraph graph, Segment segment, ConversionOptions options,
+      ConversionContext ctx, OnnxGraphBuilder onnx, Set<String> nodeSet, Set<String> inputNames, long start) {
     try {
       for (TensorSpec in : segment.inputs()) {
         int type = OnnxDataType.of(in.dtype());
@@ -49,9 +55,18 @@ public final class OnnxSegmentConverter {
         onnx.input(in.name(), type, in.shape(), symbols(in));
         ctx.defineInput(in, in.name(), type);
       }
+      // Constant subgraphs first, so converters (and weight folding) see their values as constants.
+      Set<String> folded = new HashSet<>();
+      for (Node node : graph.nodes()) {
+        if (nodeSet.contains(node.name()) && !node.op().equals("Const") && ctx.allInputsConstant(node)
+            && isFoldable(node) && ctx.foldWithTensorFlow(node)) {
+          folded.add(node.name());
+        }
+      }
       int converted = 0;
       for (Node node : graph.nodes()) {
-        if (!nodeSet.contains(node.name()) || ctx.isAbsorbed(node.name()) || node.op().equals("Const")) {
+        if (!nodeSet.contains(node.name()) || ctx.isAbsorbed(node.name()) || node.op().equals("Const")
+            || folded.contains(node.name())) {
           continue;
         }
         OpConverter converter = OpConverters.forOp(node.op()).orElseThrow(() ->
@@ -90,6 +105,12 @@ public final class OnnxSegmentConverter {
     List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
         : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());
     return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles));
+  }
+
+  /** Deterministic ops only: folding a random or stateful op would freeze one draw of it. */
+  private static boolean isFoldable(Node node) {
+    return io.trtfleet.importer.OpRegistry.get().op(node.op())
+        .map(def -> !def.getIsStateful() && !node.op().contains("Random")).orElse(false);
   }
 
   private static ConversionResult fallback(Segment segment, String reason) {

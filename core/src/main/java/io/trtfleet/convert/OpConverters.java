@@ -28,6 +28,7 @@ public final class OpConverters {
     t.put("ResizeBilinear", resize);
     t.put("ResizeNearestNeighbor", resize);
     t.put("Conv2DBackpropInput", new ConvTransposeConverter());
+    t.put("Einsum", new EinsumConverter());
     PoolConverter pool = new PoolConverter();
     t.put("MaxPool", pool);
     t.put("AvgPool", pool);

@@ -49,6 +49,9 @@ final class ReduceConverter implements OpConverter {
         TensorRef.of(node.name(), 0).tensorName(), io.trtfleet.onnx.OnnxGraphBuilder.attr("keepdims", keep ? 1L : 0L));
     // [N,C] after reducing H and W of an NCHW input is already in TensorFlow's order.
     Layout outLayout = keep && layout == Layout.NCHW ? Layout.NCHW : Layout.AS_IS;
+    if (type == OnnxDataType.FLOAT) {
+      ctx.keptInFp32(node, "long FP16 accumulations lose precision");
+    }
     ctx.define(node, 0, out, outLayout, type);
   }
 }

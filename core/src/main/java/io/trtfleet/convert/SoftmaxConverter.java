@@ -20,6 +20,7 @@ final class SoftmaxConverter implements OpConverter {
     String in = ctx.view(x, layout, OnnxDataType.FLOAT);
     String out = ctx.onnx.node(node.op().equals("LogSoftmax") ? "LogSoftmax" : "Softmax", List.of(in),
         TensorRef.of(node.name(), 0).tensorName(), OnnxGraphBuilder.attr("axis", axis));
+    ctx.keptInFp32(node, "exponentials and their sum overflow or lose precision in FP16");
     ctx.define(node, 0, out, layout, OnnxDataType.FLOAT);
   }
 }

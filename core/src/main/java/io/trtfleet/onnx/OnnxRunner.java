@@ -65,11 +65,7 @@ public final class OnnxRunner implements AutoCloseable {
   }
 
   public List<String> outputNames() {
-    try {
-      return new ArrayList<>(session.getOutputNames());
-    } catch (RuntimeException e) {
-      throw e;
-    }
+    return new ArrayList<>(session.getOutputNames());
   }
 
   /** Runs all outputs for the given inputs (every model input must be fed). */

@@ -220,6 +220,9 @@ class OpConversionTest {
                 "strides", new long[] {1, 2, 2, 1}, "padding", "SAME"),
             "valid", b.f("Conv2DBackpropInput", List.of(b.tf.constant(new int[] {3, 9, 11, 4}), b.weights(3, 3, 4, 3), x),
                 "strides", new long[] {1, 2, 2, 1}, "padding", "VALID"))),
+        new Case("Einsum: batched matmul, transpose-contract with weights", s(-1, 3, 4), (b, x) -> outs(
+            "bmm", b.tf.linalg.einsum(List.of(x, x), "bij,bkj->bik"),
+            "weights", b.tf.linalg.einsum(List.of(x, b.weights(4, 5)), "bij,jk->bik"))),
         new Case("Identity, StopGradient, Snapshot", s(-1, 3), (b, x) -> outs(
             "y", b.f("Snapshot", List.of(b.f("StopGradient", List.of(b.f("Identity", List.of(b.f("Tanh", List.of(x))))))))))
     );
@@ -239,6 +242,66 @@ class OpConversionTest {
     synchronized (COVERED) {
       COVERED.addAll(g.opHistogram().keySet());
     }
+  }
+
+  @Test
+  void dynamicSpatialDimsUseSameUpperAndRunAtAnySize() {
+    FrozenGraph g = ConversionHarness.graph(tmp.resolve("fcn"), s(-1, -1, -1, 3), (tf, x) -> {
+      TfBuilder b = new TfBuilder(tf, 5);
+      Operand<TFloat32> h = b.f("Relu", List.of(b.conv(x, 3, 3, 3, 4, 2, "SAME", 1)));
+      return outs("y", b.pool("MaxPool", h, 3, 2, "SAME"));
+    });
+    ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
+    for (long[] shape : new long[][] {{2, 7, 9, 3}, {1, 12, 5, 3}}) {
+      float[] v = io.trtfleet.testing.TestModels.randomInput(shape[1], (int) io.trtfleet.graph.HostTensor.elementCount(shape));
+      Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c,
+          Map.of("x:0", io.trtfleet.graph.HostTensor.ofFloats(shape, v)));
+      assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);
+    }
+  }
+
+  @Test
+  void constantSubgraphsAreFoldedByTensorFlow() {
+    // Keras' unfused batch norm: scale = gamma * rsqrt(var + eps); y = x * scale + (beta - mean * scale),
+    // plus an op with no converter (Cumsum) that only reads constants.
+    FrozenGraph g = ConversionHarness.graph(tmp.resolve("keras_bn"), s(-1, 6), (tf, input) -> {
+      TfBuilder b = new TfBuilder(tf, 8);
+      Operand<TFloat32> x = b.f("Tanh", List.of(input));
+      Operand<TFloat32> scale = b.f("Mul", List.of(b.positive(6),
+          b.f("Rsqrt", List.of(b.f("AddV2", List.of(b.positive(6), b.tf.constant(1e-3f)))))));
+      Operand<TFloat32> shift = b.f("Sub", List.of(b.weights(6), b.f("Mul", List.of(b.weights(6), scale))));
+      Operand<TFloat32> cumsum = b.f("Cumsum", List.of(b.weights(6), b.tf.constant(0)));
+      return outs("y", b.f("AddV2", List.of(b.f("AddV2", List.of(b.f("Mul", List.of(x, scale)), shift)), cumsum)));
+    });
+    ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
+    assertTrue(c.report().folded().stream().anyMatch(f -> f.startsWith("Cumsum") && f.endsWith("-> constant")),
+        c.report().folded().toString());
+    assertEquals(Map.of("Tanh", 1, "Mul", 1, "Add", 2, "Identity", 1), c.report().onnxOps());
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 3, 2));
+    assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);
+  }
+
+  @Test
+  void kerasUnfusedBatchNormAfterDenseAndConvFoldsIntoTheWeights() {
+    FrozenGraph g = ConversionHarness.graph(tmp.resolve("keras_dense_bn"), s(-1, 5, 5, 2), (tf, x) -> {
+      TfBuilder b = new TfBuilder(tf, 9);
+      Operand<TFloat32> h = b.conv(x, 3, 3, 2, 4, 1, "SAME", 1);
+      Operand<TFloat32> scale = b.f("Mul", List.of(b.positive(4),
+          b.f("Rsqrt", List.of(b.f("AddV2", List.of(b.positive(4), b.tf.constant(1e-3f)))))));
+      h = b.f("AddV2", List.of(b.f("Mul", List.of(h, scale)), b.f("Sub", List.of(b.weights(4),
+          b.f("Mul", List.of(b.weights(4), scale))))));
+      Operand<TFloat32> flat = b.f("Reshape", List.of(b.f("Relu", List.of(h)), b.tf.constant(new int[] {-1, 100})));
+      Operand<TFloat32> d = b.f("Sub", List.of(b.f("Mul", List.of(b.f("MatMul", List.of(flat, b.weights(100, 3))),
+          b.positive(3))), b.weights(3)));
+      return outs("y", d);
+    });
+    ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
+    Map<String, Integer> ops = c.report().onnxOps();
+    assertEquals(null, ops.get("Mul"), ops::toString);
+    assertEquals(null, ops.get("Add"), ops::toString);
+    assertEquals(null, ops.get("Sub"), ops::toString);
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 3, 4));
+    assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);
   }
 
   @Test

@@ -50,6 +50,7 @@ class PrecisionPolicyTest {
     for (NodeProto conv : m.nodes("Conv")) {
       assertEquals(OnnxDataType.FLOAT16, m.initializers.get(conv.getInput(1)).getDataType(), "half weights");
     }
+    assertTrue(c.report().notes().stream().anyMatch(n -> n.startsWith("Softmax kept in FP32")), c.report().notes()::toString);
     // The boundary stays FP32 so callers (and TensorFlow around a segment) see no change.
     assertEquals(OnnxDataType.FLOAT, m.graph.getInput(0).getType().getTensorType().getElemType());
     m.graph.getOutputList().forEach(o -> assertEquals(OnnxDataType.FLOAT, o.getType().getTensorType().getElemType()));

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmenterIntegrationTest {
 
   /** Ops the segmenter accepts that no converter handles yet (their segments fall back, with the reason). */
-  static final Set<String> NOT_YET_CONVERTED = Set.of("Einsum");
+  static final Set<String> NOT_YET_CONVERTED = Set.of();
 
   @TempDir Path tmp;
 

@@ -3,50 +3,61 @@ package io.trtfleet.calibrate;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
+import io.trtfleet.segment.Segment;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.tensorflow.proto.DataType;
 
 /**
- * Which tensors get an INT8 scale: the activation inputs of the layers TensorRT runs in INT8
- * (convolutions and matrix multiplies), as its Q/DQ placement guidance asks, plus any extra tensors the
- * caller names (segment inputs). Constant inputs are weights: they get per-channel ranges instead.
+ * The tensors whose calibrated scales the INT8 Q/DQ policies use, i.e. what calibration must measure:
+ * the activation inputs of Conv2D, DepthwiseConv2dNative and MatMul, and both inputs of residual adds
+ * (two rank-4 activations), following TensorRT's Q/DQ placement guidance.
  */
 public final class QuantizationTargets {
 
-  /** Op to the indices of its inputs that are activations worth quantizing. */
-  static final Map<String, List<Integer>> QUANTIZED_INPUTS = Map.of(
-      "Conv2D", List.of(0),
-      "DepthwiseConv2dNative", List.of(0),
-      "Conv2DBackpropInput", List.of(2),
-      "MatMul", List.of(0, 1),
-      "BatchMatMulV2", List.of(0, 1),
-      "BatchMatMul", List.of(0, 1),
-      "Einsum", List.of(0, 1));
-
   private QuantizationTargets() {}
 
-  /** Float activation tensors feeding convolutions and matmuls, in graph order, without duplicates. */
-  public static List<String> activations(FrozenGraph graph) {
-    Set<String> out = new LinkedHashSet<>();
+  /** Targets anywhere in the graph (calibration runs before the build picks its segments). */
+  public static List<String> of(FrozenGraph graph) {
+    return of(graph, graph.nodes().stream().map(Node::name).toList());
+  }
+
+  /** Targets inside one segment. TensorFlow tensor names ({@code node:index}) in graph order. */
+  public static List<String> of(FrozenGraph graph, Segment segment) {
+    return of(graph, segment.nodes());
+  }
+
+  private static List<String> of(FrozenGraph graph, List<String> within) {
+    Set<String> nodes = Set.copyOf(within);
+    Set<String> targets = new LinkedHashSet<>();
     for (Node n : graph.nodes()) {
-      List<Integer> inputs = QUANTIZED_INPUTS.get(n.op());
-      if (inputs == null) {
+      if (!nodes.contains(n.name())) {
         continue;
       }
-      List<TensorRef> data = n.dataInputs();
-      for (int i : inputs) {
-        if (i < data.size()) {
-          TensorRef ref = data.get(i);
-          Node producer = graph.node(ref.node());
-          if (!producer.op().equals("Const") && producer.output(ref.index()).dtype() == DataType.DT_FLOAT) {
-            out.add(ref.tensorName());
+      List<TensorRef> in = n.dataInputs();
+      switch (n.op()) {
+        case "Conv2D", "DepthwiseConv2dNative" -> targets.add(in.get(0).tensorName());
+        case "MatMul" -> {
+          for (TensorRef r : in) {
+            if (!isConst(graph, r)) {
+              targets.add(r.tensorName());
+            }
           }
         }
+        case "Add", "AddV2" -> {
+          if (in.size() == 2 && !isConst(graph, in.get(0)) && !isConst(graph, in.get(1))
+              && graph.tensor(in.get(0)).rank() == 4 && graph.tensor(in.get(1)).rank() == 4) {
+            targets.add(in.get(0).tensorName());
+            targets.add(in.get(1).tensorName());
+          }
+        }
+        default -> { }
       }
     }
-    return List.copyOf(out);
+    return List.copyOf(targets);
+  }
+
+  private static boolean isConst(FrozenGraph graph, TensorRef r) {
+    return graph.node(r.node()).op().equals("Const");
   }
 }

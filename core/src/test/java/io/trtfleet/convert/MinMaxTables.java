@@ -1,5 +1,7 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.calibrate.QuantizationTargets;
+
 import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -15,7 +17,7 @@ final class MinMaxTables {
   private MinMaxTables() {}
 
   static CalibrationTable of(FrozenGraph g, Segment segment, List<Map<String, HostTensor>> batches) {
-    List<String> targets = Int8Targets.of(g, segment);
+    List<String> targets = QuantizationTargets.of(g, segment);
     Map<String, Float> amax = new HashMap<>();
     try (ReferenceRunner tf = new ReferenceRunner(g, 2)) {
       for (Map<String, HostTensor> batch : batches) {

@@ -1,5 +1,7 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.calibrate.QuantizationTargets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,7 +62,7 @@ class ResNet50ConversionTest {
     // conv1 reads 3 channels: no INT8 kernel, so its input Q/DQ is dropped and reported.
     assertEquals(List.of("conv1/Conv2d"), List.copyOf(c.report().droppedQdq().keySet()));
     assertEquals(Map.of(), c.report().unquantized());
-    assertEquals(Int8Targets.of(graph, whole).size() - 1, m.count("QuantizeLinear"));
+    assertEquals(QuantizationTargets.of(graph, whole).size() - 1, m.count("QuantizeLinear"));
     for (NodeProto add : m.nodes("Add")) {
       assertEquals("DequantizeLinear", m.producerType(add.getInput(0)), "residual add inputs are quantized");
       assertEquals("DequantizeLinear", m.producerType(add.getInput(1)));

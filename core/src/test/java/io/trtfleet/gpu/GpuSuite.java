@@ -17,7 +17,7 @@ import io.trtfleet.calibrate.HistogramSet;
 import io.trtfleet.calibrate.AbsHistogram;
 import io.trtfleet.calibrate.ThresholdSelector;
 import io.trtfleet.convert.ConversionOptions;
-import io.trtfleet.convert.Int8Targets;
+import io.trtfleet.calibrate.QuantizationTargets;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.convert.PrecisionPolicy;
 import io.trtfleet.convert.WholeGraphSegment;
@@ -108,7 +108,7 @@ public final class GpuSuite {
     r.put("tf_fp32_top1", top1(reference, labels));
 
     // Our calibration (all four algorithms from the same histograms) on 2000 training images.
-    List<String> targets = Int8Targets.of(g, segment);
+    List<String> targets = QuantizationTargets.of(g, segment);
     Map<String, CalibrationTable> tables = calibrate(g, targets, cal, input);
 
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -188,7 +188,7 @@ public final class GpuSuite {
     Segment segment = WholeGraphSegment.of(g);
     String input = g.signature().inputs().get(0).tensor().name();
     // INT8 ranges for speed only (random weights): min-max over two batches of random images.
-    List<String> targets = Int8Targets.of(g, segment);
+    List<String> targets = QuantizationTargets.of(g, segment);
     Map<String, Float> amax = new LinkedHashMap<>();
     try (ActivationCollector c = new ActivationCollector(g, targets, 0)) {
       Random r = new Random(3);

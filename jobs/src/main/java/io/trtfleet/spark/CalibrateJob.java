@@ -55,7 +55,7 @@ public final class CalibrateJob {
   public static CalibrationResult run(SparkSession spark, CalibrateOptions o) {
     long t0 = System.nanoTime();
     FrozenGraph graph = SavedModelImporter.importModel(o.model()).graph();
-    List<String> tensors = QuantizationTargets.activations(graph);
+    List<String> tensors = QuantizationTargets.of(graph);
     if (tensors.isEmpty()) {
       throw new TrtfleetException("signature '" + graph.signature().key() + "' of " + o.model().modelDir()
           + " has no convolution or matrix multiply to quantize: INT8 calibration has nothing to do");

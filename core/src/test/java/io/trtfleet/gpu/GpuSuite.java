@@ -154,7 +154,7 @@ public final class GpuSuite {
     return r;
   }
 
-  static Map<String, CalibrationTable> calibrate(FrozenGraph g, List<String> targets, float[] cal, String input) {
+  public static Map<String, CalibrationTable> calibrate(FrozenGraph g, List<String> targets, float[] cal, String input) {
     int b = 100;
     int n = cal.length / 784;
     Map<String, CalibrationTable> tables = new LinkedHashMap<>();
@@ -259,14 +259,14 @@ public final class GpuSuite {
 
   // ---------------------------------------------------------------- helpers
 
-  static HostTensor slice(float[] images, int start, int count) {
+  public static HostTensor slice(float[] images, int start, int count) {
     float[] x = new float[count * 784];
     System.arraycopy(images, start * 784, x, 0, count * 784);
     return HostTensor.ofFloats(new long[] {count, 28, 28, 1}, x);
   }
 
   /** IDX images scaled to [0, 1], as the sample model was trained. */
-  static float[] images(Path gz, int count) throws IOException {
+  public static float[] images(Path gz, int count) throws IOException {
     try (DataInputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(gz)))) {
       in.readInt();
       int n = Math.min(count, in.readInt());
@@ -281,7 +281,7 @@ public final class GpuSuite {
     }
   }
 
-  static int[] labels(Path gz, int count) throws IOException {
+  public static int[] labels(Path gz, int count) throws IOException {
     try (InputStream raw = new GZIPInputStream(Files.newInputStream(gz)); DataInputStream in = new DataInputStream(raw)) {
       in.readInt();
       int n = Math.min(count, in.readInt());
@@ -304,7 +304,7 @@ public final class GpuSuite {
     return best;
   }
 
-  static double top1(float[] probs, int[] labels) {
+  public static double top1(float[] probs, int[] labels) {
     int ok = 0;
     for (int i = 0; i < labels.length; i++) {
       ok += argmax(probs, i, 10) == labels[i] ? 1 : 0;
@@ -312,7 +312,7 @@ public final class GpuSuite {
     return (double) ok / labels.length;
   }
 
-  static double agreement(float[] a, float[] b) {
+  public static double agreement(float[] a, float[] b) {
     int n = a.length / 10;
     int ok = 0;
     for (int i = 0; i < n; i++) {

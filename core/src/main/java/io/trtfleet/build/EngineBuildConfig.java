@@ -1,5 +1,6 @@
 package io.trtfleet.build;
 
+import io.trtfleet.convert.OptimizationProfile;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * TensorRT 11 requires), with optimization profiles, a workspace limit, the builder optimization
  * level, an optional timing cache file and an optional hardware-compatibility level.
  */
-public record EngineBuildConfig(String precision, List<ShapeProfile> profiles, long workspaceBytes,
+public record EngineBuildConfig(String precision, List<OptimizationProfile> profiles, long workspaceBytes,
     int optimizationLevel, Path timingCache, boolean ampereCompatible) implements Serializable {
 
   public static final long DEFAULT_WORKSPACE = 8L << 30;
@@ -33,7 +34,7 @@ public record EngineBuildConfig(String precision, List<ShapeProfile> profiles, l
 
   public static final class Builder {
     private final String precision;
-    private List<ShapeProfile> profiles = List.of();
+    private List<OptimizationProfile> profiles = List.of();
     private long workspaceBytes = DEFAULT_WORKSPACE;
     private int optimizationLevel = DEFAULT_OPTIMIZATION_LEVEL;
     private Path timingCache;
@@ -43,7 +44,7 @@ public record EngineBuildConfig(String precision, List<ShapeProfile> profiles, l
       this.precision = precision;
     }
 
-    public Builder profiles(List<ShapeProfile> p) {
+    public Builder profiles(List<OptimizationProfile> p) {
       this.profiles = p;
       return this;
     }

@@ -4,6 +4,7 @@ import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
+import io.trtfleet.convert.OptimizationProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,11 +64,13 @@ public final class EngineBuilder {
     if (config.ampereCompatible()) {
       cfg.setHardwareCompatibilityLevel(HardwareCompatibilityLevel.kAMPERE_PLUS);
     }
-    for (ShapeProfile p : config.profiles()) {
+    for (OptimizationProfile p : config.profiles()) {
       IOptimizationProfile profile = builder.createOptimizationProfile();
-      profile.setDimensions(p.input(), OptProfileSelector.kMIN, dims(p.min()));
-      profile.setDimensions(p.input(), OptProfileSelector.kOPT, dims(p.opt()));
-      profile.setDimensions(p.input(), OptProfileSelector.kMAX, dims(p.max()));
+      p.inputs().forEach((input, d) -> {
+        profile.setDimensions(input, OptProfileSelector.kMIN, dims(d.min()));
+        profile.setDimensions(input, OptProfileSelector.kOPT, dims(d.opt()));
+        profile.setDimensions(input, OptProfileSelector.kMAX, dims(d.max()));
+      });
       cfg.addOptimizationProfile(profile);
     }
     ITimingCache cache = loadTimingCache(cfg, config.timingCache());

@@ -1,11 +1,12 @@
 package io.trtfleet.build;
 
+import io.trtfleet.convert.OptimizationProfile;
 import java.io.Serializable;
 import java.util.List;
 
 /** What a serialized engine is and was built for: stored next to the plan and in manifests. */
 public record EngineMetadata(String segment, String deviceKey, String gpuName, String computeCapability,
-    String tensorRtVersion, String precision, List<ShapeProfile> profiles, List<IoTensor> io, long planBytes,
+    String tensorRtVersion, String precision, List<OptimizationProfile> profiles, List<IoTensor> io, long planBytes,
     double buildSeconds) implements Serializable {
 
   public EngineMetadata {

@@ -15,10 +15,10 @@ import java.util.Set;
  * One TensorRT optimization profile: per segment input, the min, opt and max shape. Stored with the
  * converted segment; the engine build adds one IOptimizationProfile per entry.
  */
-public record OptimizationProfile(Map<String, Dims> inputs) {
+public record OptimizationProfile(Map<String, Dims> inputs) implements java.io.Serializable {
 
   /** min <= opt <= max, element-wise. */
-  public record Dims(long[] min, long[] opt, long[] max) {
+  public record Dims(long[] min, long[] opt, long[] max) implements java.io.Serializable {
     public Dims {
       min = min.clone();
       opt = opt.clone();

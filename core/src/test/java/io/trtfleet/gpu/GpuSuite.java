@@ -7,7 +7,6 @@ import io.trtfleet.build.EngineArtifact;
 import io.trtfleet.build.EngineBuildConfig;
 import io.trtfleet.build.EngineBuilder;
 import io.trtfleet.build.EngineRunner;
-import io.trtfleet.build.ShapeProfile;
 import io.trtfleet.build.TensorRt;
 import io.trtfleet.calibrate.ActivationCollector;
 import io.trtfleet.calibrate.CalibrationAlgorithm;
@@ -17,6 +16,7 @@ import io.trtfleet.calibrate.HistogramSet;
 import io.trtfleet.calibrate.AbsHistogram;
 import io.trtfleet.calibrate.ThresholdSelector;
 import io.trtfleet.convert.ConversionOptions;
+import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.calibrate.QuantizationTargets;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.convert.PrecisionPolicy;
@@ -121,7 +121,7 @@ public final class GpuSuite {
     for (Map.Entry<String, ConversionOptions> v : variants.entrySet()) {
       byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
       EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(v.getKey())
-          .profiles(List.of(ShapeProfile.batchRange(input, new long[] {28, 28, 1}, 256, 256)))
+          .profiles(List.of(batchRange(input, new long[] {28, 28, 1}, 256, 256)))
           .timingCache(engines.resolve("timing.cache")).build());
       Files.write(engines.resolve("fmnist-" + v.getKey() + ".plan"), e.plan());
       float[] probs = new float[n * 10];
@@ -213,7 +213,7 @@ public final class GpuSuite {
       byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
       double convertS = (System.nanoTime() - c0) / 1e9;
       EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(v.getKey())
-          .profiles(List.of(ShapeProfile.batchRange(input, new long[] {224, 224, 3}, batch, batch)))
+          .profiles(List.of(batchRange(input, new long[] {224, 224, 3}, batch, batch)))
           .timingCache(engines.resolve("timing.cache")).build());
       Files.write(engines.resolve("resnet50-" + v.getKey() + ".plan"), e.plan());
       Map<String, Object> row = new LinkedHashMap<>(bench(e.plan(), batch));
@@ -258,6 +258,19 @@ public final class GpuSuite {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** One profile: batch 1 to {@code max}, tuned for {@code opt}, other dims fixed to {@code sample}. */
+  static OptimizationProfile batchRange(String input, long[] sample, int opt, int max) {
+    return new OptimizationProfile(Map.of(input, new OptimizationProfile.Dims(withBatch(sample, 1),
+        withBatch(sample, opt), withBatch(sample, max))));
+  }
+
+  private static long[] withBatch(long[] sample, long batch) {
+    long[] s = new long[sample.length + 1];
+    s[0] = batch;
+    System.arraycopy(sample, 0, s, 1, sample.length);
+    return s;
+  }
 
   public static HostTensor slice(float[] images, int start, int count) {
     float[] x = new float[count * 784];

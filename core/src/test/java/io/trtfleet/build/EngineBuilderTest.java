@@ -1,0 +1,67 @@
+package io.trtfleet.build;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.trtfleet.convert.ConversionOptions;
+import io.trtfleet.convert.OnnxSegmentConverter;
+import io.trtfleet.convert.OptimizationProfile;
+import io.trtfleet.convert.WholeGraphSegment;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.testing.TestModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineBuilderTest {
+
+  @Test
+  void configRejectsBadValues() {
+    assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").optimizationLevel(6).build());
+    assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").workspaceBytes(0).build());
+  }
+
+  /** Without a GPU every entry point says so in one line instead of failing inside native code. */
+  @Test
+  void withoutGpuTheBuildSaysWhy() {
+    assumeTrue(TensorRt.unavailableReason().isPresent(), "a GPU and TensorRT are present: covered by the GPU test");
+    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+        () -> new EngineBuilder(null).build("TRTEngineOp_000_000", new byte[0], EngineBuildConfig.builder("FP32").build()));
+    assertTrue(e.getMessage().startsWith("no GPU/TensorRT on this machine (") && e.getMessage().contains("GPU"),
+        e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  /** On a GPU host: the MLP's FP32 engine matches TensorFlow. Skipped elsewhere with the reason. */
+  @Test
+  void fp32EngineMatchesTensorFlowOnGpu(@TempDir Path tmp) {
+    assumeTrue(TensorRt.unavailableReason().isEmpty(),
+        () -> "skipped: no GPU/TensorRT here (" + TensorRt.unavailableReason().orElse("") + ")");
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(TestModels.mlp(tmp.resolve("mlp")))).graph();
+    var segment = WholeGraphSegment.of(g);
+    byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
+    long[] shape = {4, 784};
+    EngineArtifact e = new EngineBuilder(TensorRt.identify(0)).build(segment.name(), onnx, EngineBuildConfig
+        .builder("FP32").profiles(List.of(new OptimizationProfile(Map.of("images:0",
+            new OptimizationProfile.Dims(new long[] {1, 784}, shape, new long[] {8, 784}))))).build());
+    HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(1, 4 * 784));
+    String out = g.signature().outputs().get(0).tensor().name();
+    float[] expected;
+    try (ReferenceRunner tf = new ReferenceRunner(g)) {
+      expected = tf.run(Map.of("images:0", x), List.of(out)).get(out).floats();
+    }
+    try (EngineRunner run = new EngineRunner(e.plan())) {
+      float[] actual = run.infer(Map.of("images:0", x)).get(out).floats();
+      assertArrayEquals(expected, actual, 1e-3f);
+    }
+  }
+}

@@ -1,6 +1,8 @@
 package io.trtfleet.importer;
 
 import com.google.protobuf.ByteString;
+import io.trtfleet.FileTrees;
+import io.trtfleet.Messages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,10 +75,15 @@ final class VariableReader {
       throw new UncheckedIOException("cannot stage the variable restore of " + modelDir, e);
     } catch (org.tensorflow.exceptions.TensorFlowException e) {
       throw new ImportException("TensorFlow could not restore the variables of " + modelDir + " from "
-          + modelDir.resolve("variables") + " (" + firstLine(e.getMessage())
+          + modelDir.resolve("variables") + " (" + Messages.firstLine(e.getMessage())
           + "): the checkpoint is damaged or does not match the graph; re-export the model", e);
     } finally {
-      deleteQuietly(tmp);
+      try {
+        FileTrees.deleteTree(tmp);
+      } catch (IOException e) {
+        // Only a temp directory is left behind; the import result does not depend on it.
+        org.slf4j.LoggerFactory.getLogger(VariableReader.class).warn("could not delete {}: {}", tmp, e.toString());
+      }
     }
   }
 
@@ -208,23 +215,5 @@ final class VariableReader {
     return colon < 0 ? s : s.substring(0, colon);
   }
 
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "no message";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
 
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // Only a temp directory is left behind; the import result does not depend on it.
-      org.slf4j.LoggerFactory.getLogger(VariableReader.class).warn("could not delete {}: {}", dir, e.toString());
-    }
-  }
 }

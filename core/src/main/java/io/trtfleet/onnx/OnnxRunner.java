@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.HostTensor;
 import java.nio.ByteBuffer;
@@ -56,7 +57,7 @@ public final class OnnxRunner implements AutoCloseable {
       this.session = env.createSession(Fp16QuantizeRewrite.apply(model), options);
       this.inputs = session.getInputInfo();
     } catch (OrtException e) {
-      throw new TrtfleetException("ONNX Runtime cannot load the model: " + firstLine(e.getMessage()), e);
+      throw new TrtfleetException("ONNX Runtime cannot load the model: " + Messages.firstLine(e.getMessage()), e);
     }
   }
 
@@ -88,7 +89,7 @@ public final class OnnxRunner implements AutoCloseable {
         return out;
       }
     } catch (OrtException e) {
-      throw new TrtfleetException("ONNX Runtime failed to run the model: " + firstLine(e.getMessage()), e);
+      throw new TrtfleetException("ONNX Runtime failed to run the model: " + Messages.firstLine(e.getMessage()), e);
     } finally {
       fed.values().forEach(OnnxTensor::close);
     }
@@ -142,13 +143,6 @@ public final class OnnxRunner implements AutoCloseable {
     };
   }
 
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "no message";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
 
   @Override
   public void close() {

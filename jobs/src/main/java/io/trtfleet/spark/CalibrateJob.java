@@ -3,6 +3,8 @@ package io.trtfleet.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.trtfleet.FileTrees;
+import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrate.ActivationCollector;
 import io.trtfleet.calibrate.CalibrationResult;
@@ -20,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class CalibrateJob {
       return spark.read().parquet(uri);
     } catch (Exception e) {  // AnalysisException (path not found; checked, thrown from Scala), Hadoop IO errors
       throw new TrtfleetException("cannot read calibration data " + uri + " as Parquet ("
-          + firstLine(e.getMessage()) + "): check the URI, and convert other formats with"
+          + Messages.firstLine(e.getMessage()) + "): check the URI, and convert other formats with"
           + " trtfleet calibration-data import", e);
     }
   }
@@ -207,36 +208,23 @@ public final class CalibrateJob {
         Path old = out.resolve(".calibration-old-" + UUID.randomUUID());
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        FileTrees.deleteTree(old);
       } else {
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
-      deleteTree(staging);
+      try {
+        FileTrees.deleteTree(staging);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw new UncheckedIOException("cannot write the calibration to " + target, e);
     }
   }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var files = Files.walk(dir)) {
-      List<Path> all = new ArrayList<>(files.toList());
-      java.util.Collections.reverse(all);
-      for (Path p : all) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + dir, e);
-    }
-  }
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
   }
 
-  private static String firstLine(String s) {
-    return s == null ? "no message" : s.lines().findFirst().orElse("");
-  }
 }

@@ -2,6 +2,7 @@ package io.trtfleet.spark;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.graph.TensorSpec;
@@ -73,7 +74,7 @@ public final class CalibrationDataValidation {
     } catch (TrtfleetException e) {
       throw e;
     } catch (RuntimeException e) {  // SparkException from a corrupt file, a vanished path...
-      throw new TrtfleetException("cannot read calibration data " + dataUri + " (" + firstLine(e) + "): check that"
+      throw new TrtfleetException("cannot read calibration data " + dataUri + " (" + Messages.rootFirstLine(e) + "): check that"
           + " every file is a complete Parquet file", e);
     }
 
@@ -126,12 +127,4 @@ public final class CalibrationDataValidation {
     }
   }
 
-  private static String firstLine(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return m.lines().findFirst().orElse("");
-  }
 }

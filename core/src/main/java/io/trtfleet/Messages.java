@@ -1,0 +1,25 @@
+package io.trtfleet;
+
+/** Shapes third-party error text (TensorFlow, Spark, ONNX Runtime) into trtfleet's one-line messages. */
+public final class Messages {
+
+  private Messages() {}
+
+  /** The first line of a message, or "no message". */
+  public static String firstLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  /** The first line of the root cause's message (the wrapper exceptions of Spark say little). */
+  public static String rootFirstLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : firstLine(root.getMessage());
+  }
+}

@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * The tensors whose calibrated scales the INT8 Q/DQ policies use, i.e. what calibration must measure:
- * the activation inputs of Conv2D, DepthwiseConv2dNative and MatMul, and both inputs of residual adds
- * (two rank-4 activations), following TensorRT's Q/DQ placement guidance.
+ * the activation inputs of Conv2D, DepthwiseConv2dNative and MatMul, and the residual input of residual
+ * adds ({@link ResidualAdds}), following TensorRT's Q/DQ placement guidance.
  */
 public final class QuantizationTargets {
 
@@ -30,6 +30,7 @@ public final class QuantizationTargets {
   private static List<String> of(FrozenGraph graph, List<String> within) {
     Set<String> nodes = Set.copyOf(within);
     Set<String> targets = new LinkedHashSet<>();
+    ResidualAdds residualAdds = new ResidualAdds(graph);
     for (Node n : graph.nodes()) {
       if (!nodes.contains(n.name())) {
         continue;
@@ -45,10 +46,8 @@ public final class QuantizationTargets {
           }
         }
         case "Add", "AddV2" -> {
-          if (in.size() == 2 && !isConst(graph, in.get(0)) && !isConst(graph, in.get(1))
-              && graph.tensor(in.get(0)).rank() == 4 && graph.tensor(in.get(1)).rank() == 4) {
-            targets.add(in.get(0).tensorName());
-            targets.add(in.get(1).tensorName());
+          if (residualAdds.isResidual(n)) {
+            residualAdds.quantizedInputs(n).forEach(r -> targets.add(r.tensorName()));
           }
         }
         default -> { }

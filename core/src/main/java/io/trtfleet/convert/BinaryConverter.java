@@ -9,8 +9,8 @@ import java.util.Map;
  * Broadcasting element-wise ops. The layout follows the operands: two rank-4 activations meet in NCHW
  * if either already is (residual adds stay in NCHW); a constant is re-laid out to NCHW (a [C] bias
  * becomes [1,C,1,1]) instead of moving the activation; any other mix is computed as is.
- * Under INT8, a residual add (two activations) gets Q/DQ on both inputs, so TensorRT can fuse
- * conv + add + ReLU into one INT8 kernel.
+ * Under INT8, a residual add gets Q/DQ on its residual input only ({@code calibrate.ResidualAdds}), so
+ * TensorRT fuses conv + add + ReLU (+ the next Q) into one INT8 kernel.
  */
 final class BinaryConverter implements OpConverter {
 
@@ -26,16 +26,16 @@ final class BinaryConverter implements OpConverter {
     }
     Layout layout = chooseLayout(a, b, node.output(0).rank());
     int type = a.isConstant() ? ctx.computeType(b) : ctx.computeType(a);
-    boolean residual = (node.op().equals("Add") || node.op().equals("AddV2")) && !a.isConstant()
-        && !b.isConstant() && a.rank() == 4 && b.rank() == 4;
-    String left;
-    String right;
-    if (residual && ctx.precision().quantized()) {
-      left = ctx.activation(a, layout, node);
-      right = ctx.activation(b, layout, node);
-    } else {
-      left = ctx.view(a, layout, type);
-      right = ctx.view(b, layout, type);
+    String left = ctx.view(a, layout, type);
+    String right = ctx.view(b, layout, type);
+    if (ctx.precision().quantized() && ctx.residualAdds().isResidual(node)) {
+      List<io.trtfleet.graph.TensorRef> quantized = ctx.residualAdds().quantizedInputs(node);
+      if (quantized.contains(node.dataInputs().get(0))) {
+        left = ctx.activation(a, layout, node);
+      }
+      if (quantized.contains(node.dataInputs().get(1))) {
+        right = ctx.activation(b, layout, node);
+      }
     }
     String name = TensorRef.of(node.name(), 0).tensorName();
     String out;

@@ -100,6 +100,12 @@ final class ConvConverter implements OpConverter {
       inputs.add(ctx.onnx.floats(base + "/bias", new long[] {outC}, bias, ctx.floatType()));
     }
     long[] pads = sp.pads(node, x.shape(), new long[] {kh, kw});
+    long[] folded = ctx.foldedPads(x);
+    if (pads != null) {
+      for (int i = 0; i < 4; i++) {
+        pads[i] += folded[i];
+      }
+    }
     String out = ctx.onnx.node("Conv", inputs, TensorRef.of(last.name(), 0).tensorName(),
         OnnxGraphBuilder.ints("kernel_shape", kh, kw),
         OnnxGraphBuilder.ints("strides", sp.strides),

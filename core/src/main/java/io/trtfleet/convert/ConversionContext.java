@@ -67,6 +67,8 @@ final class ConversionContext implements AutoCloseable {
   private final Set<String> segmentOutputs;
   private final Set<String> absorbed = new HashSet<>();
   private final Map<String, Value> values = new HashMap<>();
+  private final Map<String, long[]> foldedPads = new HashMap<>();
+  private io.trtfleet.calibrate.ResidualAdds residualAdds;
   private io.trtfleet.reference.ReferenceRunner folder;
 
   final List<String> folded = new ArrayList<>();
@@ -254,6 +256,27 @@ final class ConversionContext implements AutoCloseable {
       f[i] = ints[i];
     }
     return onnx.floats(base, c.shape(), f, elemType);
+  }
+
+  /**
+   * Records that a zero Pad was folded into its only reader: {@code tfName} (the Pad's output) is held
+   * unpadded and the reader adds {@code pads} ([h_begin, w_begin, h_end, w_end]) to its own.
+   */
+  void foldPads(String tfName, long[] pads) {
+    foldedPads.put(tfName, pads.clone());
+  }
+
+  /** Spatial pads folded into the reader of {@code v} ([h_begin, w_begin, h_end, w_end], zeros if none). */
+  long[] foldedPads(Value v) {
+    return foldedPads.getOrDefault(v.tfName, new long[4]).clone();
+  }
+
+  /** Which inputs of a residual add get Q/DQ (the same rule calibration used to pick its tensors). */
+  io.trtfleet.calibrate.ResidualAdds residualAdds() {
+    if (residualAdds == null) {
+      residualAdds = new io.trtfleet.calibrate.ResidualAdds(graph);
+    }
+    return residualAdds;
   }
 
   // ---- INT8 ----

@@ -17,6 +17,12 @@ final class PoolConverter implements OpConverter {
     }
     long[] kernel = Spatial.hw(node, "ksize", sp.nhwc);
     long[] pads = sp.pads(node, x.shape(), kernel);
+    long[] folded = ctx.foldedPads(x);
+    if (pads != null) {
+      for (int i = 0; i < 4; i++) {
+        pads[i] += folded[i];
+      }
+    }
     boolean max = node.op().startsWith("MaxPool");
     Layout layout = sp.channelsFirst();
     String out = ctx.onnx.node(max ? "MaxPool" : "AveragePool", List.of(ctx.view(x, layout)),

@@ -245,6 +245,26 @@ class OpConversionTest {
   }
 
   @Test
+  void zeroPadsFoldIntoConvAndIntoMaxPoolOverRelu() {
+    FrozenGraph g = ConversionHarness.graph(tmp.resolve("pads"), s(-1, 9, 8, 3), (tf, x) -> {
+      TfBuilder b = new TfBuilder(tf, 9);
+      Operand<TInt32> hw = b.tf.constant(new int[][] {{0, 0}, {3, 2}, {1, 3}, {0, 0}});
+      Operand<TFloat32> conv = b.f("Conv2D", List.of(b.f("Pad", List.of(x, hw)), b.weights(3, 3, 3, 4)),
+          "strides", new long[] {1, 2, 2, 1}, "padding", "SAME");
+      Operand<TInt32> one = b.tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 0}, {0, 0}});
+      Operand<TFloat32> pooled = b.pool("MaxPool", b.f("Pad", List.of(b.f("Relu", List.of(conv)), one)), 3, 2, "VALID");
+      // Zeros can win a max over a tensor that may be negative: this Pad must stay.
+      Operand<TFloat32> kept = b.pool("MaxPool", b.f("Pad", List.of(conv, one)), 3, 2, "VALID");
+      return outs("pooled", pooled, "kept", kept);
+    });
+    ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
+    assertEquals(1, c.report().onnxOps().get("Pad"), c.report().onnxOps()::toString);
+    assertEquals(2, c.report().folded().stream().filter(f -> f.startsWith("Pad")).count(), c.report().folded()::toString);
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 3, 13));
+    assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);
+  }
+
+  @Test
   void dynamicSpatialDimsUseSameUpperAndRunAtAnySize() {
     FrozenGraph g = ConversionHarness.graph(tmp.resolve("fcn"), s(-1, -1, -1, 3), (tf, x) -> {
       TfBuilder b = new TfBuilder(tf, 5);

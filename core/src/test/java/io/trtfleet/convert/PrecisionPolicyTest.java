@@ -80,9 +80,9 @@ class PrecisionPolicyTest {
     CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
     ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(PrecisionPolicy.INT8, table));
     OnnxModels m = new OnnxModels(c.onnx());
-    // Activations: the block input (read by conv_a and the residual add: one shared Q/DQ), conv_b's input,
-    // bn_b's output (the add's other input) and the dense layer's input.
-    assertEquals(4, m.count("QuantizeLinear"), m.graph.getNodeList().toString());
+    // Activations: the block input (read by conv_a and, as the residual, by the add: one shared Q/DQ),
+    // conv_b's input and the dense layer's input. bn_b's output goes to the add unquantized.
+    assertEquals(3, m.count("QuantizeLinear"), m.graph.getNodeList().toString());
     for (NodeProto conv : m.nodes("Conv")) {
       assertEquals("DequantizeLinear", m.producerType(conv.getInput(0)));
       NodeProto wdq = m.producer(conv.getInput(1)).orElseThrow();
@@ -96,8 +96,8 @@ class PrecisionPolicyTest {
       assertEquals(OnnxDataType.FLOAT16, m.initializers.get(conv.getInput(2)).getDataType(), "bias stays float");
     }
     NodeProto add = m.nodes("Add").get(0);
-    assertEquals("DequantizeLinear", m.producerType(add.getInput(0)));
-    assertEquals("DequantizeLinear", m.producerType(add.getInput(1)));
+    assertEquals("DequantizeLinear", m.producerType(add.getInput(0)), "the residual input (the block input)");
+    assertEquals("Conv", m.producerType(add.getInput(1)), "conv_b (bn_b folded) feeds the add it fuses with");
     assertEquals(Map.of(), c.report().unquantized());
 
     Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, c, randomBatch(residual, 16, 2));

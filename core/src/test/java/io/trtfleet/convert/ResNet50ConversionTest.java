@@ -44,6 +44,7 @@ class ResNet50ConversionTest {
     assertEquals(1, ops.get("Transpose"), "only the NHWC->NCHW transpose at the segment input: " + ops);
     assertEquals(null, ops.get("BatchNormalization"), "every batch norm folded into its convolution");
     assertEquals(16, ops.get("Add"));
+    assertEquals(null, ops.get("Pad"), "ZeroPadding before conv1 and the max pool folded into their pads");
     Map<String, OutputComparison> cmp = ConversionHarness.compare(graph, c, ConversionHarness.randomInputs(c, 2, 50));
     assertTrue(cmp.get("logits:0").relativeRmsError() < 1e-4, cmp::toString);
     System.out.println("ResNet-50 FP32 vs TensorFlow: " + cmp.values());
@@ -63,10 +64,18 @@ class ResNet50ConversionTest {
     assertEquals(List.of("conv1/Conv2d"), List.copyOf(c.report().droppedQdq().keySet()));
     assertEquals(Map.of(), c.report().unquantized());
     assertEquals(QuantizationTargets.of(graph, whole).size() - 1, m.count("QuantizeLinear"));
+    // The residual input is quantized; the other comes straight from the conv TensorRT fuses the add into.
+    // In projection blocks both inputs are convs: the shortcut (the shallower branch) is the residual.
+    int projections = 0;
     for (NodeProto add : m.nodes("Add")) {
-      assertEquals("DequantizeLinear", m.producerType(add.getInput(0)), "residual add inputs are quantized");
-      assertEquals("DequantizeLinear", m.producerType(add.getInput(1)));
+      assertEquals(List.of("Conv", "DequantizeLinear"),
+          java.util.stream.Stream.of(m.producerType(add.getInput(0)), m.producerType(add.getInput(1))).sorted().toList(),
+          add::toString);
+      String residual = m.producerType(add.getInput(0)).equals("DequantizeLinear") ? add.getInput(0) : add.getInput(1);
+      assertTrue(residual.contains("_0_bn") || residual.contains("_out"), residual);
+      projections += residual.contains("_0_bn") ? 1 : 0;
     }
+    assertEquals(4, projections);
     assertEquals(52, m.nodes("Conv").stream().filter(n -> m.producerType(n.getInput(0)).equals("DequantizeLinear"))
         .count());
     Map<String, OutputComparison> cmp = ConversionHarness.compare(graph, c, batch);

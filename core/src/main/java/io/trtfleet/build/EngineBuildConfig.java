@@ -9,10 +9,11 @@ import java.util.Objects;
 /**
  * How TensorRT builds one engine: strongly typed (precision lives in the ONNX tensor types, as
  * TensorRT 11 requires), with optimization profiles, a workspace limit, the builder optimization
- * level, an optional timing cache file and an optional hardware-compatibility level.
+ * level, an optional timing cache file, an optional hardware-compatibility level, and whether the plan
+ * keeps detailed layer information (for {@link EngineInspector}; slightly larger plans).
  */
 public record EngineBuildConfig(String precision, List<OptimizationProfile> profiles, long workspaceBytes,
-    int optimizationLevel, Path timingCache, boolean ampereCompatible) implements Serializable {
+    int optimizationLevel, Path timingCache, boolean ampereCompatible, boolean detailedLayers) implements Serializable {
 
   public static final long DEFAULT_WORKSPACE = 8L << 30;
   public static final int DEFAULT_OPTIMIZATION_LEVEL = 3;
@@ -39,6 +40,7 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
     private int optimizationLevel = DEFAULT_OPTIMIZATION_LEVEL;
     private Path timingCache;
     private boolean ampereCompatible;
+    private boolean detailedLayers;
 
     private Builder(String precision) {
       this.precision = precision;
@@ -69,8 +71,14 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
       return this;
     }
 
+    public Builder detailedLayers(boolean on) {
+      this.detailedLayers = on;
+      return this;
+    }
+
     public EngineBuildConfig build() {
-      return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible);
+      return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible,
+          detailedLayers);
     }
   }
 }

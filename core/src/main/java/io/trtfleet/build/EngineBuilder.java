@@ -61,6 +61,9 @@ public final class EngineBuilder {
     IBuilderConfig cfg = builder.createBuilderConfig();
     cfg.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, config.workspaceBytes());
     cfg.setBuilderOptimizationLevel(config.optimizationLevel());
+    if (config.detailedLayers()) {
+      cfg.setProfilingVerbosity(org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity.kDETAILED.value);
+    }
     if (config.ampereCompatible()) {
       cfg.setHardwareCompatibilityLevel(HardwareCompatibilityLevel.kAMPERE_PLUS);
     }

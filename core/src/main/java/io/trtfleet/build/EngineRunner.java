@@ -36,7 +36,7 @@ import org.bytedeco.tensorrt.global.nvinfer;
  * events (benchmarks). Device buffers are allocated per I/O tensor and grown on demand. One runner per
  * thread.
  */
-public final class EngineRunner implements AutoCloseable {
+public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
 
   private final IRuntime runtime;
   private final ICudaEngine engine;
@@ -75,7 +75,8 @@ public final class EngineRunner implements AutoCloseable {
   }
 
   /** Runs one batch; inputs and outputs keyed by engine tensor name, FP32/INT32 host data. */
-  public Map<String, HostTensor> infer(Map<String, HostTensor> feeds) {
+  @Override
+  public Map<String, HostTensor> run(Map<String, HostTensor> feeds) {
     for (String name : inputs) {
       HostTensor t = feeds.get(name);
       if (t == null) {
@@ -102,6 +103,14 @@ public final class EngineRunner implements AutoCloseable {
       result.put(name, new HostTensor(dtype, shape, bytes));
     }
     return result;
+  }
+
+  /**
+   * An input's shape in the first optimization profile: {@code which} is 0 (min), 1 (opt) or 2 (max),
+   * TensorRT's OptProfileSelector order.
+   */
+  public long[] profileShape(String input, int which) {
+    return EngineBuilder.dims(engine.getProfileShape(new BytePointer(input), 0, which));
   }
 
   /** Latency at one batch size (per-enqueue CUDA event timing) and throughput (back-to-back enqueues). */

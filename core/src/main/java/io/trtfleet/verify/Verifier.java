@@ -4,14 +4,22 @@ import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.graph.Signature;
+import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.onnx.OnnxRunner;
 import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.segment.Segment;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Runs the original graph in TensorFlow and a whole-model ONNX conversion in ONNX Runtime on the same
- * batches and compares every signature output. With labels, also the top-1 accuracy of both.
+ * Runs the original graph in TensorFlow and a converted segment (ONNX Runtime or a TensorRT engine) on
+ * the same batches and compares every segment output. TensorFlow also computes the segment's inputs,
+ * so a segment in the middle of a graph sees exactly what it would in the converted model. Outputs
+ * that are signature outputs are keyed by their signature key (tensor name otherwise); with labels, a
+ * classifier output also gets the top-1 accuracy of both.
  */
 public final class Verifier implements AutoCloseable {
 
@@ -25,38 +33,63 @@ public final class Verifier implements AutoCloseable {
   public record Result(Map<String, OutputComparison> outputs, long samples, Map<String, double[]> accuracy) {}
 
   private final FrozenGraph graph;
+  private final Segment segment;
   private final ReferenceRunner reference;
-  private final OnnxRunner onnx;
+  private final ModelRunner converted;
+  private final Map<String, String> outputKeys = new LinkedHashMap<>();
   private final Map<String, OutputComparison.Accumulator> comparisons = new LinkedHashMap<>();
   private final Map<String, long[]> correct = new LinkedHashMap<>();
   private long samples;
   private long labelled;
 
+  /** A whole-model ONNX conversion run by ONNX Runtime on the CPU. */
   public Verifier(FrozenGraph graph, ConvertedSegment wholeModel, int threads) {
+    this(graph, wholeModel.segment(), new OnnxRunner(wholeModel.onnx(), threads), threads);
+  }
+
+  /** Any converted segment; the verifier closes {@code converted}. */
+  public Verifier(FrozenGraph graph, Segment segment, ModelRunner converted, int threads) {
     this.graph = graph;
+    this.segment = segment;
     this.reference = new ReferenceRunner(graph, threads);
-    this.onnx = new OnnxRunner(wholeModel.onnx(), threads);
-    graph.signature().outputs().forEach(o -> comparisons.put(o.key(), new OutputComparison.Accumulator(o.key())));
+    this.converted = converted;
+    Map<String, String> signatureKeys = new LinkedHashMap<>();
+    graph.signature().outputs().forEach(o -> signatureKeys.put(o.tensor().name(), o.key()));
+    for (TensorSpec out : segment.outputs()) {
+      String key = signatureKeys.getOrDefault(out.name(), out.name());
+      outputKeys.put(out.name(), key);
+      comparisons.put(key, new OutputComparison.Accumulator(key));
+    }
   }
 
   public void add(Batch batch) {
-    Map<String, HostTensor> expected = reference.runSignature(batch.inputs());
     Map<String, HostTensor> feeds = new LinkedHashMap<>();
-    Signature sig = graph.signature();
-    for (Signature.Argument a : sig.inputs()) {
+    for (Signature.Argument a : graph.signature().inputs()) {
       feeds.put(a.tensor().name(), batch.inputs().get(a.key()));
     }
-    Map<String, HostTensor> actual = onnx.run(feeds);
-    for (Signature.Argument o : sig.outputs()) {
-      HostTensor e = expected.get(o.key());
-      HostTensor a = actual.get(o.tensor().name());
-      comparisons.get(o.key()).add(e, a);
+    Set<String> fed = feeds.keySet();
+    List<String> fetches = new ArrayList<>(outputKeys.keySet());
+    segment.inputs().stream().map(TensorSpec::name).filter(n -> !fed.contains(n)).forEach(fetches::add);
+    Map<String, HostTensor> expected = reference.run(feeds, fetches);
+    Map<String, HostTensor> segmentFeeds = new LinkedHashMap<>();
+    for (TensorSpec in : segment.inputs()) {
+      segmentFeeds.put(in.name(), fed.contains(in.name()) ? feeds.get(in.name()) : expected.get(in.name()));
+    }
+    Map<String, HostTensor> actual = converted.run(segmentFeeds);
+    outputKeys.forEach((tensor, key) -> {
+      HostTensor e = expected.get(tensor);
+      HostTensor a = actual.get(tensor);
+      if (a == null) {
+        throw new IllegalStateException("converted segment " + segment.name() + " has no output " + tensor
+            + " (it has " + actual.keySet() + ")");
+      }
+      comparisons.get(key).add(e, a);
       if (batch.labels() != null && e.shape().length == 2 && e.shape()[1] > 1) {
-        long[] c = correct.computeIfAbsent(o.key(), k -> new long[2]);
+        long[] c = correct.computeIfAbsent(key, k -> new long[2]);
         c[0] += hits(e, batch.labels());
         c[1] += hits(a, batch.labels());
       }
-    }
+    });
     long rows = batch.inputs().values().iterator().next().shape()[0];
     samples += rows;
     if (batch.labels() != null) {
@@ -91,7 +124,7 @@ public final class Verifier implements AutoCloseable {
   @Override
   public void close() {
     try {
-      onnx.close();
+      converted.close();
     } finally {
       reference.close();
     }

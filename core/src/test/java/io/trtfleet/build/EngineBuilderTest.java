@@ -60,7 +60,7 @@ class EngineBuilderTest {
       expected = tf.run(Map.of("images:0", x), List.of(out)).get(out).floats();
     }
     try (EngineRunner run = new EngineRunner(e.plan())) {
-      float[] actual = run.infer(Map.of("images:0", x)).get(out).floats();
+      float[] actual = run.run(Map.of("images:0", x)).get(out).floats();
       assertArrayEquals(expected, actual, 1e-3f);
     }
   }

@@ -171,7 +171,7 @@ final class LegacyCalibrationParity {
     try (EngineRunner run = new EngineRunner(bytes)) {
       String outName = run.outputs().stream().filter(o -> o.equals(output)).findFirst().orElse(run.outputs().get(0));
       for (int s = 0; s < labels.length; s += 250) {
-        System.arraycopy(run.infer(Map.of(input, GpuSuite.slice(val, s, 250))).get(outName).floats(), 0, probs, s * 10, 2500);
+        System.arraycopy(run.run(Map.of(input, GpuSuite.slice(val, s, 250))).get(outName).floats(), 0, probs, s * 10, 2500);
       }
     }
     r.put("legacy_int8_top1", GpuSuite.top1(probs, labels));

@@ -1,0 +1,72 @@
+package io.trtfleet.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.build.EngineBenchmark;
+import io.trtfleet.build.EngineRunner;
+import io.trtfleet.build.GpuUnavailableException;
+import io.trtfleet.build.TensorRt;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code trtfleet bench}: latency at batch 1 and throughput at the given batch sizes of a serialized engine. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark a TensorRT engine (.plan): batch-1 latency p50/p99 and throughput per batch size.")
+public final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--engine", required = true, paramLabel = "FILE", description = "serialized engine (.plan)")
+  Path engine;
+
+  @Option(names = "--batch", defaultValue = "1", split = ",", paramLabel = "N[,N...]",
+      description = "batch sizes for throughput (default: ${DEFAULT-VALUE})")
+  List<Integer> batches;
+
+  @Option(names = "--iterations", defaultValue = "200", description = "timed iterations (default: ${DEFAULT-VALUE})")
+  int iterations;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+  Path json;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!Files.isRegularFile(engine)) {
+      throw new TrtfleetException("--engine " + engine + " is not a file: give a .plan written by trtfleet build");
+    }
+    TensorRt.unavailableReason().ifPresent(why -> {
+      throw new GpuUnavailableException(why);
+    });
+    EngineBenchmark b;
+    try (EngineRunner runner = new EngineRunner(Files.readAllBytes(engine))) {
+      b = EngineBenchmark.run(runner, batches, iterations);
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "%s: batch 1 p50 %.3f ms p99 %.3f ms; %s%n", engine.getFileName(), b.latency().p50Ms(),
+        b.latency().p99Ms(), throughputLine(b));
+    if (json != null) {
+      Files.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(b));
+      o.println("wrote " + json);
+    }
+    o.flush();
+    return 0;
+  }
+
+  static String throughputLine(EngineBenchmark b) {
+    return b.throughput().stream()
+        .map(t -> String.format(Locale.ROOT, "batch %d: %.0f samples/s (%.3f ms/batch)", t.batch(), t.samplesPerSecond(),
+            t.meanMsPerBatch()))
+        .collect(Collectors.joining(", "));
+  }
+}

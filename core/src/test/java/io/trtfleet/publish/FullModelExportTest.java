@@ -27,11 +27,11 @@ class FullModelExportTest {
 
   @Test
   void depthwiseModelIsOneEngineWrittenAsPlanAndTritonModel() throws Exception {
-    ImportOptions source = PublishFixtures.source(TestModels.depthwiseSeparable(tmp.resolve("dw")),
+    ImportOptions source = TfTrtFixtures.source(TestModels.depthwiseSeparable(tmp.resolve("dw")),
         TestModels.SIGNATURE_KEY);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Segment s = segmented.segments().get(0);
-    EngineArtifact engine = PublishFixtures.engine(s, 16);
+    EngineArtifact engine = TfTrtFixtures.engine(s, 16);
     ConvertedSavedModel written = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults())
         .withTriton(new TritonRepositoryWriter.Options(1, 2, true))
         .write(source, "depthwise", segmented, Map.of(s.name(), engine), tmp.resolve("out"));
@@ -74,10 +74,10 @@ class FullModelExportTest {
   /** The backward-compatibility model's engine also covers its signature (two inputs, Identity output). */
   @Test
   void twoInputModelPlanPairsEveryBindingWithItsSignatureKey() {
-    ImportOptions source = PublishFixtures.source(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    ImportOptions source = TfTrtFixtures.source(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Segment s = segmented.segments().get(0);
-    FullModelPlan plan = FullModelPlan.of("bc", segmented, Map.of(s.name(), PublishFixtures.engine(s, 4)))
+    FullModelPlan plan = FullModelPlan.of("bc", segmented, Map.of(s.name(), TfTrtFixtures.engine(s, 4)))
         .orElseThrow();
     assertEquals(List.of("inp1", "inp2"), plan.inputs().stream().map(FullModelPlan.Binding::signatureKey).toList());
     assertEquals(List.of("output_0"), plan.outputs().stream().map(FullModelPlan.Binding::signatureKey).toList());
@@ -89,19 +89,19 @@ class FullModelExportTest {
 
   @Test
   void noPlanWhenTheEngineLeavesPartOfTheSignatureToTensorFlow() {
-    ImportOptions source = PublishFixtures.source(TestModels.cnn(tmp.resolve("cnn")), TestModels.SIGNATURE_KEY);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    ImportOptions source = TfTrtFixtures.source(TestModels.cnn(tmp.resolve("cnn")), TestModels.SIGNATURE_KEY);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Segment s = segmented.segments().get(0);
     // The signature's Softmax (probabilities) is a signature output node: TensorFlow computes it.
-    assertTrue(FullModelPlan.of("cnn", segmented, Map.of(s.name(), PublishFixtures.engine(s, 4))).isEmpty());
+    assertTrue(FullModelPlan.of("cnn", segmented, Map.of(s.name(), TfTrtFixtures.engine(s, 4))).isEmpty());
   }
 
   @Test
   void staticBatchGivesMaxBatchSizeZeroAndFullDims() {
-    ImportOptions source = PublishFixtures.source(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    ImportOptions source = TfTrtFixtures.source(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Segment s = segmented.segments().get(0);
-    FullModelPlan dynamic = FullModelPlan.of("bc", segmented, Map.of(s.name(), PublishFixtures.engine(s, 4)))
+    FullModelPlan dynamic = FullModelPlan.of("bc", segmented, Map.of(s.name(), TfTrtFixtures.engine(s, 4)))
         .orElseThrow();
     FullModelPlan fixed = new FullModelPlan("bc", dynamic.engine(),
         dynamic.inputs().stream().map(b -> new FullModelPlan.Binding(b.signatureKey(),
@@ -114,10 +114,10 @@ class FullModelExportTest {
 
   @Test
   void dynamicBatchWithoutProfileIsAClearError() {
-    ImportOptions source = PublishFixtures.source(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    ImportOptions source = TfTrtFixtures.source(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Segment s = segmented.segments().get(0);
-    EngineMetadata m = PublishFixtures.engine(s, 4).metadata();
+    EngineMetadata m = TfTrtFixtures.engine(s, 4).metadata();
     EngineArtifact noProfile = new EngineArtifact(new byte[] {1}, new EngineMetadata(m.segment(), m.deviceKey(),
         m.gpuName(), m.computeCapability(), m.tensorRtVersion(), m.precision(), List.of(), m.io(), 1, 0));
     FullModelPlan plan = FullModelPlan.of("bc", segmented, Map.of(s.name(), noProfile)).orElseThrow();

@@ -55,11 +55,11 @@ class StockTensorFlowSurgeryTest {
 
   private void assertSameOutputs(Path model, String signature, SegmenterOptions options, int engines,
       boolean saveFirstEngine) {
-    ImportOptions source = PublishFixtures.source(model, signature);
-    SegmentedGraph segmented = PublishFixtures.segment(source, options);
+    ImportOptions source = TfTrtFixtures.source(model, signature);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, options);
     assertEquals(engines, segmented.segments().size());
     Map<String, EngineArtifact> built = saveFirstEngine
-        ? Map.of(segmented.segments().get(0).name(), PublishFixtures.engine(segmented.segments().get(0), 8))
+        ? Map.of(segmented.segments().get(0).name(), TfTrtFixtures.engine(segmented.segments().get(0), 8))
         : Map.of();
     Path out = tmp.resolve("converted-" + engines + "-" + model.getFileName());
     ConvertedSavedModel written = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults())
@@ -70,10 +70,10 @@ class StockTensorFlowSurgeryTest {
     assertEquals(0, StockTfSurgery.engines(read(stock).getMetaGraphs(0).getGraphDef()).size());
 
     long batch = 3;
-    Map<String, float[]> inputs = PublishFixtures.randomInputs(model, signature, batch);
-    Map<String, float[]> original = PublishFixtures.run(model, signature, inputs, batch);
+    Map<String, float[]> inputs = TfTrtFixtures.randomInputs(model, signature, batch);
+    Map<String, float[]> original = TfTrtFixtures.run(model, signature, inputs, batch);
     Map<String, float[]> frozen = frozenReference(segmented, inputs, batch);
-    Map<String, float[]> actual = PublishFixtures.run(stock, signature, inputs, batch);
+    Map<String, float[]> actual = TfTrtFixtures.run(stock, signature, inputs, batch);
     assertFalse(original.isEmpty());
     assertEquals(original.keySet(), actual.keySet());
     for (String key : original.keySet()) {

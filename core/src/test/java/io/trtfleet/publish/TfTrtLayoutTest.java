@@ -45,11 +45,11 @@ class TfTrtLayoutTest {
       MetaGraphDef meta) {}
 
   private Converted convert(boolean withEngine) throws Exception {
-    ImportOptions source = PublishFixtures.source(TfTrtTestModel.export(tmp.resolve("tf_saved_model")),
+    ImportOptions source = TfTrtFixtures.source(TfTrtTestModel.export(tmp.resolve("tf_saved_model")),
         TfTrtTestModel.SIGNATURE);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Map<String, EngineArtifact> engines = withEngine
-        ? Map.of(ENGINE, PublishFixtures.engine(segmented.segment(ENGINE), 4)) : Map.of();
+        ? Map.of(ENGINE, TfTrtFixtures.engine(segmented.segment(ENGINE), 4)) : Map.of();
     ConvertedSavedModel written = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults())
         .write(source, "tftrt_test", segmented, engines, tmp.resolve("tftrt_saved_model"));
     SavedModel model = SavedModel.parseFrom(Files.readAllBytes(written.savedModelDir().resolve("saved_model.pb")));
@@ -120,7 +120,7 @@ class TfTrtLayoutTest {
     assertArrayEquals(new long[] {4, 1, 1}, instance.inputShapes().get(0), "built for [4,1,1] as gen_tftrt_model.py");
     assertArrayEquals(new long[] {4, 1, 1}, instance.inputShapes().get(1));
     Segment s = c.segmented().segment(ENGINE);
-    assertArrayEquals(PublishFixtures.engine(s, 4).plan(), instance.serializedEngine());
+    assertArrayEquals(TfTrtFixtures.engine(s, 4).plan(), instance.serializedEngine());
     assertEquals("trt-serialized-engine." + ENGINE, c.meta().getAssetFileDef(0).getFilename());
     String filenameTensor = c.meta().getAssetFileDef(0).getTensorInfo().getName();
     NodeDef init = c.meta().getGraphDef().getNodeList().stream()
@@ -149,11 +149,11 @@ class TfTrtLayoutTest {
 
   @Test
   void badInputIsOneClearLine() throws Exception {
-    ImportOptions source = PublishFixtures.source(TfTrtTestModel.export(tmp.resolve("m")), TfTrtTestModel.SIGNATURE);
-    SegmentedGraph segmented = PublishFixtures.segment(source, SegmenterOptions.defaults());
+    ImportOptions source = TfTrtFixtures.source(TfTrtTestModel.export(tmp.resolve("m")), TfTrtTestModel.SIGNATURE);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     TfTrtSavedModelWriter writer = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults());
     TrtfleetException unknown = assertThrows(TrtfleetException.class, () -> writer.write(source, "m", segmented,
-        Map.of("TRTEngineOp_000_007", PublishFixtures.engine(segmented.segments().get(0), 4)), tmp.resolve("o1")));
+        Map.of("TRTEngineOp_000_007", TfTrtFixtures.engine(segmented.segments().get(0), 4)), tmp.resolve("o1")));
     assertTrue(unknown.getMessage().contains("TRTEngineOp_000_007"), unknown.getMessage());
     Files.createDirectories(tmp.resolve("o2"));
     Files.writeString(tmp.resolve("o2/x"), "x");

@@ -31,9 +31,9 @@ import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.types.TFloat32;
 
 /** Shared helpers of the publish tests: segmenting a SavedModel, opaque engines, running a SavedModel. */
-final class PublishFixtures {
+final class TfTrtFixtures {
 
-  private PublishFixtures() {}
+  private TfTrtFixtures() {}
 
   static ImportOptions source(Path dir, String signature) {
     return ImportOptions.builder(dir).signature(signature).build();

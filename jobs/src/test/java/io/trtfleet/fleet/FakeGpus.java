@@ -8,7 +8,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /** Fake nvidia-smi and discovery wrappers for tests without GPUs. */
 final class FakeGpus {
 
-  static final Path ROOT = Path.of(System.getProperty("trtfleet.root", "..")).toAbsolutePath().normalize();
+  static final Path ROOT = Path.of(System.getProperty("trtfleet.root",
+      java.nio.file.Files.isDirectory(Path.of("calibration-data")) ? "." : "..")).toAbsolutePath().normalize();
   static final Path DISCOVER = ROOT.resolve("scripts/discover-gpus.sh");
 
   private FakeGpus() {}

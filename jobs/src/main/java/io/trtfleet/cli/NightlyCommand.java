@@ -1,5 +1,7 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.fleet.FleetConfig;
+import io.trtfleet.fleet.ModelRegistry;
 import io.trtfleet.fleet.NightlyJob;
 import io.trtfleet.fleet.NightlyOptions;
 import io.trtfleet.fleet.RunReport;
@@ -47,6 +49,8 @@ public final class NightlyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     NightlyOptions o = new NightlyOptions(fleet, models, store, builder, runId == null ? NightlyOptions.newRunId() : runId);
+    // Bad configuration fails here, in one line, before a Spark session is started.
+    ModelRegistry.load(models, FleetConfig.load(fleet));
     SparkSession spark = Sparks.session("trtfleet nightly", master);
     RunReport report = NightlyJob.run(spark, o);
     PrintWriter out = spec.commandLine().getOut();

@@ -5,21 +5,31 @@
 set -euo pipefail
 ROOT=$(pwd)
 [ -d .git ] || { echo "run from the project root" >&2; exit 2; }
-mvn -B -q -ntp -o -pl core -am test-compile >&2
+mvn -B -q -ntp -o -pl jobs -am test-compile >&2
+mvn -B -q -ntp -o -pl jobs -am package -DskipTests >&2   # writes jobs/target/classpath.txt (the CLI's runtime jars)
 CPF=$(mktemp)
 mvn -B -q -ntp -o -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CPF" >&2
 B=$(mktemp -d)
 mkdir -p "$B/app/lib" "$B/app/data"
 cp -r core/target/classes "$B/app/classes"
 cp -r core/target/test-classes "$B/app/test-classes"
+# The CLI (trtfleet build/bench/verify): jobs and calibration-data classes, and their runtime jars (Parquet,
+# Hadoop client, picocli) that core does not already bring.
+cp -r jobs/target/classes "$B/app/jobs-classes"
+cp -r calibration-data/target/classes "$B/app/caldata-classes"
 # ONNX Runtime and JUnit are CPU-side test tools: not needed on the GPU host.
 tr ':' '\n' < "$CPF" | grep -vE 'onnxruntime|junit|opentest4j|apiguardian' | while read -r j; do cp "$j" "$B/app/lib/"; done
+tr ':' '\n' < jobs/target/classpath.txt | grep -vE 'trtfleet-|onnxruntime|tensorflow-core-native' | while read -r j; do
+  cp -n "$j" "$B/app/lib/"
+done
 for c in tensorrt cuda javacpp; do
   v=$(basename "$(tr ':' '\n' < "$CPF" | grep "/org/bytedeco/$c/" | head -1)" .jar | sed "s/^$c-//")
   cp "$HOME/.m2/repository/org/bytedeco/$c/$v/$c-$v-linux-x86_64.jar" "$B/app/lib/"
 done
 cp -r calibration-data/samples/fashion-mnist-cnn/saved_model "$B/app/data/fashion-mnist-cnn"
 cp /usr/share/datasets/fashion-mnist/*.gz "$B/app/data/"
+cp calibration-data/samples/fashion-mnist/*.parquet "$B/app/data/"
+[ -d target/gpu-data ] && cp -r target/gpu-data/. "$B/app/data/"   # e.g. calibration caches made on the CPU
 javac -d "$B/app/anchors" -cp "$(cat "$CPF")" ../shared/gpu/anchors/OnnxAnchor.java
 cp ../shared/gpu/anchors/*.py "$B/app/anchors/"
 rm -f "$CPF"

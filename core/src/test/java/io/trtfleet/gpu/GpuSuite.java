@@ -75,7 +75,7 @@ public final class GpuSuite {
       results.put("fashion_mnist", fashion(builder, Path.of(a.get("--fmnist")), Path.of(a.get("--model")), engines));
     }
     if (a.containsKey("--resnet")) {
-      results.put("resnet50", resnet(builder, batch, engines));
+      results.put("resnet50", resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null));
     }
     Files.writeString(out.resolve("gpu-results.json"), JSON.writeValueAsString(results));
     System.out.println(JSON.writeValueAsString(results));
@@ -179,7 +179,8 @@ public final class GpuSuite {
 
   // ---------------------------------------------------------------- ResNet-50
 
-  static Map<String, Object> resnet(EngineBuilder builder, int batch, Path engines) throws IOException {
+  /** @param inspect where to write TensorRT's layer information per engine (null: none) */
+  static Map<String, Object> resnet(EngineBuilder builder, int batch, Path engines, Path inspect) throws IOException {
     Path dir = Files.createTempDirectory("resnet50");
     long t0 = System.nanoTime();
     ResNet50.export(dir.resolve("saved_model"));
@@ -214,8 +215,12 @@ public final class GpuSuite {
       double convertS = (System.nanoTime() - c0) / 1e9;
       EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(v.getKey())
           .profiles(List.of(batchRange(input, new long[] {224, 224, 3}, batch, batch)))
-          .timingCache(engines.resolve("timing.cache")).build());
+          .timingCache(engines.resolve("timing.cache")).detailedLayers(inspect != null).build());
       Files.write(engines.resolve("resnet50-" + v.getKey() + ".plan"), e.plan());
+      if (inspect != null) {
+        Files.writeString(inspect.resolve("resnet50-" + v.getKey() + ".layers.json"),
+            io.trtfleet.build.EngineInspector.layersJson(e.plan()));
+      }
       Map<String, Object> row = new LinkedHashMap<>(bench(e.plan(), batch));
       row.put("variant", v.getKey());
       row.put("convert_s", convertS);

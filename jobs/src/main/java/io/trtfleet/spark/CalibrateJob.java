@@ -128,10 +128,15 @@ public final class CalibrateJob {
   }
 
   static Dataset<Row> read(SparkSession spark, String uri) {
+    return readParquet(spark, uri, "calibration data");
+  }
+
+  /** Reads a Parquet set in the calibration-set convention; {@code what} names it in the error. */
+  public static Dataset<Row> readParquet(SparkSession spark, String uri, String what) {
     try {
       return spark.read().parquet(uri);
     } catch (Exception e) {  // AnalysisException (path not found; checked, thrown from Scala), Hadoop IO errors
-      throw new TrtfleetException("cannot read calibration data " + uri + " as Parquet ("
+      throw new TrtfleetException("cannot read " + what + " " + uri + " as Parquet ("
           + Messages.firstLine(e.getMessage()) + "): check the URI, and convert other formats with"
           + " trtfleet calibration-data import", e);
     }

@@ -25,6 +25,11 @@ public final class DatasetDigest {
   private DatasetDigest() {}
 
   public static String of(String uri, Configuration conf) {
+    return of(uri, conf, "calibration data");
+  }
+
+  /** @param what names the input in the error (calibration data, SavedModel, ...) */
+  public static String of(String uri, Configuration conf, String what) {
     try {
       Path root = new Path(uri);
       FileSystem fs = root.getFileSystem(conf);
@@ -58,7 +63,7 @@ public final class DatasetDigest {
       }
       return HexFormat.of().formatHex(sha.digest());
     } catch (IOException e) {
-      throw new TrtfleetException("cannot read calibration data " + uri + " (" + e.getMessage()
+      throw new TrtfleetException("cannot read " + what + " " + uri + " (" + e.getMessage()
           + "): check the URI and the store's credentials", e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -1,0 +1,64 @@
+package io.trtfleet.cli;
+
+import io.trtfleet.fleet.FleetConfig;
+import io.trtfleet.fleet.ModelRegistry;
+import io.trtfleet.fleet.NightlyJob;
+import io.trtfleet.fleet.NightlyOptions;
+import io.trtfleet.fleet.RunReport;
+import io.trtfleet.spark.Sparks;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code trtfleet nightly}: plan, recalibrate what changed, build, publish, report. Exit 1 if any target failed. */
+@Command(name = "nightly", mixinStandardHelpOptions = true,
+    description = "Build every (model, GPU pool, precision) target that is not yet published, on Spark; write the"
+        + " run report to <store>/runs/<run id>/report.{json,html}. Exit 1 when a target failed.")
+public final class NightlyCommand implements Callable<Integer> {
+
+  public static final int EXIT_TARGETS_FAILED = 1;
+
+  @Option(names = "--fleet", required = true, paramLabel = "FILE", description = "GPU pools (conf/fleet.yaml)")
+  Path fleet;
+
+  @Option(names = "--models", required = true, paramLabel = "FILE", description = "model registry (conf/models.yaml)")
+  Path models;
+
+  @Option(names = "--store", required = true, paramLabel = "DIR",
+      description = "artifact store folder (local or shared file system)")
+  Path store;
+
+  @Option(names = "--builder", defaultValue = "auto", paramLabel = "B",
+      description = "cpu (ONNX Runtime, no TensorRT), tensorrt, or auto: tensorrt on a cluster, cpu in local mode"
+          + " (default: ${DEFAULT-VALUE})")
+  String builder;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "run id (default: UTC time, yyyyMMdd-HHmmss)")
+  String runId;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*])")
+  String master;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    NightlyOptions o = new NightlyOptions(fleet, models, store, builder, runId == null ? NightlyOptions.newRunId() : runId);
+    // Bad configuration fails here, in one line, before a Spark session is started.
+    ModelRegistry.load(models, FleetConfig.load(fleet));
+    SparkSession spark = Sparks.session("trtfleet nightly", master);
+    RunReport report = NightlyJob.run(spark, o);
+    PrintWriter out = spec.commandLine().getOut();
+    report.results().stream().filter(r -> r.status().failed())
+        .forEach(r -> out.printf("%s %s %s on %s: %s%n", r.status(), r.model(), r.precision(), r.pool(), r.message()));
+    out.println(report.summaryLine());
+    out.println("report: " + new io.trtfleet.fleet.DirectoryStore(store).runDir(o.runId()).resolve("report.html"));
+    out.flush();
+    return report.anyFailed() ? EXIT_TARGETS_FAILED : 0;
+  }
+}

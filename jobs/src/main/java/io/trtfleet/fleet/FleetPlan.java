@@ -1,0 +1,34 @@
+package io.trtfleet.fleet;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every target of the fleet with its key and whether it is already published, and the calibrations the
+ * targets still to build need (by model), each marked cached or not.
+ */
+public record FleetPlan(List<Planned> targets, Map<String, Calibration> calibrations) {
+
+  public FleetPlan {
+    targets = List.copyOf(targets);
+    calibrations = Map.copyOf(calibrations);
+  }
+
+  /** A target and the result it was published with, or null when it must be built. */
+  public record Planned(Target target, TargetResult published) {
+    public boolean needsBuild() {
+      return published == null;
+    }
+  }
+
+  /** An INT8 calibration a build needs; {@code cached} when the store holds it under this key. */
+  public record Calibration(ModelSpec model, CalibrationKey key, boolean cached) {}
+
+  public List<Target> toBuild() {
+    return targets.stream().filter(Planned::needsBuild).map(Planned::target).toList();
+  }
+
+  public List<Calibration> toCalibrate() {
+    return calibrations.values().stream().filter(c -> !c.cached()).toList();
+  }
+}

@@ -1,0 +1,76 @@
+package io.trtfleet.fleet;
+
+import io.trtfleet.convert.OptimizationProfile;
+import io.trtfleet.convert.PrecisionPolicy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans a run: every (model, pool, TensorRT version, precision) target with its content key, checked
+ * against the store. Reads file digests and store metadata only; no model is imported.
+ */
+public final class FleetPlanner {
+
+  /**
+   * Bumped when conversion or build code changes what an engine is for the same inputs, so every
+   * target is rebuilt once.
+   */
+  static final String CONVERSION_FORMAT = "1";
+
+  private final Digests digests;
+  private final PublishedTargets store;
+  private final CalibrationCache calibrations;
+
+  public FleetPlanner(Digests digests, PublishedTargets store, CalibrationCache calibrations) {
+    this.digests = digests;
+    this.store = store;
+    this.calibrations = calibrations;
+  }
+
+  public FleetPlan plan(FleetConfig fleet, ModelRegistry registry) {
+    List<FleetPlan.Planned> planned = new ArrayList<>();
+    Map<String, FleetPlan.Calibration> calibrationsNeeded = new LinkedHashMap<>();
+    for (ModelSpec m : registry.models()) {
+      String modelDigest = digests.tree(m.modelUri(), "SavedModel");
+      CalibrationKey calKey = m.needsCalibration() ? calibrationKey(m, modelDigest) : null;
+      for (String poolName : m.pools()) {
+        GpuPool pool = fleet.pool(poolName).orElseThrow();
+        for (PrecisionPolicy p : m.precisions()) {
+          String cal = p.quantized() ? calKey.digest() : FleetTargetKey.NO_CALIBRATION;
+          FleetTargetKey key = new FleetTargetKey(m.name(), modelDigest, cal, optionsDigest(m, p),
+              pool.tensorRtKey(), pool.deviceKey(), p.name());
+          Target t = new Target(m, pool, p, key);
+          TargetResult published = store.published(key).orElse(null);
+          planned.add(new FleetPlan.Planned(t, published));
+          if (published == null && p.quantized()) {
+            calibrationsNeeded.computeIfAbsent(m.name(),
+                n -> new FleetPlan.Calibration(m, calKey, calibrations.calibration(calKey).isPresent()));
+          }
+        }
+      }
+    }
+    return new FleetPlan(planned, calibrationsNeeded);
+  }
+
+  private CalibrationKey calibrationKey(ModelSpec m, String modelDigest) {
+    ModelSpec.CalibrationSpec c = m.calibration();
+    return new CalibrationKey(m.name(), modelDigest, digests.tree(c.dataUri(), "calibration data"),
+        c.algorithm().name(), c.samples());
+  }
+
+  /** Everything besides model and calibration that shapes the engine: a change rebuilds it. */
+  static String optionsDigest(ModelSpec m, PrecisionPolicy p) {
+    List<String> parts = new ArrayList<>(List.of("format=" + CONVERSION_FORMAT, "tags=" + m.tags(),
+        "signature=" + m.signature(), "precision=" + p.name()));
+    for (OptimizationProfile profile : m.profiles()) {
+      StringBuilder s = new StringBuilder("profile=");
+      profile.inputs().forEach((in, d) -> s.append(in).append(':').append(Arrays.toString(d.min()))
+          .append(Arrays.toString(d.opt())).append(Arrays.toString(d.max())).append(';'));
+      parts.add(s.toString());
+    }
+    return Digests.text(parts.toArray(String[]::new));
+  }
+}

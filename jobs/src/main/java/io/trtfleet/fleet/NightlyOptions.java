@@ -1,0 +1,31 @@
+package io.trtfleet.fleet;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What a nightly run is asked to do.
+ *
+ * @param builder "cpu" (ONNX Runtime, no TensorRT), "tensorrt", or "auto" (TensorRT with GPU scheduling on a
+ *     cluster, cpu in local mode)
+ */
+public record NightlyOptions(Path fleet, Path models, Path store, String builder, String runId) {
+
+  public NightlyOptions {
+    Objects.requireNonNull(fleet, "fleet");
+    Objects.requireNonNull(models, "models");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(runId, "runId");
+    if (!java.util.Set.of("cpu", "tensorrt", "auto").contains(builder)) {
+      throw new IllegalArgumentException("--builder must be cpu, tensorrt or auto, got '" + builder + "'");
+    }
+    if (!runId.matches("[A-Za-z0-9_.-]+")) {
+      throw new IllegalArgumentException("run id '" + runId + "' must be letters, digits, '.', '-' or '_'");
+    }
+  }
+
+  public static String newRunId() {
+    return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+        .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC));
+  }
+}

@@ -1,0 +1,76 @@
+package io.trtfleet.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The nightly job on a real multi-process standalone cluster: a Master and one Worker JVM per GPU type
+ * (gpu-h100, gpu-h200, fake GPUs), dynamic allocation, one ResourceProfile per pool. Every build task must
+ * run on an executor of its pool's Worker and see that Worker's GPU.
+ */
+class FleetStandaloneTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void eachPoolBuildsOnlyOnItsOwnGpuType() throws Exception {
+    Path fleet = Files.writeString(dir.resolve("fleet.yaml"), """
+        pools:
+          - {name: gpu-h100, gpu_name: H100, device: h100-80gb-hbm3.sm90, tensorrt: 10.6.0, executor_cores: 1, executor_memory: 512m}
+          - {name: gpu-h200, gpu_name: H200, device: h200.sm90, tensorrt: 10.6.0, executor_cores: 1, executor_memory: 512m}
+        """);
+    Path models = Files.writeString(dir.resolve("models.yaml"), FleetLocalTest.modelsYaml("[FP32, FP16]", "{}")
+        .replace("    calibration: {data: " + FleetLocalTest.SAMPLES.resolve("fashion-mnist/calibration.parquet")
+            + ", algorithm: minmax, samples: 300}\n", ""));
+    try (StandaloneCluster cluster = new StandaloneCluster(dir.resolve("cluster"), List.of(
+        new StandaloneCluster.WorkerSpec("gpu-h100", "H100", "0, NVIDIA H100 80GB HBM3"),
+        new StandaloneCluster.WorkerSpec("gpu-h200", "H200", "0, NVIDIA H200")))) {
+      SparkSession spark = SparkSession.builder().appName("FleetStandaloneTest").master(cluster.masterUrl)
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.ui.enabled", "false")
+          .config("spark.executor.extraClassPath", StandaloneCluster.testClasspath())
+          .config("spark.executor.cores", "1")
+          .config("spark.executor.memory", "512m")
+          .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
+          .config("spark.executorEnv.TF_CPP_MIN_LOG_LEVEL", "2")
+          .config("spark.dynamicAllocation.enabled", "true")
+          .config("spark.dynamicAllocation.shuffleTracking.enabled", "true")
+          .config("spark.dynamicAllocation.executorIdleTimeout", "5s")
+          .config("spark.dynamicAllocation.schedulerBacklogTimeout", "1s")
+          .config("spark.sql.shuffle.partitions", "2")
+          .getOrCreate();
+      try {
+        long t0 = System.nanoTime();
+        RunReport report = NightlyJob.run(spark, new NightlyOptions(fleet, models, dir.resolve("store"), "cpu", "s1"));
+        String where = report.results().stream().map(r -> r.pool() + " " + r.precision() + " " + r.status() + " "
+            + r.worker() + " " + r.message()).collect(Collectors.joining("\n"));
+        assertEquals(4, report.count(TargetResult.Status.BUILT), where + "\n" + cluster.logs());
+        for (TargetResult r : report.results()) {
+          assertEquals(r.pool(), r.worker().resource(), where);
+          assertEquals("0", r.worker().gpuAddress(), where);
+          assertTrue(r.worker().gpuName().contains(r.pool().equals("gpu-h100") ? "H100" : "H200"), where);
+          assertNotEquals("driver", r.worker().executorId(), where);
+        }
+        Map<String, List<String>> executorsByPool = report.results().stream().collect(Collectors.groupingBy(
+            TargetResult::pool, Collectors.mapping(r -> r.worker().executorId(), Collectors.toList())));
+        assertTrue(java.util.Collections.disjoint(executorsByPool.get("gpu-h100"), executorsByPool.get("gpu-h200")),
+            where);
+        System.out.printf("standalone fleet run: %.1f s%n%s%n", (System.nanoTime() - t0) / 1e9, where);
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+}

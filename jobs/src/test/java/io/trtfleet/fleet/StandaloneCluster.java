@@ -1,0 +1,107 @@
+package io.trtfleet.fleet;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Spark standalone cluster of separate JVMs on 127.0.0.1: one Master and one Worker per GPU type, each
+ * Worker declaring its own resource through discover-gpus.sh over a fake nvidia-smi. Executors inherit the
+ * Worker's environment, so the build tasks' GPU check sees the same fake GPUs.
+ */
+final class StandaloneCluster implements AutoCloseable {
+
+  /** One Worker: the resource it declares, the GPU name regex and the fake nvidia-smi lines. */
+  record WorkerSpec(String resource, String regex, String... gpus) {}
+
+  private final List<Process> processes = new ArrayList<>();
+  private final Path dir;
+  final String masterUrl;
+
+  StandaloneCluster(Path dir, List<WorkerSpec> workers) throws IOException, InterruptedException {
+    this.dir = dir;
+    Path sparkHome = Files.createDirectories(dir.resolve("spark-home/jars"));  // Spark wants $SPARK_HOME/jars
+    int port = freePort();
+    masterUrl = "spark://127.0.0.1:" + port;
+    start("master", sparkHome.getParent(), Map.of(), List.of("org.apache.spark.deploy.master.Master", "--host",
+        "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort())), List.of());
+    waitForPort(port);
+    for (WorkerSpec w : workers) {
+      Path smi = FakeGpus.nvidiaSmi(dir, "nvidia-smi-" + w.resource(), w.gpus());
+      Path discover = FakeGpus.discoveryWrapper(dir, w.regex(), w.resource(), smi);
+      start("worker-" + w.resource(), sparkHome.getParent(), Map.of(NvidiaSmi.FAKE_ENV, smi.toString()),
+          List.of("org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores", "2",
+              "--memory", "1536m", "--webui-port", String.valueOf(freePort()), "--work-dir",
+              Files.createDirectories(dir.resolve("work-" + w.resource())).toString()),
+          List.of("-Dspark.worker.resource." + w.resource() + ".amount=" + w.gpus().length,
+              "-Dspark.worker.resource." + w.resource() + ".discoveryScript=" + discover));
+    }
+  }
+
+  static String testClasspath() {
+    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  private void start(String name, Path sparkHome, Map<String, String> env, List<String> args, List<String> props)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", testClasspath()));
+    cmd.addAll(props);
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("SPARK_SCALA_VERSION", "2.13");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
+    processes.add(pb.start());
+  }
+
+  String logs() throws IOException {
+    StringBuilder s = new StringBuilder();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+        String text = Files.readString(f);
+        s.append("== ").append(f.getFileName()).append('\n')
+            .append(text.substring(Math.max(0, text.length() - 3000))).append('\n');
+      }
+    }
+    return s.toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void waitForPort(int port) throws InterruptedException, IOException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(250);  // the Master is still starting; its log says why if it never does
+      }
+    }
+    throw new IOException("Spark master did not listen on " + port + " within 60 s");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroy);  // executors started by the workers
+      p.destroy();
+    }
+    for (Process p : processes) {
+      if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+}

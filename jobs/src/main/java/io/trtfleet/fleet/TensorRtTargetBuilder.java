@@ -58,7 +58,7 @@ public final class TensorRtTargetBuilder implements TargetBuilder {
     }
     Measurement m;
     try (EngineRunner runner = new EngineRunner(engine.plan())) {
-      m = Measurement.of(runner::infer, Measurement.classifierOutput(graph).tensor().name(), inputs.validation());
+      m = Measurement.of(runner::run, Measurement.classifierOutput(graph).tensor().name(), inputs.validation());
     }
     return new TargetResult(target.model().name(), target.pool().name(), device.tensorRtKey(), device.deviceKey(),
         target.precision().name(), target.key().contentDigest(), TargetResult.Status.BUILT,

@@ -12,22 +12,32 @@ T=scripts/trtfleet
 rm -rf "$OUT" && mkdir -p "$OUT"
 step() { printf '\n=== %s\n' "$*"; }
 
-step "1/5 import: what the SavedModel holds"
+step "1/6 import: what the SavedModel holds"
 $T inspect --model "$MODEL"
-step "2/5 segment: what TensorRT can take"
+step "2/6 segment: what TensorRT can take"
 $T convert --model "$MODEL" --out "$OUT" --no-build
-step "3/5 calibrate INT8 on Spark (local[2], entropy)"
+step "3/6 calibrate INT8 on Spark (local[2], entropy)"
 $T calibrate --model "$MODEL" --data "$CAL" --algorithm entropy --out "$OUT" --master 'local[2]'
-step "4/5 convert to ONNX and verify against TensorFlow on held-out data"
+step "4/6 convert to ONNX and verify against TensorFlow on held-out data"
 for p in FP32 FP16 INT8; do
   $T verify --model "$MODEL" --data "$VAL" --precision "$p" --calibration "$OUT/calibration/calibration.cache" --samples 1000
 done
 $T export-onnx --model "$MODEL" --out "$OUT/onnx" --precision INT8 --calibration "$OUT/calibration/calibration.cache"
-step "5/5 engines"
-if command -v nvidia-smi >/dev/null 2>&1; then
-  echo "a GPU is present: build engines with the GPU test command in docs/gpu.md"
-else
-  echo "no GPU/TensorRT on this machine: engines were not built (they are built on GPU hosts, docs/gpu.md)"
+step "5/6 TensorRT engines: build, validate against TensorFlow FP32, benchmark"
+ENGINES="built in $OUT/engines (build-report.json)"
+if ! $T build --model "$MODEL" --out "$OUT/engines" --precision FP32,FP16,INT8 \
+    --calibration "$OUT/calibration/calibration.cache" --data "$VAL" --batch-sizes 1,256 2> "$OUT/build.err"; then
+  cat "$OUT/build.err" >&2
+  if grep -q "no GPU/TensorRT" "$OUT/build.err"; then
+    ENGINES="not built: $(sed 's/^error: //' "$OUT/build.err")"
+  else
+    exit 1
+  fi
 fi
+step "6/6 fleet run (what the nightly job does): plan every (model, GPU pool, precision), build, publish, report"
+# In local mode the fleet run builds with ONNX Runtime on the CPU (engines need GPU executors; docs/fleet.md).
+$T nightly --fleet conf/fleet.yaml --models conf/models.yaml --store "$OUT/store" --master 'local[2]' --run-id quickstart
 step "done"
+echo "engines: $ENGINES"
 echo "reports: $OUT/report/summary.txt, $OUT/calibration/histograms.html, ONNX in $OUT/onnx"
+echo "run report: $OUT/store/runs/quickstart/report.html"

@@ -156,16 +156,11 @@ public final class TfTrtSavedModelWriter {
             + "): it was built for another segmentation");
       }
     }
-    if (Files.exists(outDir) && !isEmptyDirectory(outDir)) {
-      throw new TrtfleetException("output directory " + outDir + " is not empty: choose a new one");
-    }
-  }
-
-  private static boolean isEmptyDirectory(Path dir) {
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.findAny().isEmpty();
-    } catch (IOException e) {
-      throw new TrtfleetException("cannot list output directory " + dir + ": " + e.getMessage(), e);
+    // Other files may share the folder (reports, per-segment plans); what this writer owns must be new.
+    for (String own : List.of(SAVED_MODEL_DIR, TRITON_DIR)) {
+      if (Files.exists(outDir.resolve(own))) {
+        throw new TrtfleetException(outDir.resolve(own) + " already exists: choose a new output directory");
+      }
     }
   }
 

@@ -155,10 +155,9 @@ class TfTrtLayoutTest {
     TrtfleetException unknown = assertThrows(TrtfleetException.class, () -> writer.write(source, "m", segmented,
         Map.of("TRTEngineOp_000_007", TfTrtFixtures.engine(segmented.segments().get(0), 4)), tmp.resolve("o1")));
     assertTrue(unknown.getMessage().contains("TRTEngineOp_000_007"), unknown.getMessage());
-    Files.createDirectories(tmp.resolve("o2"));
-    Files.writeString(tmp.resolve("o2/x"), "x");
+    Files.createDirectories(tmp.resolve("o2/saved_model"));
     assertTrue(assertThrows(TrtfleetException.class, () -> writer.write(source, "m", segmented, Map.of(),
-        tmp.resolve("o2"))).getMessage().contains("not empty"));
+        tmp.resolve("o2"))).getMessage().contains("already exists"));
     assertThrows(TrtfleetException.class, () -> writer.write(source, "../m", segmented, Map.of(), tmp.resolve("o3")));
     for (TrtfleetException e : List.of(unknown)) {
       assertFalse(e.getMessage().contains("\n"));

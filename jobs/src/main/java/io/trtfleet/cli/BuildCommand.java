@@ -24,6 +24,10 @@ import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.publish.ConvertedSavedModel;
+import io.trtfleet.publish.TfTrtSavedModelWriter;
+import io.trtfleet.publish.TritonRepositoryWriter;
+import io.trtfleet.publish.TrtEngineOpSettings;
 import io.trtfleet.segment.PrecisionMode;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
@@ -136,12 +140,19 @@ public final class BuildCommand implements Callable<Integer> {
     for (PrecisionPolicy p : policies) {
       SegmentedGraph segmented = new Segmenter(SegmenterOptions.builder().precision(mode(p)).build()).segment(graph);
       Path dir = out.resolve(p.name().toLowerCase(Locale.ROOT));
+      Map<String, EngineArtifact> built = new LinkedHashMap<>();
       for (Segment segment : segmented.segments()) {
         Map<String, Object> row = buildOne(graph, segment, p, table, builder, timingCache, dir, held,
-            gateTable.gate(p), o);
+            gateTable.gate(p), o, built);
         failed |= !"ok".equals(row.get("status"));
         rows.add(row);
       }
+      // The converted SavedModel (TF-TRT layout): engines that passed are assets, the rest build at runtime.
+      ConvertedSavedModel saved = new TfTrtSavedModelWriter(TrtEngineOpSettings.of(options(p, table)))
+          .withTriton(TritonRepositoryWriter.Options.defaults())
+          .write(model.importOptions(), modelName(), segmented, built, dir);
+      o.println("wrote " + saved.savedModelDir() + " (TF-TRT layout, " + built.size() + " of "
+          + segmented.segments().size() + " engines serialized)");
     }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("model", model.model.toString());
@@ -157,12 +168,12 @@ public final class BuildCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> buildOne(FrozenGraph graph, Segment segment, PrecisionPolicy p, CalibrationTable table,
-      EngineBuilder builder, Path timingCache, Path dir, List<Verifier.Batch> held, AccuracyGate gate, PrintWriter o)
-      throws IOException {
+      EngineBuilder builder, Path timingCache, Path dir, List<Verifier.Batch> held, AccuracyGate gate, PrintWriter o,
+      Map<String, EngineArtifact> built) throws IOException {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("segment", segment.name());
     row.put("precision", p.name());
-    ConversionOptions options = new ConversionOptions(p, table).withProfiles(profileStrategy, examples(segment));
+    ConversionOptions options = options(p, table).withProfiles(profileStrategy, examples(segment));
     ConversionResult converted = OnnxSegmentConverter.convert(graph, segment, options);
     if (!converted.isConverted()) {
       row.put("status", "not converted");
@@ -217,6 +228,9 @@ public final class BuildCommand implements Callable<Integer> {
       }
     }
     row.put("status", status);
+    if (status.equals("ok")) {
+      built.put(segment.name(), engine);
+    }
     o.printf(Locale.ROOT, "%s %s: %s, built in %.1f s, %.1f MB%n", segment.name(), p, status,
         engine.metadata().buildSeconds(), engine.metadata().planBytes() / 1e6);
     o.flush();
@@ -243,6 +257,20 @@ public final class BuildCommand implements Callable<Integer> {
       out.add(e);
     }
     return out;
+  }
+
+  private static ConversionOptions options(PrecisionPolicy p, CalibrationTable table) {
+    return new ConversionOptions(p, p.quantized() ? table : null);
+  }
+
+  /** The model's name for plans and the Triton entry: the SavedModel's folder (its parent when that is a version number). */
+  private String modelName() {
+    Path dir = model.model.toAbsolutePath().normalize();
+    String name = dir.getFileName().toString();
+    if ((name.matches("\\d+") || name.equals("saved_model")) && dir.getParent() != null) {
+      name = dir.getParent().getFileName().toString();
+    }
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   private static PrecisionMode mode(PrecisionPolicy p) {

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code trtfleet convert}: segments a SavedModel into TensorRT engines as TF-TRT's {@code convert()}
- * does and writes the segmentation and its reports into {@code --out}. Calibration, engine builds and
- * the converted SavedModel join the same command in later stages.
+ * does and writes the segmentation and its reports into {@code --out}, and the converted SavedModel in
+ * TF-TRT's layout with every engine built at runtime ({@code trtfleet build} serializes them on a GPU).
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
     description = "Segment a SavedModel into TensorRT engines and write the conversion reports.")
@@ -57,7 +57,7 @@ public final class ConvertCommand implements Callable<Integer> {
       + " default: static shapes with an implicit batch dimension")
   boolean dynamicShapes;
 
-  @Option(names = "--no-build", description = "segment and report only, build no engines")
+  @Option(names = "--no-build", description = "segment and report only, write no converted SavedModel")
   boolean noBuild;
 
   @Spec
@@ -86,8 +86,16 @@ public final class ConvertCommand implements Callable<Integer> {
     stdout.println();
     written.forEach(p -> stdout.println("wrote " + p));
     if (!noBuild) {
-      stdout.println("note: engine builds are not part of this version; wrote the segmentation only"
-          + " (same as --no-build)");
+      // No engines here: TF-TRT builds them when the SavedModel first runs (static_engine=false), or
+      // `trtfleet build` on a GPU host writes the same layout with serialized engines.
+      io.trtfleet.convert.PrecisionPolicy policy = io.trtfleet.convert.PrecisionPolicy.parse(precision);
+      io.trtfleet.publish.ConvertedSavedModel saved = new io.trtfleet.publish.TfTrtSavedModelWriter(
+          new io.trtfleet.publish.TrtEngineOpSettings(policy, io.trtfleet.convert.ProfileStrategy.RANGE, 1,
+              io.trtfleet.publish.TrtEngineOpSettings.DEFAULT_WORKSPACE_BYTES, true))
+          .write(model.importOptions(), model.model.toAbsolutePath().normalize().getFileName().toString(), segmented,
+              java.util.Map.of(), out);
+      stdout.println("wrote " + saved.savedModelDir() + " (TF-TRT layout; engines are built at runtime, or with"
+          + " trtfleet build on a GPU host)");
     }
     stdout.flush();
     return 0;

@@ -46,6 +46,20 @@ class ConvertCommandTest {
   }
 
   @Test
+  void writesTheConvertedSavedModelWithEnginesBuiltAtRuntime() throws Exception {
+    assertEquals(0, convert("--precision", "FP16"), err::toString);
+    org.tensorflow.proto.SavedModel saved = org.tensorflow.proto.SavedModel.parseFrom(
+        Files.readAllBytes(tmp.resolve("out/saved_model/saved_model.pb")));
+    List<org.tensorflow.proto.NodeDef> ops = saved.getMetaGraphs(0).getGraphDef().getNodeList().stream()
+        .filter(n -> n.getOp().equals("TRTEngineOp")).toList();
+    assertEquals(1, ops.size());
+    assertEquals("FP16", ops.get(0).getAttrOrThrow("precision_mode").getS().toStringUtf8());
+    assertEquals(false, ops.get(0).getAttrOrThrow("static_engine").getB(), "no engine here: TF-TRT builds it at runtime");
+    assertTrue(saved.getMetaGraphs(0).getSignatureDefMap().containsKey("serving_default"));
+    assertTrue(!Files.exists(tmp.resolve("out/saved_model/assets")), "no serialized engines without a GPU");
+  }
+
+  @Test
   void writesSummaryNonConversionReportJsonDotAndNativeSegments() throws Exception {
     assertEquals(0, convert("--no-build"), err::toString);
     String summary = file("report/summary.txt");

@@ -22,6 +22,14 @@ tr ':' '\n' < "$CPF" | grep -vE 'onnxruntime|junit|opentest4j|apiguardian' | whi
 tr ':' '\n' < jobs/target/classpath.txt | grep -vE 'trtfleet-|onnxruntime|tensorflow-core-native' | while read -r j; do
   cp -n "$j" "$B/app/lib/"
 done
+# Parquet's zstd codec is provided by Spark on clusters; the CLI reads the zstd-compressed samples without Spark.
+tr ':' '\n' < jobs/target/classpath-provided.txt | grep 'zstd-jni' | while read -r j; do cp -n "$j" "$B/app/lib/"; done
+# With STAGE_SPARK=1 also Spark's jars (provided on clusters) and the jobs test classes: for the fleet
+# run on a multi-GPU host (standalone Master and Worker from the same classpath, docs/fleet.md).
+if [ "${STAGE_SPARK:-0}" = 1 ]; then
+  tr ':' '\n' < jobs/target/classpath-provided.txt | grep -vE 'trtfleet-' | while read -r j; do cp -n "$j" "$B/app/lib/"; done
+  cp -r jobs/target/test-classes "$B/app/jobs-test-classes"
+fi
 for c in tensorrt cuda javacpp; do
   v=$(basename "$(tr ':' '\n' < "$CPF" | grep "/org/bytedeco/$c/" | head -1)" .jar | sed "s/^$c-//")
   cp "$HOME/.m2/repository/org/bytedeco/$c/$v/$c-$v-linux-x86_64.jar" "$B/app/lib/"

@@ -86,8 +86,8 @@ public final class Verifier implements AutoCloseable {
       comparisons.get(key).add(e, a);
       if (batch.labels() != null && e.shape().length == 2 && e.shape()[1] > 1) {
         long[] c = correct.computeIfAbsent(key, k -> new long[2]);
-        c[0] += hits(e, batch.labels());
-        c[1] += hits(a, batch.labels());
+        c[0] += top1Hits(e, batch.labels());
+        c[1] += top1Hits(a, batch.labels());
       }
     });
     long rows = batch.inputs().values().iterator().next().shape()[0];
@@ -105,7 +105,8 @@ public final class Verifier implements AutoCloseable {
     return new Result(out, samples, accuracy);
   }
 
-  private static long hits(HostTensor t, int[] labels) {
+  /** Rows whose arg-max over a [rows, classes] output equals the label. */
+  public static long top1Hits(HostTensor t, int[] labels) {
     float[] v = t.floats();
     int classes = (int) t.shape()[1];
     long n = 0;

@@ -41,18 +41,6 @@ public record ValidationBatch(List<Feed> feeds, int[] labels) implements Seriali
 
   /** Rows whose arg-max over a [rows, classes] output equals the label. */
   public static long hits(HostTensor out, int[] labels) {
-    float[] v = out.floats();
-    int classes = (int) out.shape()[1];
-    long n = 0;
-    for (int r = 0; r < labels.length; r++) {
-      int best = 0;
-      for (int i = 1; i < classes; i++) {
-        if (v[r * classes + i] > v[r * classes + best]) {
-          best = i;
-        }
-      }
-      n += best == labels[r] ? 1 : 0;
-    }
-    return n;
+    return io.trtfleet.verify.Verifier.top1Hits(out, labels);
   }
 }

@@ -111,8 +111,9 @@ public final class ArtifactStore {
 
   /** The index entries of one model or of all models (scanning manifests where an index is missing or stale). */
   public List<IndexEntry> list(Optional<String> model) {
+    model.ifPresent(m -> TargetKey.name("model name", m));
     try {
-      List<String> models = model.isPresent() ? List.of(TargetKey.name("model name", model.get())) : models();
+      List<String> models = model.isPresent() ? List.of(model.get()) : models();
       List<IndexEntry> out = new ArrayList<>();
       IndexUpdater index = new IndexUpdater(fs, layout);
       for (String m : models) {
@@ -131,14 +132,9 @@ public final class ArtifactStore {
 
   /** Rebuilds a model's index from its manifests (after a crash between manifest and index, for instance). */
   public List<IndexEntry> rebuildIndex(String model) {
+    TargetKey.name("model name", model);
     try {
-      IndexUpdater index = new IndexUpdater(fs, layout);
-      List<IndexEntry> scanned = index.scan(TargetKey.name("model name", model));
-      for (IndexEntry e : scanned) {
-        index.add(readManifest(new TargetKey(e.model(), e.modelDigest(), e.trtVersion(), e.deviceKey(),
-            e.precision())).orElseThrow(() -> new IOException("manifest " + e.manifest() + " disappeared")));
-      }
-      return index.read(model).orElse(scanned);
+      return new IndexUpdater(fs, layout).rebuild(model);
     } catch (IOException | RuntimeException e) {
       throw failure("rebuild the index of " + model + " in", uri, null, e, secrets);
     }

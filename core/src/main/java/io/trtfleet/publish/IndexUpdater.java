@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.hadoop.fs.FileContext;
+import java.util.function.UnaryOperator;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,16 +43,26 @@ final class IndexUpdater {
   /** Puts {@code m} into its model's index unless a better entry already fills its slot. */
   void add(Manifest m) throws IOException {
     IndexEntry entry = IndexEntry.of(m, layout.manifestRelative(m.key()));
-    Path index = layout.index(m.model());
+    update(m.model(), entries -> merge(entries, List.of(entry)));
+  }
+
+  /** Replaces a model's index with what its manifests say. */
+  List<IndexEntry> rebuild(String model) throws IOException {
+    return update(model, ignored -> scan(model));
+  }
+
+  /** The optimistic read-change-check-write loop; returns the entries now in the index. */
+  private List<IndexEntry> update(String model, UnaryOperator<List<IndexEntry>> change) throws IOException {
+    Path index = layout.index(model);
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      Optional<Snapshot> before = StoreFiles.read(fs, index);
-      List<IndexEntry> entries = before.flatMap(this::parse).orElseGet(() -> scan(m.model()));
-      List<IndexEntry> merged = merge(entries, List.of(entry));
+      Optional<Snapshot> before = snapshot(index);
+      List<IndexEntry> entries = before.flatMap(this::parse).orElseGet(() -> scan(model));
+      List<IndexEntry> merged = change.apply(entries);
       if (before.isPresent() && parse(before.get()).map(merged::equals).orElse(false)) {
-        return;  // already there (an idempotent republish)
+        return merged;  // already there (an idempotent republish)
       }
-      byte[] doc = ManifestJson.write(new IndexDocument(1, m.model(), Instant.now().toString(), merged));
-      Optional<Snapshot> now = StoreFiles.read(fs, index);
+      byte[] doc = ManifestJson.write(new IndexDocument(1, model, Instant.now().toString(), merged));
+      Optional<Snapshot> now = snapshot(index);
       if (!now.map(Snapshot::sha256).equals(before.map(Snapshot::sha256))) {
         LOG.info("index {} changed while updating it (attempt {}), retrying", index, attempt);
         backoff(attempt);
@@ -60,7 +70,7 @@ final class IndexUpdater {
       }
       try {
         write(index, doc, before.map(Snapshot::etag).orElse(null));
-        return;
+        return merged;
       } catch (IOException e) {
         if (!StoreFiles.isAlreadyExists(e)) {
           throw e;
@@ -74,7 +84,17 @@ final class IndexUpdater {
 
   /** The index's entries, or empty when it is missing or unreadable (the caller then scans). */
   Optional<List<IndexEntry>> read(String model) throws IOException {
-    return StoreFiles.read(fs, layout.index(model)).flatMap(this::parse);
+    return snapshot(layout.index(model)).flatMap(this::parse);
+  }
+
+  /** The index file; a damaged one (checksum error) reads as empty bytes, which parse then rejects. */
+  private Optional<Snapshot> snapshot(Path index) throws IOException {
+    try {
+      return StoreFiles.read(fs, index);
+    } catch (ChecksumException e) {
+      LOG.warn("index {} is damaged ({}); rebuilding it from the manifests", index, e.getMessage());
+      return Optional.of(new Snapshot(new byte[0], ContentDigest.hex(new byte[0]), null));
+    }
   }
 
   /** Rebuilds the entries from the manifests themselves (what the index caches). */
@@ -91,7 +111,7 @@ final class IndexUpdater {
         try {
           m = ManifestJson.manifest(s.get().bytes());
         } catch (IOException e) {
-          LOG.warn("skipping unreadable manifest {}: {}", st.getPath(), e.getMessage());
+          LOG.warn("skipping unreadable manifest {}: {}", st.getPath(), io.trtfleet.Messages.firstLine(e.getMessage()));
           continue;
         }
         all.add(IndexEntry.of(m, layout.manifestRelative(m.key())));
@@ -121,7 +141,7 @@ final class IndexUpdater {
     try {
       return Optional.of(ManifestJson.read(s.bytes(), IndexDocument.class).entries());
     } catch (IOException e) {
-      LOG.warn("index is unreadable ({}); rebuilding it from the manifests", e.getMessage());
+      LOG.warn("index is unreadable ({}); rebuilding it from the manifests", io.trtfleet.Messages.firstLine(e.getMessage()));
       return Optional.empty();
     }
   }
@@ -132,20 +152,22 @@ final class IndexUpdater {
       StoreFiles.replaceObject(fs, index, doc, etag);
       return;
     }
-    // File systems: write beside it, then an atomic rename over the old index (readers see old or new).
-    Path tmp = new Path(index.getParent(), "." + StoreLayout.INDEX + "." + UUID.randomUUID() + ".tmp");
+    // File systems: write beside it, then rename into place (atomic). Rename never replaces a file, so
+    // the old index is deleted first: in between, readers find no index and scan the manifests, and a
+    // concurrent updater's rename fails, which it treats as a lost race.
+    Path tmp = new Path(index.getParent(), "_" + StoreLayout.INDEX + "." + UUID.randomUUID() + ".tmp");
     try (var out = fs.create(tmp, false)) {
       out.write(doc);
     }
     try {
-      FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, index, Options.Rename.OVERWRITE);
-    } catch (IOException | RuntimeException e) {
-      try {
-        fs.delete(tmp, false);
-      } catch (IOException cleanup) {
-        e.addSuppressed(cleanup);
+      fs.delete(index, false);
+      if (!fs.rename(tmp, index)) {
+        throw new org.apache.hadoop.fs.FileAlreadyExistsException(index + " was written concurrently");
       }
-      throw e;
+    } finally {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, false);
+      }
     }
   }
 

@@ -20,6 +20,9 @@ public record Manifest(int schema, String model, String modelDigest, String trtV
   public static final String OK = "ok";
 
   public Manifest {
+    conversionOptions = orNull(conversionOptions);
+    validation = orNull(validation);
+    benchmark = orNull(benchmark);
     engines = engines == null ? List.of() : List.copyOf(engines);
     files = files == null ? List.of() : List.copyOf(files);
   }
@@ -40,5 +43,14 @@ public record Manifest(int schema, String model, String modelDigest, String trtV
   public record FileEntry(String path, String sha256, long size) {}
 
   /** One engine plan: its file (also in {@link #files}), the optimization profiles and precision it was built with. */
-  public record Engine(String file, String sha256, long size, JsonNode profiles, String precision) {}
+  public record Engine(String file, String sha256, long size, JsonNode profiles, String precision) {
+    public Engine {
+      profiles = orNull(profiles);
+    }
+  }
+
+  /** JSON null reads back as a NullNode: one form for "absent", so a manifest equals its read-back. */
+  static JsonNode orNull(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode() ? null : n;
+  }
 }

@@ -296,16 +296,20 @@ public final class ArtifactStore {
     return true;
   }
 
-  /** Newest modification time under a staging folder (object stores give folders no useful time). */
+  /**
+   * Newest modification time of the files under a staging folder. Object stores have no folders, so
+   * S3A makes up a folder's time: only the files' times count, the folder's only when it is empty.
+   */
   private long newest(FileStatus dir) throws IOException {
-    long t = dir.getModificationTime();
-    if (dir.isDirectory()) {
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir.getPath(), true);
-      while (it.hasNext()) {
-        t = Math.max(t, it.next().getModificationTime());
-      }
+    if (!dir.isDirectory()) {
+      return dir.getModificationTime();
     }
-    return t;
+    long t = Long.MIN_VALUE;
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir.getPath(), true);
+    while (it.hasNext()) {
+      t = Math.max(t, it.next().getModificationTime());
+    }
+    return t == Long.MIN_VALUE ? dir.getModificationTime() : t;
   }
 
   private void release(CommitLock lock) throws IOException {

@@ -46,7 +46,7 @@ public final class S3ProxyServer implements AutoCloseable {
   }
 
   public static Configuration s3aConf(String endpoint, String access, String secret) {
-    Configuration c = new Configuration(false);
+    Configuration c = new Configuration();  // core-default.xml maps s3a:// to S3AFileSystem
     c.set("fs.s3a.endpoint", endpoint);
     c.set("fs.s3a.endpoint.region", "us-east-1");
     c.setBoolean("fs.s3a.path.style.access", true);

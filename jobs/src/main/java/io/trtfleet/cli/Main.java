@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
     subcommands = {InspectCommand.class, ConvertCommand.class, CalibrateCommand.class, CalibrationDataCommand.class,
-        ExportOnnxCommand.class, VerifyCommand.class})
+        ExportOnnxCommand.class, VerifyCommand.class, PublishCommand.class, LsCommand.class})
 public final class Main {
 
   public static final int EXIT_BAD_INPUT = 2;

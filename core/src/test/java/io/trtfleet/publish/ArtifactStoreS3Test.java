@@ -140,6 +140,11 @@ class ArtifactStoreS3Test {
     assertEquals(prefix + "manifest.json", listed.get(0).manifest());
     assertEquals(m, store.publish(key, publication(2)), "a republish returns the committed build");
 
+    // The commit and the lock are conditional PUTs (atomic create-if-absent on AWS S3), the index update
+    // a PUT conditional on the ETag read before it.
+    assertTrue(logs.lines().stream().anyMatch(l -> l.contains("If-None-Match: *")), "no conditional create sent");
+    assertTrue(logs.lines().stream().anyMatch(l -> l.contains("If-Match: ")), "no conditional index update sent");
+
     for (String doc : List.of(prefix + "manifest.json", "resnet50/index.json")) {
       String text = readObject(doc);
       assertFalse(text.contains(S3ProxyServer.SECRET_KEY) || text.contains(S3ProxyServer.ACCESS_KEY), doc);

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class ArtifactStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
-  /** How long a publisher waits for another one holding the same key's commit lock. */
+  /** How long a publisher waits for another one holding the same key's commit lock (default 900). */
   public static final String LOCK_WAIT_SECONDS = "trtfleet.publish.lock-wait-seconds";
+  /** How long a lock holder may stay silent (no heartbeat) before others break its lock (default 600). */
+  public static final String LOCK_STALE_SECONDS = "trtfleet.publish.lock-stale-seconds";
 
   /** Called at each publish step; tests use it to stop a publish midway as a crash would. */
   interface Observer {
@@ -43,15 +45,17 @@ public final class ArtifactStore {
   private final StoreLayout layout;
   private final Secrets secrets;
   private final Duration lockWait;
+  private final Duration lockStale;
   private final Observer observer;
 
   private ArtifactStore(URI uri, FileSystem fs, StoreLayout layout, Secrets secrets, Duration lockWait,
-      Observer observer) {
+      Duration lockStale, Observer observer) {
     this.uri = uri;
     this.fs = fs;
     this.layout = layout;
     this.secrets = secrets;
     this.lockWait = lockWait;
+    this.lockStale = lockStale;
     this.observer = observer;
   }
 
@@ -67,8 +71,9 @@ public final class ArtifactStore {
       Path rootPath = new Path(root);
       FileSystem fs = rootPath.getFileSystem(conf);
       Path qualified = fs.makeQualified(rootPath);
-      Duration wait = Duration.ofSeconds(conf.getLong(LOCK_WAIT_SECONDS, 600));
-      return new ArtifactStore(qualified.toUri(), fs, new StoreLayout(qualified), secrets, wait, s -> {});
+      Duration wait = Duration.ofSeconds(conf.getLong(LOCK_WAIT_SECONDS, 900));
+      Duration stale = Duration.ofSeconds(conf.getLong(LOCK_STALE_SECONDS, 600));
+      return new ArtifactStore(qualified.toUri(), fs, new StoreLayout(qualified), secrets, wait, stale, s -> {});
     } catch (IOException | RuntimeException e) {
       throw failure("open", root, null, e, secrets);
     }
@@ -76,7 +81,7 @@ public final class ArtifactStore {
 
   /** The same store with an observer of publish steps (tests inject crashes through it). */
   ArtifactStore observed(Observer o) {
-    return new ArtifactStore(uri, fs, layout, secrets, lockWait, o);
+    return new ArtifactStore(uri, fs, layout, secrets, lockWait, lockStale, o);
   }
 
   public URI uri() {
@@ -193,7 +198,7 @@ public final class ArtifactStore {
         return adopt(raced.get());
       }
       Manifest manifest = ManifestBuilder.build(key, pub, staged, id);
-      new Promotion(fs, layout, observer).promote(key, staging, staged, manifest);
+      new Promotion(fs, layout, observer, lock).promote(key, staging, staged, manifest);
       release(lock);
       locked = false;
       deleteStaging(staging);
@@ -229,11 +234,18 @@ public final class ArtifactStore {
       if (readManifest(key).isPresent()) {
         return false;
       }
+      Optional<CommitLock.Holder> holder = lock.holder();
+      if (holder.isPresent() && holder.get().silence().compareTo(lockStale) > 0) {
+        LOG.warn("breaking the commit lock {} of {}: its holder {} has been silent since {}", lock.path(), key,
+            holder.get().owner(), holder.get().heartbeat());
+        lock.breakStale(holder.get());
+        continue;
+      }
       if (Instant.now().isAfter(deadline)) {
         String since = lock.holder().map(CommitLock.Holder::since).orElse("unknown");
         throw new TrtfleetException("another publisher has held the commit lock " + lock.path() + " of " + key
-            + " since " + since + " without committing; if it died, run cleanStaleStaging (or delete the lock) "
-            + "and publish again");
+            + " since " + since + " without committing; if it died, its lock is broken after " + LOCK_STALE_SECONDS
+            + " (" + lockStale.toSeconds() + " s) of silence, or run cleanStaleStaging, then publish again");
       }
       sleep(250);
     }

@@ -2,6 +2,7 @@ package io.trtfleet.publish;
 
 import io.trtfleet.publish.StoreFiles.Snapshot;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
@@ -15,8 +16,12 @@ import org.apache.hadoop.fs.Path;
  */
 final class CommitLock {
 
-  /** The lock's JSON: who holds it, for which key, since when. */
-  record Holder(String owner, String key, String since) {}
+  /** The lock's JSON: who holds it, for which key, since when, and when it last said it is alive. */
+  record Holder(String owner, String key, String since, String heartbeat) {
+    Duration silence() {
+      return Duration.between(Instant.parse(heartbeat), Instant.now());
+    }
+  }
 
   private final FileSystem fs;
   private final Path path;
@@ -31,7 +36,8 @@ final class CommitLock {
   /** True when this publisher now holds the lock; false when someone else does. */
   boolean tryAcquire(TargetKey key) throws IOException {
     try {
-      StoreFiles.writeNew(fs, path, ManifestJson.write(new Holder(owner, key.toString(), Instant.now().toString())));
+      String now = Instant.now().toString();
+      StoreFiles.writeNew(fs, path, ManifestJson.write(new Holder(owner, key.toString(), now, now)));
     } catch (IOException e) {
       if (StoreFiles.isAlreadyExists(e)) {
         return false;
@@ -43,12 +49,43 @@ final class CommitLock {
     return holder().map(h -> h.owner().equals(owner)).orElse(false);
   }
 
+  /**
+   * Who holds the lock. A lock caught mid-rewrite (a local file being refreshed reads empty) counts as
+   * held by someone else and alive, which is the safe reading for every caller.
+   */
   Optional<Holder> holder() throws IOException {
     Optional<Snapshot> s = StoreFiles.read(fs, path);
     if (s.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(ManifestJson.read(s.get().bytes(), Holder.class));
+    try {
+      return Optional.of(ManifestJson.read(s.get().bytes(), Holder.class));
+    } catch (IOException e) {
+      String now = Instant.now().toString();
+      return Optional.of(new Holder("unreadable", "unknown", now, now));
+    }
+  }
+
+  /**
+   * The holder's heartbeat, called after each file it moves: a lock whose holder stays silent for the
+   * stale period is taken to be abandoned (a killed executor) and may be broken by the next publisher.
+   */
+  void refresh() throws IOException {
+    Optional<Holder> h = holder();
+    if (h.isEmpty() || !h.get().owner().equals(owner)) {
+      throw new IOException("lost the commit lock " + path + " (now " + h.map(Holder::owner).orElse("free")
+          + "): another publisher took it as stale; not committing");
+    }
+    try (var out = fs.create(path, true)) {
+      out.write(ManifestJson.write(new Holder(owner, h.get().key(), h.get().since(), Instant.now().toString())));
+    }
+  }
+
+  /** Deletes an abandoned lock, unless it changed since {@code seen} was read (its holder came back). */
+  void breakStale(Holder seen) throws IOException {
+    if (holder().map(seen::equals).orElse(false)) {
+      fs.delete(path, false);
+    }
   }
 
   /** Deletes the lock if this publisher still holds it. */

@@ -16,11 +16,13 @@ final class Promotion {
   private final FileSystem fs;
   private final StoreLayout layout;
   private final ArtifactStore.Observer observer;
+  private final CommitLock lock;
 
-  Promotion(FileSystem fs, StoreLayout layout, ArtifactStore.Observer observer) {
+  Promotion(FileSystem fs, StoreLayout layout, ArtifactStore.Observer observer, CommitLock lock) {
     this.fs = fs;
     this.layout = layout;
     this.observer = observer;
+    this.lock = lock;
   }
 
   void promote(TargetKey key, Path staging, List<FileEntry> staged, Manifest manifest) throws IOException {
@@ -37,8 +39,10 @@ final class Promotion {
         throw new IOException("could not move " + src + " to " + dst);
       }
       StoreFiles.verify(fs, dst, f);
+      lock.refresh();  // heartbeat; also stops here if a publisher broke our lock as stale
       observer.step("moved " + f.path());
     }
+    lock.refresh();
     observer.step("before-manifest");
     commitManifest(key, staging, ManifestJson.write(manifest));
     observer.step("committed");

@@ -185,6 +185,33 @@ class ArtifactStoreLocalTest {
   }
 
   @Test
+  void aLockLeftByAKilledPublisherIsBrokenOnceItsHolderIsSilentTooLong() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    ArtifactStore crashing = store().observed(step -> {
+      if (step.equals("moved engines/segment_0.plan")) {
+        throw new Killed(step);
+      }
+    });
+    assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
+
+    Configuration patient = new Configuration(false);
+    patient.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 1);
+    TrtfleetException waited = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root().toUri(), patient).publish(key, publication(2)));
+    assertTrue(waited.getMessage().contains("commit lock"), waited.getMessage());
+
+    Configuration breaking = new Configuration(false);
+    breaking.setLong(ArtifactStore.LOCK_STALE_SECONDS, 0);
+    Publication third = publication(3);
+    Manifest m = ArtifactStore.open(root().toUri(), breaking).publish(key, third);
+    for (FileEntry f : m.files()) {
+      assertArrayEquals(Files.readAllBytes(third.files().get(f.path())),
+          Files.readAllBytes(target(key).resolve(f.path())), f.path());
+    }
+    assertEquals(1, store().cleanStaleStaging(Duration.ZERO), "only the killed publisher's staging is left");
+  }
+
+  @Test
   void aFailingPublishCleansUpAfterItself() throws Exception {
     ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");

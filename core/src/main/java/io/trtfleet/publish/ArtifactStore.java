@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -198,7 +199,16 @@ public final class ArtifactStore {
         return adopt(raced.get());
       }
       Manifest manifest = ManifestBuilder.build(key, pub, staged, id);
-      new Promotion(fs, layout, observer, lock).promote(key, staging, staged, manifest);
+      try {
+        new Promotion(fs, layout, observer, lock).promote(key, staging, staged, manifest);
+      } catch (FileAlreadyExistsException e) {
+        // Only where the lock's create-if-absent is not atomic: the other commit won; adopt verifies it.
+        LOG.warn("{} was committed concurrently; verifying that build", key);
+        release(lock);
+        locked = false;
+        deleteStaging(staging);
+        return adopt(readManifest(key).orElseThrow(() -> e));
+      }
       release(lock);
       locked = false;
       deleteStaging(staging);

@@ -61,6 +61,9 @@ final class IndexUpdater {
       if (before.isPresent() && parse(before.get()).map(merged::equals).orElse(false)) {
         return merged;  // already there (an idempotent republish)
       }
+      if (before.isEmpty() && merged.isEmpty()) {
+        return merged;  // no builds, no index: do not create a model folder for nothing
+      }
       byte[] doc = ManifestJson.write(new IndexDocument(1, model, Instant.now().toString(), merged));
       Optional<Snapshot> now = snapshot(index);
       if (!now.map(Snapshot::sha256).equals(before.map(Snapshot::sha256))) {

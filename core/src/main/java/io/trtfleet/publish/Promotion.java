@@ -3,6 +3,7 @@ package io.trtfleet.publish;
 import io.trtfleet.publish.Manifest.FileEntry;
 import java.io.IOException;
 import java.util.List;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -53,7 +54,17 @@ final class Promotion {
     Path manifest = layout.manifest(key);
     if (StoreFiles.objectStore(fs)) {
       // A single PUT is all-or-nothing on S3; If-None-Match refuses to replace a manifest.
-      StoreFiles.writeNew(fs, manifest, json);
+      try {
+        StoreFiles.writeNew(fs, manifest, json);
+      } catch (IOException e) {
+        if (StoreFiles.isAlreadyExists(e)) {
+          FileAlreadyExistsException conflict =
+              new FileAlreadyExistsException(manifest + " was committed by another publisher");
+          conflict.initCause(e);
+          throw conflict;
+        }
+        throw e;
+      }
       return;
     }
     // File systems show a file while it is written: write it in staging, then rename (atomic, and it
@@ -63,7 +74,10 @@ final class Promotion {
       out.write(json);
     }
     if (!fs.rename(tmp, manifest)) {
-      throw new IOException("could not commit " + manifest + " (does one exist already?)");
+      if (fs.exists(manifest)) {
+        throw new FileAlreadyExistsException(manifest + " was committed by another publisher");
+      }
+      throw new IOException("could not rename " + tmp + " to " + manifest);
     }
   }
 }

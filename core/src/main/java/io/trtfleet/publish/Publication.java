@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -26,7 +27,8 @@ public record Publication(SortedMap<String, Path> files, String status, String s
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public Publication {
-    files = new TreeMap<>(files);  // sorted: uploads and manifest lists come out in one stable order
+    // Sorted: uploads and manifest lists come out in one stable order.
+    files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
     for (Map.Entry<String, Path> e : files.entrySet()) {
       checkRelative(e.getKey());
       if (!Files.isRegularFile(e.getValue())) {

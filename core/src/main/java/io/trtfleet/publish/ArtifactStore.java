@@ -195,6 +195,7 @@ public final class ArtifactStore {
       Optional<Manifest> raced = readManifest(key);  // committed between our first look and the lock
       if (raced.isPresent()) {
         release(lock);
+        locked = false;
         deleteStaging(staging);
         return adopt(raced.get());
       }

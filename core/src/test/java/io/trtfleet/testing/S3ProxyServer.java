@@ -11,6 +11,7 @@ import org.jclouds.blobstore.BlobStoreContext;
  * S3Proxy 3.0.0 in the test JVM: a transient (in-memory) blob store behind the S3 API on 127.0.0.1 and
  * a random port, with signature checking on, and the S3A settings that reach it.
  */
+@SuppressWarnings("try")  // close() throws what S3Proxy.stop() throws
 public final class S3ProxyServer implements AutoCloseable {
 
   public static final String ACCESS_KEY = "AKIDTRTFLEETTEST0001";

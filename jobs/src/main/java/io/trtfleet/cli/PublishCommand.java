@@ -1,11 +1,15 @@
 package io.trtfleet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.publish.ArtifactStore;
 import io.trtfleet.publish.ContentDigest;
 import io.trtfleet.publish.Manifest;
 import io.trtfleet.publish.Publication;
 import io.trtfleet.publish.TargetKey;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +51,15 @@ public final class PublishCommand implements Callable<Integer> {
           + Manifest.OK + "'")
   String status;
 
+  @Option(names = "--signature", paramLabel = "KEY", description = "serving signature recorded in the manifest")
+  String signature;
+
+  @Option(names = "--validation", paramLabel = "FILE", description = "JSON file with validation results for the manifest")
+  Path validation;
+
+  @Option(names = "--benchmark", paramLabel = "FILE", description = "JSON file with benchmark results for the manifest")
+  Path benchmark;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,7 +69,8 @@ public final class PublishCommand implements Callable<Integer> {
       throw new TrtfleetException("--from " + from + " is not a directory: point it at a build's output directory");
     }
     TargetKey key = new TargetKey(modelName, ContentDigest.ofSavedModel(model), trtVersion, deviceKey, precision);
-    Publication pub = Publication.fromDirectory(from).status(status).build();
+    Publication pub = Publication.fromDirectory(from).status(status).signature(signature)
+        .validation(json("--validation", validation)).benchmark(json("--benchmark", benchmark)).build();
     ArtifactStore s = ArtifactStore.open(store.store, store.hadoopConf());
     Manifest m = s.publish(key, pub);
     PrintWriter out = spec.commandLine().getOut();
@@ -64,5 +78,17 @@ public final class PublishCommand implements Callable<Integer> {
         m.publishId());
     out.flush();
     return 0;
+  }
+
+  private static JsonNode json(String option, Path file) {
+    if (file == null) {
+      return null;
+    }
+    try {
+      return new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new TrtfleetException(option + " " + file + " is not readable JSON (" + Messages.firstLine(e.getMessage())
+          + ")", e);
+    }
   }
 }

@@ -67,13 +67,18 @@ class PublishCommandTest {
 
   @Test
   void publishThenListOverFileUri() throws Exception {
-    Run p = publish("fashion-cnn", "--conf", "fs.file.impl.disable.cache=true");
+    Path validation = tmp.resolve("validation.json");
+    Files.writeString(validation, "{\"max_abs_err\": 0.004, \"passed\": true}");
+    Run p = publish("fashion-cnn", "--conf", "fs.file.impl.disable.cache=true", "--signature", "serving_default",
+        "--validation", validation.toString());
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().startsWith("published fashion-cnn@"), p.out());
     String digest = ContentDigest.ofSavedModel(savedModel);
     Path manifest = tmp.resolve("store/fashion-cnn/" + digest + "/trt-10.6.0/h100-80gb-hbm3.sm90/int8/manifest.json");
     JsonNode m = new ObjectMapper().readTree(manifest.toFile());
     assertEquals(4, m.get("files").size());
+    assertEquals("serving_default", m.get("signature").asText());
+    assertTrue(m.get("validation").get("passed").asBoolean(), m.toString());
     assertEquals("engines/segment_0.plan", m.get("engines").get(0).get("file").asText());
     assertEquals("plan bytes", Files.readString(manifest.resolveSibling("engines/segment_0.plan")));
 
@@ -102,6 +107,11 @@ class PublishCommandTest {
       assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.out() + r.err());
       assertTrue(r.err().startsWith("error: ") && r.err().strip().lines().count() == 1, r.err());
     }
+    Files.writeString(tmp.resolve("bad.json"), "{not json");
+    Run badJson = publish("cnn", "--benchmark", tmp.resolve("bad.json").toString());
+    assertEquals(Main.EXIT_BAD_INPUT, badJson.exit(), badJson.err());
+    assertTrue(badJson.err().startsWith("error: --benchmark") && badJson.err().strip().lines().count() == 1,
+        badJson.err());
     Files.delete(savedModel.resolve("saved_model.pb"));
     Run noModel = publish("cnn");
     assertEquals(Main.EXIT_BAD_INPUT, noModel.exit());

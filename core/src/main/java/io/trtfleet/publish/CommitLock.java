@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -54,7 +55,12 @@ final class CommitLock {
    * held by someone else and alive, which is the safe reading for every caller.
    */
   Optional<Holder> holder() throws IOException {
-    Optional<Snapshot> s = StoreFiles.read(fs, path);
+    Optional<Snapshot> s;
+    try {
+      s = StoreFiles.read(fs, path);
+    } catch (ChecksumException e) {
+      s = Optional.of(new Snapshot(new byte[0], "", null));  // read mid-rewrite: parsed below as unreadable
+    }
     if (s.isEmpty()) {
       return Optional.empty();
     }
@@ -76,9 +82,8 @@ final class CommitLock {
       throw new IOException("lost the commit lock " + path + " (now " + h.map(Holder::owner).orElse("free")
           + "): another publisher took it as stale; not committing");
     }
-    try (var out = fs.create(path, true)) {
-      out.write(ManifestJson.write(new Holder(owner, h.get().key(), h.get().since(), Instant.now().toString())));
-    }
+    StoreFiles.replaceSmall(fs, path,
+        ManifestJson.write(new Holder(owner, h.get().key(), h.get().since(), Instant.now().toString())));
   }
 
   /** Deletes an abandoned lock, unless it changed since {@code seen} was read (its holder came back). */

@@ -67,17 +67,8 @@ final class Promotion {
       }
       return;
     }
-    // File systems show a file while it is written: write it in staging, then rename (atomic, and it
-    // fails when a manifest already exists).
-    Path tmp = new Path(staging, StoreLayout.MANIFEST);
-    try (var out = fs.create(tmp, false)) {
-      out.write(json);
-    }
-    if (!fs.rename(tmp, manifest)) {
-      if (fs.exists(manifest)) {
-        throw new FileAlreadyExistsException(manifest + " was committed by another publisher");
-      }
-      throw new IOException("could not rename " + tmp + " to " + manifest);
-    }
+    // File systems show a file while it is written: write it in staging, then move it into place in one
+    // step that fails when a manifest already exists.
+    StoreFiles.linkNew(fs, new Path(staging, StoreLayout.MANIFEST), manifest, json);
   }
 }

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /** Byte-level store I/O through Hadoop's FileSystem: hashed uploads, read-back verification, small documents. */
@@ -83,13 +86,72 @@ final class StoreFiles {
 
   /**
    * Creates {@code p} only if nothing is there. HDFS checks atomically in the NameNode; S3A sends
-   * If-None-Match: * (atomic on AWS S3); the local file system checks then creates (a narrow window).
+   * If-None-Match: * (atomic on AWS S3); local files use the OS's create-new (Hadoop's local create
+   * checks, then truncates).
    */
   static void writeNew(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path f = local.pathToFile(p).toPath();
+      Files.createDirectories(f.getParent());
+      try {
+        Files.write(f, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(p + " already exists");
+      }
+      return;
+    }
     FSDataOutputStreamBuilder<?, ?> b = fs.createFile(p).overwrite(false).recursive();
     b.opt(CONDITIONAL_CREATE, true);
     try (OutputStream out = b.build()) {
       out.write(bytes);
+    }
+  }
+
+  /**
+   * Replaces a small document so that readers see the old or the new bytes, never a mix: one PUT on
+   * object stores, write-beside and atomic rename for local files, overwrite elsewhere.
+   */
+  static void replaceSmall(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path f = local.pathToFile(p).toPath();
+      java.nio.file.Path tmp = f.resolveSibling("_" + f.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+      Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * File systems: writes {@code bytes} to {@code tmp}, then makes it appear at {@code dest} whole and
+   * only if nothing is there: a hard link for local files (no checksum file to lag behind), rename
+   * elsewhere (HDFS renames atomically and never over an existing file).
+   */
+  static void linkNew(FileSystem fs, Path tmp, Path dest, byte[] bytes) throws IOException {
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path t = local.pathToFile(tmp).toPath();
+      java.nio.file.Path d = local.pathToFile(dest).toPath();
+      Files.createDirectories(t.getParent());
+      Files.write(t, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try {
+        Files.createLink(d, t);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(dest + " already exists");
+      } finally {
+        Files.delete(t);
+      }
+      return;
+    }
+    try (OutputStream out = fs.create(tmp, false)) {
+      out.write(bytes);
+    }
+    if (!fs.rename(tmp, dest)) {
+      if (fs.exists(dest)) {
+        throw new FileAlreadyExistsException(dest + " already exists");
+      }
+      throw new IOException("could not rename " + tmp + " to " + dest);
     }
   }
 

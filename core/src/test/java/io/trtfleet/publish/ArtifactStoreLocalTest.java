@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -229,7 +230,7 @@ class ArtifactStoreLocalTest {
     store.publish(key, publication(1));
   }
 
-  @Test
+  @RepeatedTest(5)  // the interleavings differ from run to run
   void concurrentPublishersOfOneKeyAgreeOnOneBuild() throws Exception {
     ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");

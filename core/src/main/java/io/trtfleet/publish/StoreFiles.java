@@ -172,8 +172,22 @@ final class StoreFiles {
     return s.equals("s3a") || s.equals("gs") || s.equals("oss") || s.equals("cos");
   }
 
+  /**
+   * Whether a write failed because the object exists (or changed) already: Hadoop's exception, or S3's
+   * answer to a conditional PUT (412 Precondition Failed, 409 ConditionalRequestConflict) as S3A reports it.
+   */
   static boolean isAlreadyExists(IOException e) {
-    return e instanceof FileAlreadyExistsException || e instanceof java.nio.file.FileAlreadyExistsException
-        || String.valueOf(e.getMessage()).contains("412") || String.valueOf(e.getMessage()).contains("PreconditionFailed");
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof FileAlreadyExistsException || t instanceof java.nio.file.FileAlreadyExistsException
+          || t.getClass().getSimpleName().equals("RemoteFileChangedException")) {
+        return true;
+      }
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("Status Code: 412") || m.contains("PreconditionFailed")
+          || m.contains("ConditionalRequestConflict")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -144,6 +144,9 @@ class ArtifactStoreLocalTest {
   void aPublishKilledWhileStagingLeavesNoManifestAndCleanupRemovesItsFiles() throws Exception {
     ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");
+    TargetKey other = new TargetKey("cnn", key.modelDigest(), "10.6.0", "l4.sm89", "fp16");
+    store.publish(other, publication(9));
+    byte[] indexBefore = Files.readAllBytes(root().resolve("cnn/index.json"));
     ArtifactStore crashing = store.observed(step -> {
       if (step.equals("staged engines/segment_1.plan")) {
         throw new Killed(step);
@@ -151,15 +154,16 @@ class ArtifactStoreLocalTest {
     });
     assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
     assertTrue(store.manifest(key).isEmpty());
-    assertFalse(Files.exists(root().resolve("cnn/index.json")));
-    assertTrue(store.list(Optional.of("cnn")).isEmpty());
+    assertFalse(Files.exists(target(key)), "nothing outside staging");
+    assertArrayEquals(indexBefore, Files.readAllBytes(root().resolve("cnn/index.json")), "index unchanged");
+    assertEquals(List.of(other.deviceKey()), store.list(Optional.of("cnn")).stream().map(IndexEntry::deviceKey).toList());
     assertEquals(4, stagingFiles().size(), stagingFiles().toString());  // marker, calibration, two engines
 
     assertEquals(0, store.cleanStaleStaging(Duration.ofHours(1)), "fresh staging is left alone");
     assertEquals(1, store.cleanStaleStaging(Duration.ZERO));
     assertTrue(stagingFiles().isEmpty(), stagingFiles().toString());
     store.publish(key, publication(1));
-    assertEquals(1, store.list(Optional.of("cnn")).size());
+    assertEquals(2, store.list(Optional.of("cnn")).size());
   }
 
   @Test

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
     subcommands = {InspectCommand.class, ConvertCommand.class, CalibrateCommand.class, CalibrationDataCommand.class,
         ExportOnnxCommand.class, VerifyCommand.class, BuildCommand.class, BenchCommand.class,
-        NightlyCommand.class})
+        PublishCommand.class, LsCommand.class, NightlyCommand.class})
 public final class Main {
 
   public static final int EXIT_BAD_INPUT = 2;

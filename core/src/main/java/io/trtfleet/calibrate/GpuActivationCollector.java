@@ -81,10 +81,16 @@ public final class GpuActivationCollector implements CalibrationCollector {
     outputs = CalibrationOutputs.plan(converted, this.tensors);
     byte[] onnx = CalibrationOutputs.withOutputs(converted.onnx(), outputs.extraOutputs());
     long t0 = System.nanoTime();
-    EngineArtifact engine = new EngineBuilder(device).build(segment.name() + "-calibration", onnx,
-        EngineBuildConfig.builder("FP32").profiles(List.of(profile(segment, maxBatch))).build());
+    String key = planKey(onnx, device, ordinal, maxBatch);
+    byte[] plan = PLANS.get(key);
+    if (plan == null) {
+      EngineArtifact engine = new EngineBuilder(device).build(segment.name() + "-calibration", onnx,
+          EngineBuildConfig.builder("FP32").profiles(List.of(profile(segment, maxBatch))).build());
+      plan = engine.plan();
+      PLANS.put(key, plan);
+    }
     buildSeconds = (System.nanoTime() - t0) / 1e9;
-    EngineRunner r = new EngineRunner(engine.plan());
+    EngineRunner r = new EngineRunner(plan);
     CudaModule k = null;
     try {
       for (String t : this.tensors) {
@@ -108,6 +114,21 @@ public final class GpuActivationCollector implements CalibrationCollector {
     maxBlocks = HistogramKernels.maxBlocks(k.multiprocessors());
     LOG.info("GPU calibration engine for {} tensors ({} extra outputs) on {} built in {} s", this.tensors.size(),
         outputs.extraOutputs().size(), device.gpuName(), String.format("%.1f", buildSeconds));
+  }
+
+  /**
+   * Engines built in this JVM, by ONNX content, device and batch: both passes and every partition a Spark
+   * executor runs reuse one build. Plans are a few hundred MB at most per model; one model per job.
+   */
+  private static final Map<String, byte[]> PLANS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static String planKey(byte[] onnx, DeviceIdentity device, int ordinal, int maxBatch) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(onnx);
+      return java.util.HexFormat.of().formatHex(digest) + "/" + device.deviceKey() + "/" + ordinal + "/" + maxBatch;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   private static OptimizationProfile profile(Segment segment, int maxBatch) {

@@ -74,10 +74,10 @@ public final class GpuActivationCollector implements CalibrationCollector {
     }
     this.tensors = List.copyOf(tensors);
     DeviceIdentity device = TensorRt.identify(ordinal);
-    ConvertedSegment converted = OnnxSegmentConverter.convert(graph, segment, ConversionOptions.fp32()).model()
-        .orElseThrow(() -> new IllegalStateException("segment " + segment.name()
-            + " does not convert to ONNX, so it cannot be calibrated on the GPU: "
-            + OnnxSegmentConverter.convert(graph, segment, ConversionOptions.fp32()).fallbackReason()));
+    io.trtfleet.convert.ConversionResult conversion = OnnxSegmentConverter.convert(graph, segment, ConversionOptions.fp32());
+    ConvertedSegment converted = conversion.model().orElseThrow(() -> new IllegalStateException("segment "
+        + segment.name() + " does not convert to ONNX, so it cannot be calibrated on the GPU ("
+        + conversion.fallbackReason() + "); use --calibration-device cpu"));
     outputs = CalibrationOutputs.plan(converted, this.tensors);
     byte[] onnx = CalibrationOutputs.withOutputs(converted.onnx(), outputs.extraOutputs());
     long t0 = System.nanoTime();
@@ -247,6 +247,7 @@ public final class GpuActivationCollector implements CalibrationCollector {
     runner.synchronize();
   }
 
+  /** Seconds the engine build took (about 0 when this JVM had built the same engine before). */
   public double engineBuildSeconds() {
     return buildSeconds;
   }

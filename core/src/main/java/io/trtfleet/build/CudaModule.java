@@ -57,7 +57,7 @@ public final class CudaModule implements AutoCloseable {
     int[] sms = new int[1];
     TensorRt.check(cudaDeviceGetAttribute(sms, cudaDevAttrMultiProcessorCount, ordinal), "multiprocessor count");
     multiprocessors = sms[0];
-    byte[] ptx = compile(source, "--gpu-arch=compute_" + device.computeCapability().replace(".", ""));
+    byte[] ptx = compile(source, "--gpu-architecture=compute_" + device.computeCapability().replace(".", ""));
     driver(cuModuleLoadData(module, new BytePointer(ptx)), "cuModuleLoadData");
     loaded = true;
     for (String k : kernels) {
@@ -73,6 +73,7 @@ public final class CudaModule implements AutoCloseable {
 
   /** NVRTC: CUDA C to null-terminated PTX; compile errors carry NVRTC's log. */
   static byte[] compile(String source, String arch) {
+    org.bytedeco.javacpp.Loader.load(org.bytedeco.cuda.global.nvrtc.class);
     _nvrtcProgram program = new _nvrtcProgram();
     nvrtc(nvrtcCreateProgram(program, new BytePointer(source), new BytePointer("trtfleet_kernels.cu"), 0,
         (PointerPointer<?>) null, (PointerPointer<?>) null), "nvrtcCreateProgram");

@@ -11,6 +11,7 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 import static org.bytedeco.cuda.global.cudart.cudaMemset;
 import static org.bytedeco.cuda.global.cudart.cudaStreamCreate;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 
@@ -46,6 +47,7 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
   private final Map<String, Long> capacity = new HashMap<>();
   private final List<String> inputs;
   private final List<String> outputs;
+  private boolean closed;
 
   public EngineRunner(byte[] plan) {
     TensorRt.require();
@@ -77,20 +79,7 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
   /** Runs one batch; inputs and outputs keyed by engine tensor name, FP32/INT32 host data. */
   @Override
   public Map<String, HostTensor> run(Map<String, HostTensor> feeds) {
-    for (String name : inputs) {
-      HostTensor t = feeds.get(name);
-      if (t == null) {
-        throw new IllegalArgumentException("engine input '" + name + "' not fed (fed: " + feeds.keySet() + ")");
-      }
-      checkType(name, t.dtype());
-      context.setInputShape(name, EngineBuilder.dims(t.shape()));
-      Pointer dev = buffer(name, t.data().length);
-      TensorRt.check(cudaMemcpy(dev, new BytePointer(t.data()), t.data().length, cudaMemcpyHostToDevice), "copy to GPU");
-    }
-    Map<String, long[]> outShapes = bindOutputs();
-    if (!context.enqueueV3(stream)) {
-      throw new IllegalStateException("TensorRT enqueueV3 failed");
-    }
+    Map<String, long[]> outShapes = enqueue(feeds);
     TensorRt.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     Map<String, HostTensor> result = new LinkedHashMap<>();
     for (String name : outputs) {
@@ -111,6 +100,55 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
    */
   public long[] profileShape(String input, int which) {
     return EngineBuilder.dims(engine.getProfileShape(new BytePointer(input), 0, which));
+  }
+
+  /**
+   * Uploads the inputs (synchronously), binds every I/O buffer and enqueues the engine on {@link #stream()}
+   * without waiting: the outputs are in {@link #deviceBuffer} once the stream reaches that point. Returns
+   * the shape of every I/O tensor of this batch.
+   */
+  public Map<String, long[]> enqueue(Map<String, HostTensor> feeds) {
+    Map<String, long[]> inShapes = new HashMap<>();
+    for (String name : inputs) {
+      HostTensor t = feeds.get(name);
+      if (t == null) {
+        throw new IllegalArgumentException("engine input '" + name + "' not fed (fed: " + feeds.keySet() + ")");
+      }
+      checkType(name, t.dtype());
+      context.setInputShape(name, EngineBuilder.dims(t.shape()));
+      Pointer dev = buffer(name, t.data().length);
+      TensorRt.check(cudaMemcpy(dev, new BytePointer(t.data()), t.data().length, cudaMemcpyHostToDevice), "copy to GPU");
+      inShapes.put(name, t.shape());
+    }
+    Map<String, long[]> shapes = bindOutputs();
+    shapes.putAll(inShapes);
+    if (!context.enqueueV3(stream)) {
+      throw new IllegalStateException("TensorRT enqueueV3 failed");
+    }
+    return shapes;
+  }
+
+  /** The device buffer bound to I/O tensor {@code name} (valid until the next larger batch regrows it). */
+  public Pointer deviceBuffer(String name) {
+    Pointer p = buffers.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no device buffer for '" + name + "' (I/O tensors: " + inputs + " " + outputs + ")");
+    }
+    return p;
+  }
+
+  /** The stream the engine runs on: kernels launched on it run after the engine. */
+  public CUstream_st stream() {
+    return stream;
+  }
+
+  public void synchronize() {
+    TensorRt.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  }
+
+  /** TensorRT's type of an I/O tensor as a name: float, half, int32, ... */
+  public String dataType(String name) {
+    return EngineBuilder.typeName(trtType(name));
   }
 
   /** Latency at one batch size (per-enqueue CUDA event timing) and throughput (back-to-back enqueues). */
@@ -238,8 +276,29 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
 
   @Override
   public void close() {
-    buffers.values().forEach(p -> cudaFree(p));
+    if (closed) {
+      return;
+    }
+    closed = true;
+    IllegalStateException failure = null;
+    for (Map.Entry<String, Pointer> b : buffers.entrySet()) {
+      int rc = cudaFree(b.getValue());
+      if (rc != 0 && failure == null) {
+        failure = new IllegalStateException("cudaFree(" + b.getKey() + ") failed: CUDA error " + rc);
+      }
+    }
     buffers.clear();
+    // TensorRT objects: context before engine before runtime (JavaCPP deletes what it owns on close).
+    context.close();
+    engine.close();
+    runtime.close();
+    int rc = cudaStreamDestroy(stream);
+    if (rc != 0 && failure == null) {
+      failure = new IllegalStateException("cudaStreamDestroy failed: CUDA error " + rc);
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /** Latency percentiles of single enqueues and the throughput of back-to-back ones, at one batch size. */

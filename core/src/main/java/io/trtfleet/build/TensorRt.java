@@ -66,7 +66,8 @@ public final class TensorRt {
         nvinfer.getInferLibVersion());
   }
 
-  static void check(int rc, String what) {
+  /** Throws naming {@code what} and CUDA's message when a CUDA runtime call returned an error. */
+  public static void check(int rc, String what) {
     if (rc != 0) {
       throw new IllegalStateException(what + " failed: CUDA error " + rc + " (" + cudaGetErrorString(rc).getString() + ")");
     }

@@ -87,6 +87,48 @@ public final class AbsHistogram implements Serializable {
     sumSquares += s2;
   }
 
+  /**
+   * Adds counts computed elsewhere with this histogram's binning (the GPU collector's kernel, see
+   * {@link HistogramKernels#binIndex}): {@code binCounts[k]} values fell in bin k, {@code total} values in
+   * all, with signed extremes {@code lo}/{@code hi} and sums {@code s}/{@code s2} of x and x^2.
+   */
+  void addCounts(long[] binCounts, long total, float lo, float hi, double s, double s2) {
+    if (binCounts.length > counts.length) {
+      counts = Arrays.copyOf(counts, binCounts.length);
+    }
+    long n = 0;
+    for (int i = 0; i < binCounts.length; i++) {
+      counts[i] += binCounts[i];
+      n += binCounts[i];
+    }
+    if (n != total) {
+      throw new IllegalArgumentException(tensor + ": " + n + " counted values but " + total + " reported");
+    }
+    if (total == 0) {
+      return;
+    }
+    this.total += total;
+    min = Math.min(min, lo);
+    max = Math.max(max, hi);
+    absMax = Math.max(Math.abs(min), Math.abs(max));
+    sum += s;
+    sumSquares += s2;
+  }
+
+  /** Width-0 histograms bin everything into bin 0; otherwise 1/width, as {@link #add} computes it. */
+  double inverseWidth() {
+    return binWidth > 0 ? 1.0 / binWidth : 0;
+  }
+
+  /** The right edge of the initial bins (the range), as {@link #add} computes it. */
+  double edge() {
+    return binWidth * initialBins;
+  }
+
+  int initialBins() {
+    return initialBins;
+  }
+
   /** Adds another histogram of the same tensor and bin width into this one. */
   public AbsHistogram merge(AbsHistogram other) {
     if (!tensor.equals(other.tensor) || binWidth != other.binWidth || initialBins != other.initialBins) {

@@ -13,7 +13,7 @@ import java.util.Map;
  * every tensor's bin width before {@link #accumulate} counts, which is what makes distributed
  * results exact. One collector per thread or Spark task.
  */
-public final class ActivationCollector implements AutoCloseable {
+public final class ActivationCollector implements CalibrationCollector {
 
   private final ReferenceRunner runner;
   private final List<String> tensors;
@@ -28,6 +28,7 @@ public final class ActivationCollector implements AutoCloseable {
    * tensor name, e.g. images:0). Batches are padded to one size so that every sample goes through the
    * same kernels whatever rows share its batch; the padding rows are ignored here.
    */
+  @Override
   public Map<String, Float> ranges(Map<String, HostTensor> feeds, int valid) {
     Map<String, Float> ranges = new HashMap<>();
     runner.run(feeds, tensors).forEach((t, v) -> {
@@ -46,6 +47,7 @@ public final class ActivationCollector implements AutoCloseable {
   }
 
   /** Counts the first {@code valid} samples of a batch into histograms made from the merged ranges. */
+  @Override
   public void accumulate(Map<String, HostTensor> feeds, int valid, HistogramSet into) {
     runner.run(feeds, tensors).forEach((t, v) -> into.get(t).add(v.floats(), 0, validElements(v, valid)));
     into.addSamples(valid);
@@ -64,6 +66,11 @@ public final class ActivationCollector implements AutoCloseable {
     Map<String, Float> m = new HashMap<>(a);
     b.forEach((t, v) -> m.merge(t, v, Math::max));
     return m;
+  }
+
+  @Override
+  public String device() {
+    return "cpu";
   }
 
   @Override

@@ -16,6 +16,7 @@ public final class HistogramSet implements Serializable {
 
   private final LinkedHashMap<String, AbsHistogram> histograms = new LinkedHashMap<>();
   private long samples;
+  private final java.util.TreeSet<String> collectors = new java.util.TreeSet<>();
 
   /** Empty histograms with the given bin widths: every partition must start from the same ones. */
   public static HistogramSet withRanges(List<String> tensors, Map<String, Float> ranges, int bins) {
@@ -50,12 +51,23 @@ public final class HistogramSet implements Serializable {
     samples += n;
   }
 
+  /** Records which collector ({@link CalibrationCollector#device()}) counted into this set. */
+  public void addCollector(String device) {
+    collectors.add(device);
+  }
+
+  /** The collectors that counted into this set and the sets merged into it, e.g. [gpu]. */
+  public java.util.SortedSet<String> collectors() {
+    return Collections.unmodifiableSortedSet(collectors);
+  }
+
   public HistogramSet merge(HistogramSet other) {
     if (!histograms.keySet().equals(other.histograms.keySet())) {
       throw new IllegalArgumentException("histogram sets of different tensors cannot merge");
     }
     other.histograms.forEach((t, h) -> histograms.get(t).merge(h));
     samples += other.samples;
+    collectors.addAll(other.collectors);
     return this;
   }
 }

@@ -95,6 +95,21 @@ final class ConversionContext implements AutoCloseable {
     return precision.floatType();
   }
 
+  /**
+   * TensorFlow tensor name to the ONNX value holding its primary (first converted) form, for every
+   * non-constant tensor converted so far. Rank-4 activations are usually held NCHW: the same elements
+   * in another order (what an |x| histogram needs). Tensors absorbed into a fused op have no entry.
+   */
+  Map<String, String> primaryValues() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    values.forEach((tf, v) -> {
+      if (!v.isConstant() && v.primary != null) {
+        out.put(tf, v.views.get(v.primary));
+      }
+    });
+    return out;
+  }
+
   // ---- values ----
 
   /** Registers a segment input: the graph input named after the tensor holds it as is. */

@@ -104,7 +104,7 @@ public final class OnnxSegmentConverter {
     LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
     List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
         : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());
-    return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles));
+    return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles, ctx.primaryValues()));
   }
 
   /** Deterministic ops only: folding a random or stateful op would freeze one draw of it. */

@@ -55,6 +55,16 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--input-map", split = ",", paramLabel = "INPUT=COLUMN", description = "column for a signature input, when not named like it")
   Map<String, String> inputMap = new LinkedHashMap<>();
 
+  @Option(names = "--calibration-device", defaultValue = "auto", paramLabel = "cpu|gpu|auto",
+      description = "collector: cpu (TensorFlow), gpu (TensorRT FP32 + CUDA histogram kernels; tasks request a GPU),"
+          + " auto = gpu when executors are offered the --gpu-resource (local mode: when this JVM has a GPU),"
+          + " else cpu (default: ${DEFAULT-VALUE})")
+  String calibrationDevice;
+
+  @Option(names = "--gpu-resource", defaultValue = CalibrateOptions.DEFAULT_GPU_RESOURCE, paramLabel = "NAME",
+      description = "Spark resource name of the GPUs that calibration tasks request (default: ${DEFAULT-VALUE})")
+  String gpuResource;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,12 +77,15 @@ public final class CalibrateCommand implements Callable<Integer> {
         .batchSize(batchSize)
         .onBadRows(parseBadRows(onBadRows))
         .inputMap(inputMap)
+        .device(CalibrateOptions.CalibrationDevice.parse(calibrationDevice))
+        .gpuResource(gpuResource)
         .build();
     SparkSession spark = Sparks.session("trtfleet calibrate", master);
     try {
       CalibrationResult r = CalibrateJob.run(spark, options);
       PrintWriter o = spec.commandLine().getOut();
-      o.printf("Calibrated %d tensors (%s) on %d samples of %s%n", r.tensors().size(), r.algorithm(), r.samples(), data);
+      o.printf("Calibrated %d tensors (%s) on %d samples of %s with the %s collector%n", r.tensors().size(),
+          r.algorithm(), r.samples(), data, r.parameters().getOrDefault("calibration_device", "cpu"));
       o.printf("  %-40s %12s %12s%n", "tensor", "amax", "max |x|");
       for (TensorCalibration t : r.tensors()) {
         o.printf("  %-40s %12.5g %12.5g%s%n", t.tensor(), t.amax(), Math.max(Math.abs(t.min()), Math.abs(t.max())),

@@ -6,7 +6,10 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.trtfleet.FileTrees;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.build.TensorRt;
 import io.trtfleet.calibrate.ActivationCollector;
+import io.trtfleet.calibrate.CalibrationCollector;
+import io.trtfleet.calibrate.GpuActivationCollector;
 import io.trtfleet.calibrate.CalibrationResult;
 import io.trtfleet.calibrate.CalibrationWriter;
 import io.trtfleet.calibrate.Calibrator;
@@ -27,7 +30,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.resource.ExecutorResourceRequests;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
@@ -85,6 +95,14 @@ public final class CalibrateJob {
     Broadcast<ModelPayload> model = sc.broadcast(ModelPayload.of(graph));
     org.apache.spark.sql.types.StructType schema = data.schema();
     int batch = o.batchSize();
+    boolean gpu = resolveDevice(o, spark.sparkContext().getConf(), spark.sparkContext().master(),
+        TensorRt.unavailableReason().isEmpty()) == CalibrateOptions.CalibrationDevice.GPU;
+    // Stage-level scheduling (a GPU per task) needs a cluster manager; local mode runs on this JVM's GPU.
+    ResourceProfile gpuProfile = gpu && !spark.sparkContext().master().startsWith("local")
+        ? gpuProfile(o.gpuResource()) : null;
+    String resource = o.gpuResource();
+    LOG.info("calibrate: {} collector{}", gpu ? "GPU (TensorRT FP32 + CUDA histogram kernels)" : "CPU (TensorFlow)",
+        gpuProfile != null ? ", tasks request resource '" + resource + "'" : "");
 
     Dataset<Row> rangeRows = rows <= FULL_RANGE_PASS_ROWS ? data
         : data.filter(xxhash64(java.util.Arrays.stream(data.columns()).map(c -> col("`" + c + "`"))
@@ -92,15 +110,16 @@ public final class CalibrateJob {
     long t1 = System.nanoTime();
     sc.setJobDescription("trtfleet calibrate: range pass, " + tensors.size() + " tensors, "
         + (rows <= FULL_RANGE_PASS_ROWS ? rows + " samples" : "1/8 of " + rows + " samples"));
-    Map<String, Float> ranges = rangeRows.javaRDD()
-        .mapPartitions(it -> List.of(partitionRanges(it, model.value(), tensors, inputs, schema, batch)).iterator())
+    Map<String, Float> ranges = withGpu(rangeRows.javaRDD(), gpuProfile)
+        .mapPartitions(it -> List.of(partitionRanges(it, model.value(), tensors, inputs, schema, batch, gpu,
+            resource)).iterator())
         .reduce(ActivationCollector::mergeRanges);
     LOG.info("calibrate: range pass done in {} s", seconds(t1));
 
     long t2 = System.nanoTime();
     sc.setJobDescription("trtfleet calibrate: histograms of " + tensors.size() + " tensors over " + rows + " samples");
-    JavaRDD<HistogramSet> partials = data.javaRDD().mapPartitions(it -> List.of(
-        partitionHistograms(it, model.value(), tensors, ranges, inputs, schema, batch)).iterator());
+    JavaRDD<HistogramSet> partials = withGpu(data.javaRDD(), gpuProfile).mapPartitions(it -> List.of(
+        partitionHistograms(it, model.value(), tensors, ranges, inputs, schema, batch, gpu, resource)).iterator());
     HistogramSet merged = partials.treeReduce(HistogramSet::merge, 2);
     double histSeconds = seconds(t2);
     LOG.info("calibrate: {} samples histogrammed in {} s ({} samples/s)", merged.samples(),
@@ -115,6 +134,9 @@ public final class CalibrateJob {
     params.put("quantized_tensors", tensors.size());
     params.put("model", o.model().modelDir().toString());
     params.put("signature", graph.signature().key());
+    // Which collector counted (partitions with no rows count nothing and report none).
+    params.put("calibration_device", merged.collectors().isEmpty() ? (gpu ? "gpu" : "cpu")
+        : String.join("+", merged.collectors()));
     CalibrationResult result = new CalibrationResult(chosen.name(), chosen.cacheName(), params, o.dataUri(), digest,
         merged.samples(), ThresholdSelector.select(merged, chosen, CalibrationAlgorithm.all(o.percentile())));
     if (!result.allZeroTensors().isEmpty()) {
@@ -159,8 +181,65 @@ public final class CalibrateJob {
         ? data.filter(CalibrationDataCheck.goodRows(inputs)) : data;
   }
 
+  /**
+   * CPU or GPU, decided on the driver. AUTO is GPU when executors are offered the GPU resource
+   * ({@code spark.executor.resource.NAME.amount > 0}) or, in local mode, when this JVM has TensorRT and a GPU.
+   */
+  static CalibrateOptions.CalibrationDevice resolveDevice(CalibrateOptions o, SparkConf conf, String master,
+      boolean localGpu) {
+    if (o.device() != CalibrateOptions.CalibrationDevice.AUTO) {
+      return o.device();
+    }
+    if (master.startsWith("local")) {
+      return localGpu ? CalibrateOptions.CalibrationDevice.GPU : CalibrateOptions.CalibrationDevice.CPU;
+    }
+    double amount = Double.parseDouble(conf.get("spark.executor.resource." + o.gpuResource() + ".amount", "0"));
+    return amount > 0 ? CalibrateOptions.CalibrationDevice.GPU : CalibrateOptions.CalibrationDevice.CPU;
+  }
+
+  /** One GPU per executor and per task, of resource {@code name} (spark.executor.resource.NAME.*). */
+  static ResourceProfile gpuProfile(String name) {
+    return new ResourceProfileBuilder()
+        .require(new ExecutorResourceRequests().resource(name, 1, "", ""))
+        .require(new TaskResourceRequests().resource(name, 1.0))
+        .build();
+  }
+
+  private static <T> JavaRDD<T> withGpu(JavaRDD<T> rdd, ResourceProfile profile) {
+    return profile == null ? rdd : rdd.withResources(profile);
+  }
+
+  /** The CUDA ordinal Spark assigned this task (first address of the resource), 0 when none was assigned. */
+  static int deviceOrdinal(Map<String, ResourceInformation> resources, String name) {
+    ResourceInformation info = resources == null ? null : resources.get(name);
+    if (info == null || info.addresses().length == 0) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(info.addresses()[0].trim());
+    } catch (NumberFormatException e) {
+      throw new TrtfleetException("resource '" + name + "' address '" + info.addresses()[0]
+          + "' is not a CUDA device ordinal: check the GPU discovery script", e);
+    }
+  }
+
+  static CalibrationCollector openCollector(ModelPayload model, List<String> tensors, int batch, boolean gpu,
+      String resource) {
+    if (!gpu) {
+      return new ActivationCollector(model.graph(), tensors, 1);
+    }
+    TaskContext task = TaskContext.get();
+    int ordinal = deviceOrdinal(task == null ? null : task.resourcesJMap(), resource);
+    return GpuActivationCollector.forGraph(model.graph(), tensors, ordinal, batch);
+  }
+
   static Map<String, Float> partitionRanges(Iterator<Row> rows, ModelPayload model, List<String> tensors,
       List<InputColumn> inputs, org.apache.spark.sql.types.StructType schema, int batch) {
+    return partitionRanges(rows, model, tensors, inputs, schema, batch, false, CalibrateOptions.DEFAULT_GPU_RESOURCE);
+  }
+
+  static Map<String, Float> partitionRanges(Iterator<Row> rows, ModelPayload model, List<String> tensors,
+      List<InputColumn> inputs, org.apache.spark.sql.types.StructType schema, int batch, boolean gpu, String resource) {
     Map<String, Float> ranges = new LinkedHashMap<>();
     for (String t : tensors) {
       ranges.put(t, 0f);
@@ -168,7 +247,7 @@ public final class CalibrateJob {
     if (!rows.hasNext()) {
       return ranges;
     }
-    try (ActivationCollector collector = new ActivationCollector(model.graph(), tensors, 1)) {
+    try (CalibrationCollector collector = openCollector(model, tensors, batch, gpu, resource)) {
       SampleBatcher batcher = new SampleBatcher(inputs, schema, batch);
       while (rows.hasNext()) {
         if (batcher.add(rows.next()) || !rows.hasNext()) {
@@ -182,12 +261,20 @@ public final class CalibrateJob {
 
   static HistogramSet partitionHistograms(Iterator<Row> rows, ModelPayload model, List<String> tensors,
       Map<String, Float> ranges, List<InputColumn> inputs, org.apache.spark.sql.types.StructType schema, int batch) {
+    return partitionHistograms(rows, model, tensors, ranges, inputs, schema, batch, false,
+        CalibrateOptions.DEFAULT_GPU_RESOURCE);
+  }
+
+  static HistogramSet partitionHistograms(Iterator<Row> rows, ModelPayload model, List<String> tensors,
+      Map<String, Float> ranges, List<InputColumn> inputs, org.apache.spark.sql.types.StructType schema, int batch,
+      boolean gpu, String resource) {
     HistogramSet set = HistogramSet.withRanges(tensors, ranges, AbsHistogram.DEFAULT_BINS);
     if (!rows.hasNext()) {
       return set;
     }
     long start = System.nanoTime();
-    try (ActivationCollector collector = new ActivationCollector(model.graph(), tensors, 1)) {
+    try (CalibrationCollector collector = openCollector(model, tensors, batch, gpu, resource)) {
+      set.addCollector(collector.device());
       SampleBatcher batcher = new SampleBatcher(inputs, schema, batch);
       while (rows.hasNext()) {
         if (batcher.add(rows.next()) || !rows.hasNext()) {
@@ -197,8 +284,8 @@ public final class CalibrateJob {
       }
     }
     double s = seconds(start);
-    LoggerFactory.getLogger(CalibrateJob.class).info("calibrate: partition histogrammed {} samples in {} s ({} samples/s)",
-        set.samples(), String.format("%.1f", s), String.format("%.0f", set.samples() / Math.max(s, 1e-9)));
+    LoggerFactory.getLogger(CalibrateJob.class).info("calibrate: partition histogrammed {} samples on {} in {} s ({} samples/s)",
+        set.samples(), set.collectors(), String.format("%.1f", s), String.format("%.0f", set.samples() / Math.max(s, 1e-9)));
     return set;
   }
 

@@ -11,10 +11,31 @@ import java.util.Objects;
 /** What {@code trtfleet calibrate} was asked to do. Validated on build. */
 public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationAlgorithm algorithm,
     double percentile, long samples, int batchSize, Path out, BadRows onBadRows,
-    Map<String, String> inputMap) implements Serializable {
+    Map<String, String> inputMap, CalibrationDevice device, String gpuResource) implements Serializable {
 
   /** What to do with rows that are malformed or hold NaN/Inf. */
   public enum BadRows { FAIL, SKIP }
+
+  /**
+   * Which collector computes the activations: TensorFlow on the CPU, or TensorRT FP32 plus CUDA
+   * histogram kernels on a GPU. AUTO: GPU when the cluster offers executors the GPU resource (or, in
+   * local mode, when this JVM has TensorRT and a GPU), else CPU. Thresholds and outputs are the same.
+   */
+  public enum CalibrationDevice {
+    AUTO, CPU, GPU;
+
+    public static CalibrationDevice parse(String s) {
+      return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+        case "auto" -> AUTO;
+        case "cpu" -> CPU;
+        case "gpu" -> GPU;
+        default -> throw new io.trtfleet.TrtfleetException("--calibration-device takes cpu, gpu or auto, not '" + s + "'");
+      };
+    }
+  }
+
+  /** Spark's conventional GPU resource name (spark.executor.resource.gpu.*). */
+  public static final String DEFAULT_GPU_RESOURCE = "gpu";
 
   public static final int DEFAULT_BATCH = 64;
   /** Below this, entropy thresholds are noisy: warn. */
@@ -31,6 +52,10 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
       throw new IllegalArgumentException("--samples must be positive, got " + samples);
     }
     inputMap = Map.copyOf(inputMap);
+    Objects.requireNonNull(device, "calibration device");
+    if (gpuResource == null || gpuResource.isBlank()) {
+      throw new IllegalArgumentException("--gpu-resource must name a Spark resource, e.g. gpu");
+    }
   }
 
   public static Builder builder(ImportOptions model, String dataUri, Path out) {
@@ -47,6 +72,8 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
     private int batchSize = DEFAULT_BATCH;
     private BadRows onBadRows = BadRows.FAIL;
     private Map<String, String> inputMap = Map.of();
+    private CalibrationDevice device = CalibrationDevice.AUTO;
+    private String gpuResource = DEFAULT_GPU_RESOURCE;
 
     private Builder(ImportOptions model, String dataUri, Path out) {
       this.model = model;
@@ -86,8 +113,20 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
       return this;
     }
 
+    public Builder device(CalibrationDevice d) {
+      this.device = d;
+      return this;
+    }
+
+    /** The Spark resource a GPU calibration task requests (executor and task amount 1). */
+    public Builder gpuResource(String name) {
+      this.gpuResource = name;
+      return this;
+    }
+
     public CalibrateOptions build() {
-      return new CalibrateOptions(model, dataUri, algorithm, percentile, samples, batchSize, out, onBadRows, inputMap);
+      return new CalibrateOptions(model, dataUri, algorithm, percentile, samples, batchSize, out, onBadRows, inputMap,
+          device, gpuResource);
     }
   }
 }

@@ -52,6 +52,17 @@ class CalibrateJobTest {
   }
 
   @Test
+  void reportsWhichCollectorRan() {
+    String data = CalibrationData.write(spark, rows, CalibrationData.imagesSchema(), tmp.resolve("device").toString(), 2);
+    CalibrationResult cpu = CalibrateJob.run(spark, CalibrateOptions.builder(cnn, data, tmp.resolve("device-out"))
+        .algorithm(CalibrationAlgorithm.MINMAX).batchSize(16)
+        .device(CalibrateOptions.CalibrationDevice.CPU).build());
+    assertEquals("cpu", cpu.parameters().get("calibration_device"));
+    assertEquals(cpu.table(), calibrate(data, tmp.resolve("device-auto"), CalibrationAlgorithm.MINMAX).table(),
+        "auto without a GPU is the CPU collector");
+  }
+
+  @Test
   void resultIsBitIdenticalForAnyPartitioningAndRowOrder() {
     String one = CalibrationData.write(spark, rows, CalibrationData.imagesSchema(), tmp.resolve("one").toString(), 1);
     List<Row> shuffled = new ArrayList<>(rows);

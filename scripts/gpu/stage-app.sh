@@ -6,7 +6,8 @@ set -euo pipefail
 ROOT=$(pwd)
 [ -d .git ] || { echo "run from the project root" >&2; exit 2; }
 mvn -B -q -ntp -o -pl jobs -am test-compile >&2
-mvn -B -q -ntp -o -pl jobs -am package -DskipTests >&2   # writes jobs/target/classpath.txt (the CLI's runtime jars)
+# jobs/target/classpath*.txt (the CLI's runtime jars) are written by `package`
+[ -s jobs/target/classpath.txt ] || mvn -B -q -ntp -o -pl jobs -am package -DskipTests >&2
 CPF=$(mktemp)
 mvn -B -q -ntp -o -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CPF" >&2
 B=$(mktemp -d)

@@ -281,10 +281,12 @@ public final class GpuActivationCollector implements CalibrationCollector {
 
   /** A device address {@code bytes} past {@code base}. */
   static Pointer at(Pointer base, long bytes) {
-    long address = base.address() + bytes;
+    // Not named `address`: inside the anonymous class that name is Pointer's own field, and
+    // `address = address` would silently keep the base address (every tensor counted into the first).
+    long target = base.address() + bytes;
     return new Pointer(base) {
       {
-        this.address = address;
+        address = target;
       }
     };
   }

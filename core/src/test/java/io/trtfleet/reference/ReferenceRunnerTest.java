@@ -75,15 +75,19 @@ class ReferenceRunnerTest {
       for (int i = 0; i < 300; i++) {
         r.run(Map.of("images:0", x), fetches);
       }
-      System.gc();
-      long before = Pointer.physicalBytes();
-      for (int i = 0; i < 3000; i++) {
-        r.run(Map.of("images:0", x), fetches);
+      // Three windows of 1,000 batches; a leak grows every window (~220 MB each), while a one-off
+      // allocation by another thread of the test JVM (S3 or Spark tests before this one) grows only one.
+      long growth = Long.MAX_VALUE;
+      for (int w = 0; w < 3; w++) {
+        System.gc();
+        long before = Pointer.physicalBytes();
+        for (int i = 0; i < 1000; i++) {
+          r.run(Map.of("images:0", x), fetches);
+        }
+        System.gc();
+        growth = Math.min(growth, Pointer.physicalBytes() - before);
       }
-      System.gc();
-      long growth = Pointer.physicalBytes() - before;
-      // 3000 batches x (25 KB input + ~200 KB activations) would leak ~650 MB.
-      assertTrue(growth < 64L << 20, "resident memory grew by " + (growth >> 20) + " MB over 3000 batches");
+      assertTrue(growth < 32L << 20, "resident memory grew by " + (growth >> 20) + " MB in every window of 1,000 batches");
     }
   }
 }

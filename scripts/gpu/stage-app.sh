@@ -30,6 +30,7 @@ tr ':' '\n' < jobs/target/classpath-provided.txt | grep 'zstd-jni' | while read 
 if [ "${STAGE_SPARK:-0}" = 1 ]; then
   tr ':' '\n' < jobs/target/classpath-provided.txt | grep -vE 'trtfleet-' | while read -r j; do cp -n "$j" "$B/app/lib/"; done
   cp -r jobs/target/test-classes "$B/app/jobs-test-classes"
+  mkdir -p "$B/app/scripts" && cp scripts/discover-gpus.sh "$B/app/scripts/"
 fi
 for c in tensorrt cuda javacpp; do
   v=$(basename "$(tr ':' '\n' < "$CPF" | grep "/org/bytedeco/$c/" | head -1)" .jar | sed "s/^$c-//")

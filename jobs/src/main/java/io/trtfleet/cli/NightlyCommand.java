@@ -29,8 +29,12 @@ public final class NightlyCommand implements Callable<Integer> {
   Path models;
 
   @Option(names = "--store", required = true, paramLabel = "DIR",
-      description = "artifact store folder (local or shared file system)")
+      description = "the fleet's folder (local or shared file system): calibrations and run reports")
   Path store;
+
+  @Option(names = "--publish", paramLabel = "URI",
+      description = "artifact store for the engines: file://, s3a://, hdfs://... (default: <store>/artifacts)")
+  java.net.URI publish;
 
   @Option(names = "--builder", defaultValue = "auto", paramLabel = "B",
       description = "cpu (ONNX Runtime, no TensorRT), tensorrt, or auto: tensorrt on a cluster, cpu in local mode"
@@ -48,7 +52,9 @@ public final class NightlyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    NightlyOptions o = new NightlyOptions(fleet, models, store, builder, runId == null ? NightlyOptions.newRunId() : runId);
+    NightlyOptions o = new NightlyOptions(fleet, models, store,
+        publish != null ? publish : store.toAbsolutePath().resolve("artifacts").toUri(), builder,
+        runId == null ? NightlyOptions.newRunId() : runId);
     // Bad configuration fails here, in one line, before a Spark session is started.
     ModelRegistry.load(models, FleetConfig.load(fleet));
     SparkSession spark = Sparks.session("trtfleet nightly", master);

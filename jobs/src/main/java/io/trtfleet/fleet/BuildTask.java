@@ -23,7 +23,7 @@ public final class BuildTask {
   private BuildTask() {}
 
   public static TargetResult run(Target target, ModelInputs inputs, boolean gpuScheduling, TargetBuilder builder,
-      PublishedTargets store) {
+      ArtifactStoreTargets store) {
     String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
     GpuAssignment none = GpuAssignment.none(target.pool().resource(), executor, GpuCheck.hostName());
     Optional<TargetResult> published = store.published(target.key());

@@ -31,7 +31,7 @@ public final class FleetBuildJob {
   private FleetBuildJob() {}
 
   public static List<TargetResult> run(SparkSession spark, List<Target> targets, Map<String, ModelInputs> inputs,
-      boolean gpuScheduling, TargetBuilder builder, PublishedTargets store) {
+      boolean gpuScheduling, TargetBuilder builder, ArtifactStoreTargets store) {
     if (targets.isEmpty()) {
       return List.of();
     }

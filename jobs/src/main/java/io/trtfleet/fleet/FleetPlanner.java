@@ -21,10 +21,10 @@ public final class FleetPlanner {
   static final String CONVERSION_FORMAT = "1";
 
   private final Digests digests;
-  private final PublishedTargets store;
+  private final ArtifactStoreTargets store;
   private final CalibrationCache calibrations;
 
-  public FleetPlanner(Digests digests, PublishedTargets store, CalibrationCache calibrations) {
+  public FleetPlanner(Digests digests, ArtifactStoreTargets store, CalibrationCache calibrations) {
     this.digests = digests;
     this.store = store;
     this.calibrations = calibrations;

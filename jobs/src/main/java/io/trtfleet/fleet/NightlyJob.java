@@ -35,7 +35,8 @@ public final class NightlyJob {
     FleetConfig fleet = FleetConfig.load(o.fleet());
     ModelRegistry registry = ModelRegistry.load(o.models(), fleet);
     DirectoryStore store = new DirectoryStore(o.store());
-    FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), store, store)
+    ArtifactStoreTargets targets = new ArtifactStoreTargets(o.publishTo(), spark.sparkContext().hadoopConfiguration());
+    FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
         .plan(fleet, registry);
     LOG.info("nightly {}: {} targets, {} to build, {} calibrations to run", o.runId(), plan.targets().size(),
         plan.toBuild().size(), plan.toCalibrate().size());
@@ -56,7 +57,7 @@ public final class NightlyJob {
     List<TargetResult> results = new ArrayList<>();
     plan.targets().stream().filter(p -> !p.needsBuild())
         .forEach(p -> results.add(p.published().withStatus(TargetResult.Status.SKIPPED, "already published")));
-    results.addAll(FleetBuildJob.run(spark, plan.toBuild(), inputs, !local, builder, store));
+    results.addAll(FleetBuildJob.run(spark, plan.toBuild(), inputs, !local, builder, targets));
     Map<String, String> calibrationLinks = new LinkedHashMap<>();
     plan.calibrations().forEach((model, c) -> calibrationLinks.put(model, store.calibrationDir(c.key())
         .resolve("calibration").resolve(io.trtfleet.calibrate.CalibrationWriter.HTML).toUri().toString()));

@@ -19,10 +19,14 @@ final class FakeGpus {
     return executable(dir.resolve(name), "#!/bin/sh\ncat <<'GPUS'\n" + String.join("\n", csvLines) + "\nGPUS\n");
   }
 
-  /** What spark.worker.resource.X.discoveryScript points at: discover-gpus.sh with this pool's arguments. */
+  /**
+   * What spark.worker.resource.X.discoveryScript points at: discover-gpus.sh with this pool's arguments,
+   * over a fake nvidia-smi (null: the real one).
+   */
   static Path discoveryWrapper(Path dir, String regex, String resource, Path fakeSmi) throws IOException {
-    return executable(dir.resolve("discover-" + resource + ".sh"), "#!/bin/sh\nTRTFLEET_FAKE_NVIDIA_SMI=" + fakeSmi
-        + " exec " + DISCOVER + " '" + regex + "' " + resource + "\n");
+    return executable(dir.resolve("discover-" + resource + ".sh"), "#!/bin/sh\n"
+        + (fakeSmi == null ? "" : "TRTFLEET_FAKE_NVIDIA_SMI=" + fakeSmi + " ") + "exec " + DISCOVER + " '" + regex
+        + "' " + resource + "\n");
   }
 
   static Path executable(Path file, String text) throws IOException {

@@ -65,7 +65,7 @@ class FleetLocalTest {
     Path models = Files.writeString(dir.resolve("models.yaml"), modelsYaml("[FP32, INT8]", "{INT8: 0.05}"));
     Path store = dir.resolve("store");
 
-    RunReport first = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, "auto", "r1"));
+    RunReport first = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), "auto", "r1"));
     assertEquals(4, first.count(TargetResult.Status.BUILT), first.toString());
     assertFalse(first.anyFailed());
     for (TargetResult r : first.results()) {
@@ -82,13 +82,13 @@ class FleetLocalTest {
     assertTrue(Files.isRegularFile(store.resolve("runs/r1/report.json")));
 
     // Nothing changed: every target skipped, no calibration.
-    RunReport second = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, "auto", "r2"));
+    RunReport second = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), "auto", "r2"));
     assertEquals(4, second.count(TargetResult.Status.SKIPPED));
     assertEquals(1, calibrations(store));
 
     // A new TensorRT version on one pool: that pool's targets only, and no recalibration.
     Files.writeString(fleet, fleetYaml("10.7.0"));
-    RunReport third = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, "auto", "r3"));
+    RunReport third = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), "auto", "r3"));
     assertEquals(2, third.count(TargetResult.Status.BUILT));
     assertTrue(third.results().stream().filter(r -> r.status() == TargetResult.Status.BUILT)
         .allMatch(r -> r.pool().equals("gpu-h200") && r.trtVersion().equals("trt-10.7.0")));
@@ -101,8 +101,9 @@ class FleetLocalTest {
     Path models = Files.writeString(dir.resolve("models.yaml"), modelsYaml("[FP32, FP16, INT8]", "{}"));
     FleetConfig fleet = FleetConfig.load(fleetFile);
     DirectoryStore store = new DirectoryStore(dir.resolve("store"));
+    ArtifactStoreTargets targets = artifacts();
     Digests digests = new Digests(spark.sparkContext().hadoopConfiguration());
-    FleetPlan plan = new FleetPlanner(digests, store, store).plan(fleet, ModelRegistry.load(models, fleet));
+    FleetPlan plan = new FleetPlanner(digests, targets, store).plan(fleet, ModelRegistry.load(models, fleet));
     assertEquals(6, plan.targets().size());
     assertEquals(6, plan.toBuild().size());
     assertEquals(1, plan.toCalibrate().size());
@@ -118,7 +119,7 @@ class FleetLocalTest {
     Files.copy(SAMPLES.resolve("fashion-mnist/validation.parquet"), otherData);
     Path models2 = Files.writeString(dir.resolve("models2.yaml"), modelsYaml("[FP32, FP16, INT8]", "{}")
         .replace(SAMPLES.resolve("fashion-mnist/calibration.parquet").toString(), otherData.toString()));
-    FleetPlan plan2 = new FleetPlanner(digests, store, store).plan(fleet, ModelRegistry.load(models2, fleet));
+    FleetPlan plan2 = new FleetPlanner(digests, targets, store).plan(fleet, ModelRegistry.load(models2, fleet));
     for (FleetPlan.Planned p : plan2.targets()) {
       FleetTargetKey before = keys.get(p.target().pool().name() + "/" + p.target().precision());
       assertEquals(p.target().precision().quantized(), !before.equals(p.target().key()), p.target().label());
@@ -131,18 +132,19 @@ class FleetLocalTest {
     Path models = Files.writeString(dir.resolve("models.yaml"), modelsYaml("[FP32]", "{}"));
     FleetConfig fleet = FleetConfig.load(fleetFile);
     DirectoryStore store = new DirectoryStore(dir.resolve("store"));
-    FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), store, store)
+    ArtifactStoreTargets targets = artifacts();
+    FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
         .plan(fleet, ModelRegistry.load(models, fleet));
     ModelSpec m = plan.targets().get(0).target().model();
     ModelInputs inputs = ModelPreparation.prepare(spark, m, null);
     List<TargetResult> results = FleetBuildJob.run(spark, plan.toBuild(), Map.of(m.name(), inputs), false,
-        new FailOnH200(), store);
+        new FailOnH200(), targets);
     TargetResult h100 = results.stream().filter(r -> r.pool().equals("gpu-h100")).findFirst().orElseThrow();
     TargetResult h200 = results.stream().filter(r -> r.pool().equals("gpu-h200")).findFirst().orElseThrow();
     assertEquals(TargetResult.Status.BUILT, h100.status());
     assertEquals(TargetResult.Status.FAILED, h200.status());
     assertTrue(h200.message().contains("no H200 today"), h200.message());
-    assertTrue(store.published(plan.toBuild().stream().filter(t -> t.pool().name().equals("gpu-h200")).findFirst()
+    assertTrue(targets.published(plan.toBuild().stream().filter(t -> t.pool().name().equals("gpu-h200")).findFirst()
         .orElseThrow().key()).isEmpty());
   }
 
@@ -165,6 +167,10 @@ class FleetLocalTest {
     String m = org.junit.jupiter.api.Assertions.assertThrows(TrtfleetException.class,
         () -> GpuCheck.check(h100, "0", Map.of("0", "NVIDIA A100"), "3", "w1")).getMessage();
     assertTrue(m.contains("GPU 0 'NVIDIA A100', which does not match the pool's gpu_name 'H100'"), m);
+  }
+
+  private ArtifactStoreTargets artifacts() {
+    return new ArtifactStoreTargets(dir.resolve("store/artifacts").toUri(), spark.sparkContext().hadoopConfiguration());
   }
 
   private static long calibrations(Path store) throws IOException {

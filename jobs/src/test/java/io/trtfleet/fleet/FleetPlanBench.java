@@ -45,22 +45,26 @@ public final class FleetPlanBench {
     DirectoryStore store = new DirectoryStore(dir.resolve("store"));
     SparkSession spark = io.trtfleet.spark.SparkTestSession.start("FleetPlanBench");
     try {
+      java.net.URI artifactsUri = dir.resolve("store/artifacts").toUri();
+      ArtifactStoreTargets targets = new ArtifactStoreTargets(artifactsUri, spark.sparkContext().hadoopConfiguration());
+      Path files = Files.createDirectories(dir.resolve("files"));
+      Files.writeString(files.resolve("note.txt"), "metadata-only bench target");
       FleetConfig fc = FleetConfig.load(fleetFile);
-      FleetPlan first = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), store, store)
+      FleetPlan first = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
           .plan(fc, ModelRegistry.load(modelsFile, fc));
       for (FleetPlan.Planned p : first.targets()) {  // publish metadata only: as if an earlier night built them
         Target t = p.target();
-        store.publish(t.key(), new TargetResult(t.model().name(), t.pool().name(), t.pool().tensorRtKey(),
+        targets.publish(t.key(), new TargetResult(t.model().name(), t.pool().name(), t.pool().tensorRtKey(),
             t.pool().deviceKey(), t.precision().name(), t.key().contentDigest(), TargetResult.Status.BUILT, "bench", 1,
-            100, 0.9, 0.9, 1000, 1, null, ""), null);
+            100, 0.9, 0.9, 1000, 1, null, ""), files);
       }
       long t0 = System.nanoTime();
       FleetConfig fc2 = FleetConfig.load(fleetFile);
-      FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), store, store)
+      FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
           .plan(fc2, ModelRegistry.load(modelsFile, fc2));
       double planSeconds = (System.nanoTime() - t0) / 1e9;
       long t1 = System.nanoTime();
-      RunReport rerun = NightlyJob.run(spark, new NightlyOptions(fleetFile, modelsFile, store.root(), "cpu", "bench"));
+      RunReport rerun = NightlyJob.run(spark, new NightlyOptions(fleetFile, modelsFile, store.root(), artifactsUri, "cpu", "bench"));
       double rerunSeconds = (System.nanoTime() - t1) / 1e9;
       System.out.printf(Locale.ROOT, "%d models x %d pools x %d precisions = %d targets (%d to build)%n", models,
           pools.length, PrecisionPolicy.values().length - 1, plan.targets().size(), plan.toBuild().size());

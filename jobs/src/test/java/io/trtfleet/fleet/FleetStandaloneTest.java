@@ -53,7 +53,7 @@ class FleetStandaloneTest {
           .getOrCreate();
       try {
         long t0 = System.nanoTime();
-        RunReport report = NightlyJob.run(spark, new NightlyOptions(fleet, models, dir.resolve("store"), "cpu", "s1"));
+        RunReport report = NightlyJob.run(spark, new NightlyOptions(fleet, models, dir.resolve("store"), dir.resolve("store/artifacts").toUri(), "cpu", "s1"));
         String where = report.results().stream().map(r -> r.pool() + " " + r.precision() + " " + r.status() + " "
             + r.worker() + " " + r.message()).collect(Collectors.joining("\n"));
         assertEquals(4, report.count(TargetResult.Status.BUILT), where + "\n" + cluster.logs());

@@ -11,20 +11,35 @@ import java.util.Map;
 
 /**
  * A Spark standalone cluster of separate JVMs on 127.0.0.1: one Master and one Worker per GPU type, each
- * Worker declaring its own resource through discover-gpus.sh over a fake nvidia-smi. Executors inherit the
- * Worker's environment, so the build tasks' GPU check sees the same fake GPUs.
+ * Worker declaring its own resource through discover-gpus.sh over a fake nvidia-smi (or the real one when
+ * a spec lists no fake GPUs: {@link TwoGpuFleetRun}). Executors inherit the Worker's environment, so the
+ * build tasks' GPU check sees the same GPUs.
  */
 final class StandaloneCluster implements AutoCloseable {
 
-  /** One Worker: the resource it declares, the GPU name regex and the fake nvidia-smi lines. */
-  record WorkerSpec(String resource, String regex, String... gpus) {}
+  /**
+   * One Worker: the resource it declares, the GPU name regex and the fake nvidia-smi lines (none: the
+   * host's real GPUs, {@code amount} of them).
+   */
+  record WorkerSpec(String resource, String regex, int amount, String... gpus) {
+    WorkerSpec(String resource, String regex, String... gpus) {
+      this(resource, regex, gpus.length, gpus);
+    }
+  }
 
   private final List<Process> processes = new ArrayList<>();
   private final Path dir;
+  private final String heap;
   final String masterUrl;
 
   StandaloneCluster(Path dir, List<WorkerSpec> workers) throws IOException, InterruptedException {
+    this(dir, workers, 2, "1536m", "512m");
+  }
+
+  StandaloneCluster(Path dir, List<WorkerSpec> workers, int workerCores, String workerMemory, String heap)
+      throws IOException, InterruptedException {
     this.dir = dir;
+    this.heap = heap;
     Path sparkHome = Files.createDirectories(dir.resolve("spark-home/jars"));  // Spark wants $SPARK_HOME/jars
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;
@@ -32,13 +47,14 @@ final class StandaloneCluster implements AutoCloseable {
         "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort())), List.of());
     waitForPort(port);
     for (WorkerSpec w : workers) {
-      Path smi = FakeGpus.nvidiaSmi(dir, "nvidia-smi-" + w.resource(), w.gpus());
+      boolean fake = w.gpus().length > 0;
+      Path smi = fake ? FakeGpus.nvidiaSmi(dir, "nvidia-smi-" + w.resource(), w.gpus()) : null;
       Path discover = FakeGpus.discoveryWrapper(dir, w.regex(), w.resource(), smi);
-      start("worker-" + w.resource(), sparkHome.getParent(), Map.of(NvidiaSmi.FAKE_ENV, smi.toString()),
-          List.of("org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores", "2",
-              "--memory", "1536m", "--webui-port", String.valueOf(freePort()), "--work-dir",
-              Files.createDirectories(dir.resolve("work-" + w.resource())).toString()),
-          List.of("-Dspark.worker.resource." + w.resource() + ".amount=" + w.gpus().length,
+      start("worker-" + w.resource(), sparkHome.getParent(), fake ? Map.of(NvidiaSmi.FAKE_ENV, smi.toString()) : Map.of(),
+          List.of("org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores",
+              String.valueOf(workerCores), "--memory", workerMemory, "--webui-port", String.valueOf(freePort()),
+              "--work-dir", Files.createDirectories(dir.resolve("work-" + w.resource())).toString()),
+          List.of("-Dspark.worker.resource." + w.resource() + ".amount=" + w.amount(),
               "-Dspark.worker.resource." + w.resource() + ".discoveryScript=" + discover));
     }
   }
@@ -50,7 +66,7 @@ final class StandaloneCluster implements AutoCloseable {
   private void start(String name, Path sparkHome, Map<String, String> env, List<String> args, List<String> props)
       throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", testClasspath()));
+        "-Xmx" + heap, "-cp", testClasspath()));
     cmd.addAll(props);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -1,0 +1,107 @@
+package io.trtfleet.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.publish.ArtifactStore;
+import io.trtfleet.publish.Manifest;
+import io.trtfleet.publish.Publication;
+import io.trtfleet.publish.TargetKey;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * What the fleet jobs need of the artifact store ({@link ArtifactStore}: file://, s3a://, hdfs://): was
+ * this exact target published, and publish one atomically. Build tasks call it on executors, so it is
+ * serializable and opens the store lazily with the driver's {@code fs.*} Hadoop settings.
+ *
+ * <p>A fleet key maps to {@code TargetKey(model, contentDigest, trtVersion, deviceKey, precision)}: the
+ * content digest covers model, calibration and options, so unchanged inputs find their manifest. The
+ * fleet's {@link TargetResult} rides in the manifest's validation field.
+ */
+public final class ArtifactStoreTargets implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String RESULT_FIELD = "fleet_result";
+
+  private final URI root;
+  private final Map<String, String> settings;
+  private transient ArtifactStore store;
+
+  public ArtifactStoreTargets(URI root, Configuration conf) {
+    this.root = root;
+    this.settings = new LinkedHashMap<>();
+    conf.iterator().forEachRemaining(e -> {
+      if (e.getKey().startsWith("fs.")) {
+        settings.put(e.getKey(), e.getValue());
+      }
+    });
+  }
+
+  public URI root() {
+    return root;
+  }
+
+  /** The result recorded when this exact key was published, if it was. */
+  public Optional<TargetResult> published(FleetTargetKey key) {
+    return store().manifest(storeKey(key)).map(ArtifactStoreTargets::result);
+  }
+
+  /**
+   * Publishes a built target's files (plans under engines/, everything else under report/) with its
+   * result. Atomic and idempotent (the store's contract), so Spark retries and speculation are safe.
+   */
+  public void publish(FleetTargetKey key, TargetResult result, Path files) {
+    Publication.Builder p = Publication.builder()
+        .validation(JSON.createObjectNode().set(RESULT_FIELD, JSON.valueToTree(result)))
+        .buildSeconds(result.buildSeconds());
+    try (Stream<Path> list = Files.list(files)) {
+      for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
+        String name = f.getFileName().toString();
+        String rel = (name.endsWith(".plan") ? "engines/" : "report/") + name;
+        p.file(rel, f);
+        if (name.endsWith(".plan")) {
+          p.engine(rel, null, key.precision());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the build outputs of " + key + " in " + files, e);
+    }
+    store().publish(storeKey(key), p.build());
+  }
+
+  static TargetKey storeKey(FleetTargetKey k) {
+    return new TargetKey(k.model(), k.contentDigest(), k.trtVersion(), k.deviceKey(), k.precision());
+  }
+
+  private static TargetResult result(Manifest m) {
+    JsonNode r = m.validation() == null ? null : m.validation().get(RESULT_FIELD);
+    if (r == null) {
+      throw new IllegalStateException("manifest of " + m.model() + " " + m.deviceKey() + " " + m.precision()
+          + " was not written by a fleet run (no " + RESULT_FIELD + ")");
+    }
+    try {
+      return JSON.treeToValue(r, TargetResult.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable fleet result in the manifest of " + m.model(), e);
+    }
+  }
+
+  private ArtifactStore store() {
+    if (store == null) {
+      Configuration conf = new Configuration();
+      settings.forEach(conf::set);
+      store = ArtifactStore.open(root, conf);
+    }
+    return store;
+  }
+}

@@ -31,6 +31,8 @@ if [ "${STAGE_SPARK:-0}" = 1 ]; then
   tr ':' '\n' < jobs/target/classpath-provided.txt | grep -vE 'trtfleet-' | while read -r j; do cp -n "$j" "$B/app/lib/"; done
   cp -r jobs/target/test-classes "$B/app/jobs-test-classes"
   mkdir -p "$B/app/scripts" && cp scripts/discover-gpus.sh "$B/app/scripts/"
+  # Spark 4.1 runs on netty 4.2; the 4.1 jars other test tools bring would shadow it (NoSuchMethodError).
+  rm -f "$B"/app/lib/netty-*-4.1.*.Final*.jar
 fi
 for c in tensorrt cuda javacpp; do
   v=$(basename "$(tr ':' '\n' < "$CPF" | grep "/org/bytedeco/$c/" | head -1)" .jar | sed "s/^$c-//")

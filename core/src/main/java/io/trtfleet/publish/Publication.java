@@ -52,7 +52,7 @@ public record Publication(SortedMap<String, Path> files, String status, String s
 
   /**
    * Everything under {@code dir}'s engines/, saved_model/, calibration/ and report/ folders (hidden files
-   * skipped); each file under engines/ is listed as an engine of the key's precision.
+   * skipped); each .plan under engines/ is listed as an engine of the key's precision.
    */
   public static Builder fromDirectory(Path dir) {
     Builder b = builder();
@@ -70,7 +70,7 @@ public record Publication(SortedMap<String, Path> files, String status, String s
           }
           String rel = dir.relativize(f).toString().replace('\\', '/');
           b.file(rel, f);
-          if (section.equals("engines")) {
+          if (section.equals("engines") && rel.endsWith(".plan")) {
             b.engine(rel, null, null);
           }
         }

@@ -87,8 +87,8 @@ class ArtifactStoreLocalTest {
 
     Manifest read = store.manifest(key).orElseThrow();
     assertEquals(m, read);
-    assertEquals(6, read.files().size());
-    assertEquals(2, read.engines().size());
+    assertEquals(7, read.files().size());
+    assertEquals(2, read.engines().size(), "plans are engines; their metadata files are not");
     assertEquals("int8", read.engines().get(0).precision());
     assertEquals("serving_default", read.signature());
     assertEquals("entropy", read.calibrationAlgorithm());
@@ -157,7 +157,7 @@ class ArtifactStoreLocalTest {
     assertFalse(Files.exists(target(key)), "nothing outside staging");
     assertArrayEquals(indexBefore, Files.readAllBytes(root().resolve("cnn/index.json")), "index unchanged");
     assertEquals(List.of(other.deviceKey()), store.list(Optional.of("cnn")).stream().map(IndexEntry::deviceKey).toList());
-    assertEquals(4, stagingFiles().size(), stagingFiles().toString());  // marker, calibration, two engines
+    assertEquals(5, stagingFiles().size(), stagingFiles().toString());  // marker, calibration, two plans, a plan's metadata
 
     assertEquals(0, store.cleanStaleStaging(Duration.ofHours(1)), "fresh staging is left alone");
     assertEquals(1, store.cleanStaleStaging(Duration.ZERO));

@@ -20,6 +20,8 @@ final class BuildOutputs {
     byte[] plan1 = new byte[3_000];
     r.nextBytes(plan1);
     put(dir.resolve("engines/segment_1.plan"), plan1);
+    // trtfleet build writes each plan's metadata beside it: a file of the build, not an engine.
+    put(dir.resolve("engines/segment_1.json"), "{\"segment\": \"segment_1\"}".getBytes(StandardCharsets.UTF_8));
     put(dir.resolve("saved_model/saved_model.pb"), "graph-def-bytes".getBytes(StandardCharsets.UTF_8));
     put(dir.resolve("saved_model/variables/variables.index"), "index".getBytes(StandardCharsets.UTF_8));
     put(dir.resolve("calibration/calibration.cache"), "TRT-100600-EntropyCalibration2\n".getBytes(StandardCharsets.UTF_8));

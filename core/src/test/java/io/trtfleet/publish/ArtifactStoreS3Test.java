@@ -123,7 +123,8 @@ class ArtifactStoreS3Test {
     Publication pub = publication(1);
     Manifest m = store.publish(key, pub);
     assertEquals(m, store.manifest(key).orElseThrow());
-    assertEquals(6, m.files().size());
+    assertEquals(7, m.files().size());
+    assertEquals(2, m.engines().size());
     for (FileEntry f : m.files()) {
       assertEquals(ContentDigest.hex(java.nio.file.Files.readAllBytes(pub.files().get(f.path()))), f.sha256());
     }

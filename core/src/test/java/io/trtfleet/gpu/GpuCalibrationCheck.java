@@ -50,7 +50,7 @@ public final class GpuCalibrationCheck {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = parse(args);
+    Map<String, String> a = GpuSuite.parse(args);
     Path out = Path.of(a.getOrDefault("--out", "gpu-out"));
     Files.createDirectories(out);
     int batch = Integer.parseInt(a.getOrDefault("--batch", "64"));
@@ -318,15 +318,4 @@ public final class GpuCalibrationCheck {
     return r;
   }
 
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-        m.put(args[i], args[++i]);
-      } else {
-        m.put(args[i], "true");
-      }
-    }
-    return m;
-  }
 }

@@ -357,7 +357,8 @@ public final class GpuSuite {
     return Math.sqrt(num / Math.max(den, 1e-30));
   }
 
-  private static Map<String, String> parse(String[] args) {
+  /** {@code --key value} and bare {@code --flag} arguments of the GPU mains. */
+  static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (i + 1 < args.length && !args[i + 1].startsWith("--")) {

@@ -36,21 +36,7 @@ class FleetStandaloneTest {
     try (StandaloneCluster cluster = new StandaloneCluster(dir.resolve("cluster"), List.of(
         new StandaloneCluster.WorkerSpec("gpu-h100", "H100", "0, NVIDIA H100 80GB HBM3"),
         new StandaloneCluster.WorkerSpec("gpu-h200", "H200", "0, NVIDIA H200")))) {
-      SparkSession spark = SparkSession.builder().appName("FleetStandaloneTest").master(cluster.masterUrl)
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.ui.enabled", "false")
-          .config("spark.executor.extraClassPath", StandaloneCluster.testClasspath())
-          .config("spark.executor.cores", "1")
-          .config("spark.executor.memory", "512m")
-          .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
-          .config("spark.executorEnv.TF_CPP_MIN_LOG_LEVEL", "2")
-          .config("spark.dynamicAllocation.enabled", "true")
-          .config("spark.dynamicAllocation.shuffleTracking.enabled", "true")
-          .config("spark.dynamicAllocation.executorIdleTimeout", "5s")
-          .config("spark.dynamicAllocation.schedulerBacklogTimeout", "1s")
-          .config("spark.sql.shuffle.partitions", "2")
-          .getOrCreate();
+      SparkSession spark = cluster.session("FleetStandaloneTest", 1, "512m");
       try {
         long t0 = System.nanoTime();
         RunReport report = NightlyJob.run(spark, new NightlyOptions(fleet, models, dir.resolve("store"), dir.resolve("store/artifacts").toUri(), "cpu", "s1"));

@@ -78,6 +78,25 @@ final class StandaloneCluster implements AutoCloseable {
     processes.add(pb.start());
   }
 
+  /** A driver session on this cluster with dynamic allocation (what stage-level scheduling needs). */
+  org.apache.spark.sql.SparkSession session(String app, int executorCores, String executorMemory) {
+    return org.apache.spark.sql.SparkSession.builder().appName(app).master(masterUrl)
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.executor.extraClassPath", testClasspath())
+        .config("spark.executor.cores", String.valueOf(executorCores))
+        .config("spark.executor.memory", executorMemory)
+        .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
+        .config("spark.executorEnv.TF_CPP_MIN_LOG_LEVEL", "2")
+        .config("spark.dynamicAllocation.enabled", "true")
+        .config("spark.dynamicAllocation.shuffleTracking.enabled", "true")
+        .config("spark.dynamicAllocation.executorIdleTimeout", "5s")
+        .config("spark.dynamicAllocation.schedulerBacklogTimeout", "1s")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate();
+  }
+
   String logs() throws IOException {
     StringBuilder s = new StringBuilder();
     try (var files = Files.list(dir)) {

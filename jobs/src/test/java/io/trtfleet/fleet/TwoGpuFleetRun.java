@@ -63,21 +63,7 @@ public final class TwoGpuFleetRun {
     boolean allGpus;
     try (StandaloneCluster cluster = new StandaloneCluster(out.resolve("cluster"), List.of(
         new StandaloneCluster.WorkerSpec(resource, device.gpuName(), gpus.size())), 12, "96g", "2g")) {
-      SparkSession spark = SparkSession.builder().appName("TwoGpuFleetRun").master(cluster.masterUrl)
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.ui.enabled", "false")
-          .config("spark.executor.extraClassPath", StandaloneCluster.testClasspath())
-          .config("spark.executor.cores", "2")
-          .config("spark.executor.memory", "8g")
-          .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
-          .config("spark.executorEnv.TF_CPP_MIN_LOG_LEVEL", "2")
-          .config("spark.dynamicAllocation.enabled", "true")
-          .config("spark.dynamicAllocation.shuffleTracking.enabled", "true")
-          .config("spark.dynamicAllocation.executorIdleTimeout", "30s")
-          .config("spark.dynamicAllocation.schedulerBacklogTimeout", "1s")
-          .config("spark.sql.shuffle.partitions", "4")
-          .getOrCreate();
+      SparkSession spark = cluster.session("TwoGpuFleetRun", 2, "8g");
       try {
         long t0 = System.nanoTime();
         RunReport report = NightlyJob.run(spark, new NightlyOptions(fleet, models, out.resolve("store"),

@@ -1,41 +1,28 @@
 package io.trtfleet.cli;
 
+import static io.trtfleet.cli.InspectCommandTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.trtfleet.cli.InspectCommandTest.Run;
 import io.trtfleet.build.TensorRt;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** build and bench say plainly when there is no GPU, and reject bad input before touching one. */
 class BuildCommandTest {
 
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @Test
   void buildWithoutGpuSaysSoInOneLineAndWritesNothing() {
     assumeTrue(TensorRt.unavailableReason().isPresent(), "this machine has a GPU: the GPU suite covers build");
     Path model = Path.of(System.getProperty("trtfleet.root", "..")).resolve("calibration-data/samples/fashion-mnist-cnn/saved_model");
-    Run r = run("build", "--model", model.toString(), "--out", tmp.resolve("out").toString(), "--precision", "FP32,FP16");
-    assertEquals(Main.EXIT_BAD_INPUT, r.code(), r.err());
+    Run r = cli("build", "--model", model.toString(), "--out", tmp.resolve("out").toString(), "--precision", "FP32,FP16");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
     assertTrue(r.err().startsWith("error: no GPU/TensorRT on this machine ("), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(!Files.exists(tmp.resolve("out")), "nothing half-written");
@@ -43,17 +30,17 @@ class BuildCommandTest {
 
   @Test
   void benchOfAMissingEngineNamesIt() {
-    Run r = run("bench", "--engine", tmp.resolve("missing.plan").toString());
-    assertEquals(Main.EXIT_BAD_INPUT, r.code());
+    Run r = cli("bench", "--engine", tmp.resolve("missing.plan").toString());
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit());
     assertTrue(r.err().contains("missing.plan is not a file"), r.err());
   }
 
   @Test
   void inputsAreCheckedBeforeTheGpu() {
-    Run r = run("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP8");
-    assertEquals(Main.EXIT_BAD_INPUT, r.code(), r.err());
+    Run r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP8");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
     assertTrue(r.err().contains("unknown precision 'FP8'"), r.err());
-    r = run("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP16,INT8");
+    r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP16,INT8");
     assertTrue(r.err().contains("--precision INT8 needs --calibration FILE"), r.err());
   }
 }

@@ -39,6 +39,15 @@ public enum PrecisionPolicy {
     return quantized;
   }
 
+  /** TF-TRT's precision mode for this policy (what segmentation and TRTEngineOp's precision_mode use). */
+  public io.trtfleet.segment.PrecisionMode mode() {
+    return switch (this) {
+      case FP32 -> io.trtfleet.segment.PrecisionMode.FP32;
+      case FP16 -> io.trtfleet.segment.PrecisionMode.FP16;
+      case INT8, INT8_FP32 -> io.trtfleet.segment.PrecisionMode.INT8;
+    };
+  }
+
   public static PrecisionPolicy parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));

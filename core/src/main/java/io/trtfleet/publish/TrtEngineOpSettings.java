@@ -35,11 +35,7 @@ public record TrtEngineOpSettings(PrecisionPolicy precision, ProfileStrategy pro
 
   /** The op's precision_mode: FP32, FP16 or INT8 (both INT8 policies). */
   public String precisionMode() {
-    return switch (precision) {
-      case FP32 -> "FP32";
-      case FP16 -> "FP16";
-      case INT8, INT8_FP32 -> "INT8";
-    };
+    return precision.mode().name();
   }
 
   /** Q/DQ networks carry their own scales: TF-TRT's use_explicit_precision, and no calibration. */

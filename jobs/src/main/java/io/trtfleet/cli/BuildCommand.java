@@ -28,7 +28,6 @@ import io.trtfleet.publish.ConvertedSavedModel;
 import io.trtfleet.publish.TfTrtSavedModelWriter;
 import io.trtfleet.publish.TritonRepositoryWriter;
 import io.trtfleet.publish.TrtEngineOpSettings;
-import io.trtfleet.segment.PrecisionMode;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.Segmenter;
@@ -138,7 +137,7 @@ public final class BuildCommand implements Callable<Integer> {
     List<Map<String, Object>> rows = new ArrayList<>();
     boolean failed = false;
     for (PrecisionPolicy p : policies) {
-      SegmentedGraph segmented = new Segmenter(SegmenterOptions.builder().precision(mode(p)).build()).segment(graph);
+      SegmentedGraph segmented = new Segmenter(SegmenterOptions.builder().precision(p.mode()).build()).segment(graph);
       Path dir = out.resolve(p.name().toLowerCase(Locale.ROOT));
       Map<String, EngineArtifact> built = new LinkedHashMap<>();
       for (Segment segment : segmented.segments()) {
@@ -150,7 +149,7 @@ public final class BuildCommand implements Callable<Integer> {
       // The converted SavedModel (TF-TRT layout): engines that passed are assets, the rest build at runtime.
       ConvertedSavedModel saved = new TfTrtSavedModelWriter(TrtEngineOpSettings.of(options(p, table)))
           .withTriton(TritonRepositoryWriter.Options.defaults())
-          .write(model.importOptions(), modelName(), segmented, built, dir);
+          .write(model.importOptions(), model.modelName(), segmented, built, dir);
       o.println("wrote " + saved.savedModelDir() + " (TF-TRT layout, " + built.size() + " of "
           + segmented.segments().size() + " engines serialized)");
     }
@@ -263,21 +262,5 @@ public final class BuildCommand implements Callable<Integer> {
     return new ConversionOptions(p, p.quantized() ? table : null);
   }
 
-  /** The model's name for plans and the Triton entry: the SavedModel's folder (its parent when that is a version number). */
-  private String modelName() {
-    Path dir = model.model.toAbsolutePath().normalize();
-    String name = dir.getFileName().toString();
-    if ((name.matches("\\d+") || name.equals("saved_model")) && dir.getParent() != null) {
-      name = dir.getParent().getFileName().toString();
-    }
-    return name.replaceAll("[^A-Za-z0-9._-]", "_");
-  }
 
-  private static PrecisionMode mode(PrecisionPolicy p) {
-    return switch (p) {
-      case FP32 -> PrecisionMode.FP32;
-      case FP16 -> PrecisionMode.FP16;
-      case INT8, INT8_FP32 -> PrecisionMode.INT8;
-    };
-  }
 }

@@ -1,8 +1,13 @@
 package io.trtfleet.cli;
 
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.importer.ImportedModel;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.publish.ConvertedSavedModel;
+import io.trtfleet.publish.TfTrtSavedModelWriter;
+import io.trtfleet.publish.TrtEngineOpSettings;
 import io.trtfleet.report.ConversionReport;
 import io.trtfleet.report.NonConversionReport;
 import io.trtfleet.report.ReportWriter;
@@ -15,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,12 +94,10 @@ public final class ConvertCommand implements Callable<Integer> {
     if (!noBuild) {
       // No engines here: TF-TRT builds them when the SavedModel first runs (static_engine=false), or
       // `trtfleet build` on a GPU host writes the same layout with serialized engines.
-      io.trtfleet.convert.PrecisionPolicy policy = io.trtfleet.convert.PrecisionPolicy.parse(precision);
-      io.trtfleet.publish.ConvertedSavedModel saved = new io.trtfleet.publish.TfTrtSavedModelWriter(
-          new io.trtfleet.publish.TrtEngineOpSettings(policy, io.trtfleet.convert.ProfileStrategy.RANGE, 1,
-              io.trtfleet.publish.TrtEngineOpSettings.DEFAULT_WORKSPACE_BYTES, true))
-          .write(model.importOptions(), model.model.toAbsolutePath().normalize().getFileName().toString(), segmented,
-              java.util.Map.of(), out);
+      TrtEngineOpSettings settings = new TrtEngineOpSettings(PrecisionPolicy.parse(precision), ProfileStrategy.RANGE, 1,
+          TrtEngineOpSettings.DEFAULT_WORKSPACE_BYTES, true);
+      ConvertedSavedModel saved = new TfTrtSavedModelWriter(settings)
+          .write(model.importOptions(), model.modelName(), segmented, Map.of(), out);
       stdout.println("wrote " + saved.savedModelDir() + " (TF-TRT layout; engines are built at runtime, or with"
           + " trtfleet build on a GPU host)");
     }

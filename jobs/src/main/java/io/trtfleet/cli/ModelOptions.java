@@ -21,4 +21,17 @@ public final class ModelOptions {
   public ImportOptions importOptions() {
     return ImportOptions.builder(model).tags(tags).signature(signature).build();
   }
+
+  /**
+   * The model's name for plans and Triton entries: the SavedModel's folder, or its parent when the
+   * folder is a version number or {@code saved_model}.
+   */
+  public String modelName() {
+    Path dir = model.toAbsolutePath().normalize();
+    String name = dir.getFileName().toString();
+    if ((name.matches("\\d+") || name.equals("saved_model")) && dir.getParent() != null) {
+      name = dir.getParent().getFileName().toString();
+    }
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
 }

@@ -64,6 +64,9 @@ public final class EngineBuilder {
     if (config.detailedLayers()) {
       cfg.setProfilingVerbosity(org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity.kDETAILED.value);
     }
+    if (!config.tf32()) {
+      cfg.clearFlag(org.bytedeco.tensorrt.global.nvinfer.BuilderFlag.kTF32);
+    }
     if (config.ampereCompatible()) {
       cfg.setHardwareCompatibilityLevel(HardwareCompatibilityLevel.kAMPERE_PLUS);
     }

@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * The tensors whose calibrated scales the INT8 Q/DQ policies use, i.e. what calibration must measure:
- * the activation inputs of Conv2D, DepthwiseConv2dNative and MatMul, and the residual input of residual
- * adds ({@link ResidualAdds}), following TensorRT's Q/DQ placement guidance.
+ * the activation inputs of Conv2D, DepthwiseConv2dNative and MatMul, the residual input of residual
+ * adds ({@link ResidualAdds}) and the input of global average pools ({@link GlobalAveragePools}),
+ * following TensorRT's Q/DQ placement guidance.
  */
 public final class QuantizationTargets {
 
@@ -48,6 +49,11 @@ public final class QuantizationTargets {
         case "Add", "AddV2" -> {
           if (residualAdds.isResidual(n)) {
             residualAdds.quantizedInputs(n).forEach(r -> targets.add(r.tensorName()));
+          }
+        }
+        case "Mean" -> {
+          if (GlobalAveragePools.is(graph, n)) {
+            targets.add(in.get(0).tensorName());
           }
         }
         default -> { }

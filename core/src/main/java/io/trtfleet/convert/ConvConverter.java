@@ -2,7 +2,6 @@ package io.trtfleet.convert;
 
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
-import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.OnnxGraphBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +12,6 @@ import java.util.List;
  * folded in. Under INT8 the input gets per-tensor Q/DQ and the weights per-output-channel Q/DQ.
  */
 final class ConvConverter implements OpConverter {
-
-  /** Convolutions with this few input channels have no INT8 kernel in TensorRT (ResNet's first conv). */
-  static final long MIN_INT8_CHANNELS = 4;
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
@@ -79,17 +75,13 @@ final class ConvConverter implements OpConverter {
 
     String input;
     String weights;
-    boolean quantize = ctx.precision().quantized() && ctx.scale(x.tfName).isPresent();
-    if (ctx.precision().quantized() && cin < MIN_INT8_CHANNELS && !depthwise) {
-      ctx.droppedQdq.put(node.name(), cin + " input channel(s): TensorRT has no INT8 kernel for it, kept in "
-          + OnnxDataType.name(ctx.floatType()));
-      quantize = false;
-    }
-    if (quantize) {
+    // Every convolution, the 3-channel first one too: TensorRT 10 has INT8 kernels for it (ResNet-50 on
+    // the H200: 10% more images/s than with conv1 in FP16, docs/benchmarks/gpu.md).
+    if (ctx.precision().quantized() && ctx.scale(x.tfName).isPresent()) {
       input = ctx.activation(x, layout, node);
       weights = ctx.quantizedWeights(base + "/kernel", wdims, w);
     } else {
-      if (ctx.precision().quantized() && !ctx.droppedQdq.containsKey(node.name())) {
+      if (ctx.precision().quantized()) {
         ctx.activation(x, layout, node); // records the missing scale in the report
       }
       input = ctx.view(x, layout);

@@ -73,7 +73,6 @@ final class ConversionContext implements AutoCloseable {
 
   final List<String> folded = new ArrayList<>();
   final Map<String, String> unquantized = new LinkedHashMap<>();
-  final Map<String, String> droppedQdq = new LinkedHashMap<>();
   final List<String> notes = new ArrayList<>();
 
   ConversionContext(FrozenGraph graph, OnnxGraphBuilder onnx, PrecisionPolicy precision,

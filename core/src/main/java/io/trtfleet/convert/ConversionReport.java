@@ -5,19 +5,17 @@ import java.util.Map;
 
 /**
  * What a conversion did, for users and for the build report: folded nodes, tensors left unquantized
- * (no calibrated scale) and Q/DQ pairs dropped on purpose, notes on precision choices, ONNX op counts.
+ * (no calibrated scale), notes on precision choices, ONNX op counts.
  *
  * @param unquantized tensor name to the node that would have read it quantized
- * @param droppedQdq node name to the reason its input Q/DQ was left out
  */
 public record ConversionReport(String segment, PrecisionPolicy precision, int tfNodes, List<String> folded,
-    Map<String, String> unquantized, Map<String, String> droppedQdq, List<String> notes,
+    Map<String, String> unquantized, List<String> notes,
     Map<String, Integer> onnxOps, long millis) {
 
   public ConversionReport {
     folded = List.copyOf(folded);
     unquantized = Map.copyOf(unquantized);
-    droppedQdq = Map.copyOf(droppedQdq);
     notes = List.copyOf(notes);
     onnxOps = Map.copyOf(onnxOps);
   }
@@ -33,9 +31,6 @@ public record ConversionReport(String segment, PrecisionPolicy precision, int tf
         .append(" ONNX nodes (").append(precision).append(", ").append(millis).append(" ms)");
     if (!folded.isEmpty()) {
       sb.append("\n  folded into convolution/Gemm weights: ").append(folded.size()).append(" nodes");
-    }
-    if (!droppedQdq.isEmpty()) {
-      droppedQdq.forEach((n, why) -> sb.append("\n  no Q/DQ for ").append(n).append(": ").append(why));
     }
     if (!unquantized.isEmpty()) {
       sb.append("\n  tensors without a calibrated scale (kept in float): ")

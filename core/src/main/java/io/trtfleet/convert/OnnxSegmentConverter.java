@@ -100,7 +100,7 @@ public final class OnnxSegmentConverter {
         .toByteArray();
     long millis = (System.nanoTime() - start) / 1_000_000;
     ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
-        ctx.folded, ctx.unquantized, ctx.droppedQdq, ctx.notes, onnx.opCounts(), millis);
+        ctx.folded, ctx.unquantized, ctx.notes, onnx.opCounts(), millis);
     LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
     List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
         : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());

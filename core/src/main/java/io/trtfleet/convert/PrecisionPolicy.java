@@ -15,8 +15,9 @@ public enum PrecisionPolicy {
   /** FP16 weights and activations; Softmax, reductions and normalization in FP32; FP32 at the boundary. */
   FP16(OnnxDataType.FLOAT16, false),
   /**
-   * Q/DQ on the inputs of convolutions and matrix multiplies (and both inputs of residual adds), DQ
-   * producing FP16 with FP16 between quantized layers: the form TensorRT turns into fast INT8 kernels.
+   * Q/DQ on the tensors {@code calibrate.QuantizationTargets} names (conv and matmul inputs, residual
+   * inputs of adds, global-average-pool inputs), DQ producing FP16 with FP16 between quantized layers:
+   * the form TensorRT turns into fast INT8 kernels.
    */
   INT8(OnnxDataType.FLOAT16, true),
   /** The same Q/DQ placement with FP32 between layers: slower on TensorRT, useful to isolate INT8 error. */

@@ -2,6 +2,7 @@ package io.trtfleet.build;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,6 +29,12 @@ class EngineBuilderTest {
   void configRejectsBadValues() {
     assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").optimizationLevel(6).build());
     assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").workspaceBytes(0).build());
+  }
+
+  @Test
+  void tf32IsTensorRtsDefaultAndCanBeTurnedOff() {
+    assertTrue(EngineBuildConfig.builder("FP32").build().tf32());
+    assertFalse(EngineBuildConfig.builder("FP32").tf32(false).build().tf32());
   }
 
   /** Without a GPU every entry point says so in one line instead of failing inside native code. */

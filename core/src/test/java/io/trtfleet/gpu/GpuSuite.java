@@ -71,13 +71,28 @@ public final class GpuSuite {
     if (a.containsKey("--bench-engines")) {
       results.put("resnet50_rebench", rebench(engines, batch));
     }
+    Runnable checkpoint = () -> {
+      try {
+        Files.writeString(out.resolve("gpu-results.json"), JSON.writeValueAsString(results));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
     if (a.containsKey("--fmnist")) {
       results.put("fashion_mnist", fashion(builder, Path.of(a.get("--fmnist")), Path.of(a.get("--model")), engines));
+      checkpoint.run();
     }
     if (a.containsKey("--resnet")) {
-      results.put("resnet50", resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null));
+      List<String> specs = List.of(a.getOrDefault("--variants", "FP32,FP16,INT8").split(","));
+      Map<String, Object> rn = new LinkedHashMap<>();
+      results.put("resnet50", rn);
+      resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null, specs, rn, checkpoint);
     }
-    Files.writeString(out.resolve("gpu-results.json"), JSON.writeValueAsString(results));
+    if (a.containsKey("--anchor")) {
+      results.put("anchor", AnchorEngines.run(Path.of(a.get("--anchor")), batch,
+          List.of(a.getOrDefault("--anchor-modes", "fp32,fp16,int8").split(",")), engines, out, checkpoint));
+    }
+    checkpoint.run();
     System.out.println(JSON.writeValueAsString(results));
   }
 
@@ -179,8 +194,16 @@ public final class GpuSuite {
 
   // ---------------------------------------------------------------- ResNet-50
 
-  /** @param inspect where to write TensorRT's layer information per engine (null: none) */
-  static Map<String, Object> resnet(EngineBuilder builder, int batch, Path engines, Path inspect) throws IOException {
+  /**
+   * Builds and benchmarks the ResNet-50 variants named in {@code specs}: a precision (FP32, FP16, INT8)
+   * with dash-separated modifiers {@code strict} (FP32 without TF32) and {@code o<N>} (builder
+   * optimization level N). A variant that fails is recorded with its error and the next one runs; results
+   * are written after each variant, so a call cut short still returns what it measured.
+   *
+   * @param inspect where to write TensorRT's layer information per engine (null: none)
+   */
+  static void resnet(EngineBuilder builder, int batch, Path engines, Path inspect, List<String> specs,
+      Map<String, Object> r, Runnable checkpoint) throws IOException {
     Path dir = Files.createTempDirectory("resnet50");
     long t0 = System.nanoTime();
     ResNet50.export(dir.resolve("saved_model"));
@@ -192,66 +215,82 @@ public final class GpuSuite {
     List<String> targets = QuantizationTargets.of(g, segment);
     Map<String, Float> amax = new LinkedHashMap<>();
     try (ActivationCollector c = new ActivationCollector(g, targets, 0)) {
-      Random r = new Random(3);
+      Random rnd = new Random(3);
       for (int k = 0; k < 2; k++) {
         float[] x = new float[8 * 224 * 224 * 3];
         for (int i = 0; i < x.length; i++) {
-          x[i] = (float) r.nextGaussian();
+          x[i] = (float) rnd.nextGaussian();
         }
         amax = ActivationCollector.mergeRanges(amax, c.ranges(Map.of(input, HostTensor.ofFloats(new long[] {8, 224, 224, 3}, x)), 8));
       }
     }
     CalibrationTable table = CalibrationTable.fromAmax("TRT-100600-MinMaxCalibration", amax);
-    Map<String, Object> r = new LinkedHashMap<>();
     r.put("export_s", exportS);
     List<Map<String, Object>> rows = new ArrayList<>();
-    Map<String, ConversionOptions> variants = new LinkedHashMap<>();
-    variants.put("FP32", ConversionOptions.fp32());
-    variants.put("FP16", ConversionOptions.of(PrecisionPolicy.FP16));
-    variants.put("INT8", ConversionOptions.int8(PrecisionPolicy.INT8, table));
-    for (Map.Entry<String, ConversionOptions> v : variants.entrySet()) {
-      long c0 = System.nanoTime();
-      byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
-      double convertS = (System.nanoTime() - c0) / 1e9;
-      EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(v.getKey())
-          .profiles(List.of(batchRange(input, new long[] {224, 224, 3}, batch, batch)))
-          .timingCache(engines.resolve("timing.cache")).detailedLayers(inspect != null).build());
-      Files.write(engines.resolve("resnet50-" + v.getKey() + ".plan"), e.plan());
-      if (inspect != null) {
-        Files.writeString(inspect.resolve("resnet50-" + v.getKey() + ".layers.json"),
-            io.trtfleet.build.EngineInspector.layersJson(e.plan()));
-      }
-      Map<String, Object> row = new LinkedHashMap<>(bench(e.plan(), batch));
-      row.put("variant", v.getKey());
-      row.put("convert_s", convertS);
-      row.put("build_s", e.metadata().buildSeconds());
-      row.put("plan_bytes", e.metadata().planBytes());
-      rows.add(row);
-      System.out.println("RESNET50 " + row);
-    }
     r.put("variants", rows);
-    return r;
+    for (String spec : specs) {
+      List<String> mods = List.of(spec.split("-"));
+      String precision = mods.get(0);
+      ConversionOptions options = switch (precision) {
+        case "FP32" -> ConversionOptions.fp32();
+        case "FP16" -> ConversionOptions.of(PrecisionPolicy.FP16);
+        case "INT8" -> ConversionOptions.int8(PrecisionPolicy.INT8, table);
+        default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16 or INT8");
+      };
+      int level = mods.stream().filter(m -> m.matches("o[0-5]")).map(m -> Integer.parseInt(m.substring(1)))
+          .findFirst().orElse(EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("variant", spec);
+      rows.add(row);
+      try {
+        long c0 = System.nanoTime();
+        byte[] onnx = OnnxSegmentConverter.convert(g, segment, options).orElseThrow().onnx();
+        row.put("convert_s", (System.nanoTime() - c0) / 1e9);
+        EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(precision)
+            .profiles(List.of(batchRange(input, new long[] {224, 224, 3}, batch, batch)))
+            .optimizationLevel(level).tf32(!mods.contains("strict"))
+            .timingCache(engines.resolve("timing.cache")).detailedLayers(inspect != null).build());
+        Files.write(engines.resolve("resnet50-" + spec + ".plan"), e.plan());
+        if (inspect != null) {
+          Files.writeString(inspect.resolve("resnet50-" + spec + ".layers.json"),
+              io.trtfleet.build.EngineInspector.layersJson(e.plan()));
+        }
+        row.put("build_s", e.metadata().buildSeconds());
+        row.put("plan_bytes", e.metadata().planBytes());
+        row.putAll(bench(e.plan(), batch));
+      } catch (RuntimeException ex) {
+        row.put("error", ex.toString());
+        ex.printStackTrace();
+      }
+      System.out.println("RESNET50 " + row);
+      checkpoint.run();
+    }
   }
 
   static List<Map<String, Object>> rebench(Path engines, int batch) throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (String v : List.of("FP32", "FP16", "INT8")) {
-      Path plan = engines.resolve("resnet50-" + v + ".plan");
-      if (Files.exists(plan)) {
-        Map<String, Object> row = new LinkedHashMap<>(bench(Files.readAllBytes(plan), batch));
-        row.put("variant", v);
-        rows.add(row);
-        System.out.println("RESNET50-REBENCH " + row);
-      }
+    List<Path> plans;
+    try (var files = Files.list(engines)) {
+      plans = files.filter(f -> f.getFileName().toString().startsWith("resnet50-")
+          && f.getFileName().toString().endsWith(".plan")).sorted().toList();
+    }
+    for (Path plan : plans) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("variant", plan.getFileName().toString().replace(".plan", ""));
+      row.putAll(bench(Files.readAllBytes(plan), batch));
+      rows.add(row);
+      System.out.println("RESNET50-REBENCH " + row);
     }
     return rows;
   }
 
+  /** Batch-1 latency and batch-{@code batch} throughput, input shapes from the engine's own profile. */
   static Map<String, Object> bench(byte[] plan, int batch) {
     try (EngineRunner run = new EngineRunner(plan)) {
       String in = run.inputs().get(0);
-      EngineRunner.BenchmarkResult lat = run.benchmark(Map.of(in, new long[] {1, 224, 224, 3}), 20, 200);
-      EngineRunner.BenchmarkResult thr = run.benchmark(Map.of(in, new long[] {batch, 224, 224, 3}), 20, 100);
+      long[] shape = run.profileShape(in, 2);
+      EngineRunner.BenchmarkResult lat = run.benchmark(Map.of(in, withBatch(shape, 1)), 20, 200);
+      EngineRunner.BenchmarkResult thr = run.benchmark(Map.of(in, withBatch(shape, batch)), 20, 200);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("latency_b1_p50_ms", lat.p50Ms());
       row.put("latency_b1_p99_ms", lat.p99Ms());
@@ -262,15 +301,21 @@ public final class GpuSuite {
     }
   }
 
+  private static long[] withBatch(long[] shape, long batch) {
+    long[] s = shape.clone();
+    s[0] = batch;
+    return s;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** One profile: batch 1 to {@code max}, tuned for {@code opt}, other dims fixed to {@code sample}. */
   static OptimizationProfile batchRange(String input, long[] sample, int opt, int max) {
-    return new OptimizationProfile(Map.of(input, new OptimizationProfile.Dims(withBatch(sample, 1),
-        withBatch(sample, opt), withBatch(sample, max))));
+    return new OptimizationProfile(Map.of(input, new OptimizationProfile.Dims(prependBatch(sample, 1),
+        prependBatch(sample, opt), prependBatch(sample, max))));
   }
 
-  private static long[] withBatch(long[] sample, long batch) {
+  private static long[] prependBatch(long[] sample, long batch) {
     long[] s = new long[sample.length + 1];
     s[0] = batch;
     System.arraycopy(sample, 0, s, 1, sample.length);

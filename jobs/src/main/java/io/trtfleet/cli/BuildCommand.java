@@ -106,6 +106,10 @@ public final class BuildCommand implements Callable<Integer> {
   @Option(names = "--opt-level", defaultValue = "3", description = "builder optimization level 0..5")
   int optimizationLevel;
 
+  @Option(names = "--no-tf32", description = "FP32 layers in IEEE FP32 instead of TensorRT's default TF32 tensor-core"
+      + " math (about 4x slower on an H200; for bit-faithful FP32 references)")
+  boolean noTf32;
+
   @Option(names = "--gpu", defaultValue = "0", description = "CUDA device ordinal")
   int gpu;
 
@@ -187,7 +191,7 @@ public final class BuildCommand implements Callable<Integer> {
     try {
       engine = builder.build(segment.name(), c.onnx(), EngineBuildConfig.builder(p.name()).profiles(c.profiles())
           .workspaceBytes(workspaceGb << 30).optimizationLevel(optimizationLevel).timingCache(timingCache)
-          .detailedLayers(inspect).build());
+          .detailedLayers(inspect).tf32(!noTf32).build());
     } catch (EngineBuildException e) {
       row.put("status", "build failed");
       row.put("reason", e.getMessage());

@@ -108,7 +108,6 @@ public final class ExportOnnxCommand implements Callable<Integer> {
       m.put("onnx_ops", report.onnxOps());
       m.put("folded", report.folded());
       m.put("unquantized", report.unquantized());
-      m.put("dropped_qdq", report.droppedQdq());
       m.put("notes", report.notes());
       m.put("convert_ms", report.millis());
     } else {

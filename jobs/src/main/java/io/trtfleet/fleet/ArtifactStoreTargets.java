@@ -57,8 +57,10 @@ public final class ArtifactStoreTargets implements Serializable {
   }
 
   /**
-   * Publishes a built target's files (plans under engines/, everything else under report/) with its
-   * result. Atomic and idempotent (the store's contract), so Spark retries and speculation are safe.
+   * Publishes a built target's files with its result: plans and their metadata ({@code <name>.plan},
+   * {@code <name>.json}, as {@link io.trtfleet.build.EngineFiles} writes them) under engines/, everything
+   * else under report/. Atomic and idempotent (the store's contract), so Spark retries and speculation
+   * are safe.
    */
   public void publish(FleetTargetKey key, TargetResult result, Path files) {
     Publication.Builder p = Publication.builder()
@@ -67,7 +69,9 @@ public final class ArtifactStoreTargets implements Serializable {
     try (Stream<Path> list = Files.list(files)) {
       for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
         String name = f.getFileName().toString();
-        String rel = (name.endsWith(".plan") ? "engines/" : "report/") + name;
+        boolean engineFile = name.endsWith(".plan")
+            || name.endsWith(".json") && Files.exists(f.resolveSibling(name.replaceFirst("\\.json$", ".plan")));
+        String rel = (engineFile ? "engines/" : "report/") + name;
         p.file(rel, f);
         if (name.endsWith(".plan")) {
           p.engine(rel, null, key.precision());

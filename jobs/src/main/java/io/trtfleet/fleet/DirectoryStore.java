@@ -18,23 +18,25 @@ import java.util.Optional;
  *   runs/&lt;run id&gt;/report.json, report.html
  * </pre>
  */
-public final class DirectoryStore implements CalibrationCache {
+public final class DirectoryStore {
 
-  private static final long serialVersionUID = 1L;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private final String root;  // a String: Path is not Serializable and tasks carry the store
+  private final Path root;
 
   public DirectoryStore(Path root) {
-    this.root = root.toAbsolutePath().normalize().toString();
+    this.root = root.toAbsolutePath().normalize();
   }
 
   public Path root() {
-    return Path.of(root);
+    return root;
   }
 
-  @Override
+  /**
+   * The TensorRT calibration cache text stored under this key, if any: a nightly run recalibrates only
+   * when the model or the calibration data changed.
+   */
   public Optional<String> calibration(CalibrationKey key) {
     Path cache = calibrationDir(key).resolve("calibration").resolve(CalibrationWriter.CACHE);
     try {
@@ -44,7 +46,7 @@ public final class DirectoryStore implements CalibrationCache {
     }
   }
 
-  @Override
+  /** The folder a calibration for this key is written to (CalibrateJob writes {@code <it>/calibration/}). */
   public Path calibrationDir(CalibrationKey key) {
     return root().resolve("calibrations").resolve(key.model()).resolve(key.digest());
   }

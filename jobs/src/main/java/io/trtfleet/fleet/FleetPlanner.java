@@ -22,9 +22,9 @@ public final class FleetPlanner {
 
   private final Digests digests;
   private final ArtifactStoreTargets store;
-  private final CalibrationCache calibrations;
+  private final DirectoryStore calibrations;
 
-  public FleetPlanner(Digests digests, ArtifactStoreTargets store, CalibrationCache calibrations) {
+  public FleetPlanner(Digests digests, ArtifactStoreTargets store, DirectoryStore calibrations) {
     this.digests = digests;
     this.store = store;
     this.calibrations = calibrations;

@@ -31,11 +31,7 @@ public final class OnnxCpuBuilder implements TargetBuilder {
     long t0 = System.nanoTime();
     FrozenGraph graph = inputs.graph().graph();
     Converted c = convert(target, inputs, graph);
-    try {
-      Files.write(out.resolve("model.onnx"), c.onnx());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out.resolve("model.onnx"), e);
-    }
+    c.writeOnnx(out);
     double buildSeconds = (System.nanoTime() - t0) / 1e9;
     Measurement m;
     try (OnnxRunner runner = new OnnxRunner(c.onnx(), 0)) {
@@ -48,7 +44,17 @@ public final class OnnxCpuBuilder implements TargetBuilder {
   }
 
   /** Whole-model ONNX at the target's precision, and the segmenter's share of converted ops. */
-  record Converted(byte[] onnx, double opsConvertedPercent) {}
+  record Converted(byte[] onnx, double opsConvertedPercent) {
+
+    /** Keeps the ONNX beside the build's other outputs (published under report/, for audits). */
+    void writeOnnx(Path out) {
+      try {
+        Files.write(out.resolve("model.onnx"), onnx);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + out.resolve("model.onnx"), e);
+      }
+    }
+  }
 
   static Converted convert(Target target, ModelInputs inputs, FrozenGraph graph) {
     SegmentedGraph segmented = new Segmenter(SegmenterOptions.defaults()).segment(graph);

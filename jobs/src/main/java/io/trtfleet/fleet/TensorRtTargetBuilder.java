@@ -1,19 +1,16 @@
 package io.trtfleet.fleet;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.build.DeviceIdentity;
 import io.trtfleet.build.EngineArtifact;
 import io.trtfleet.build.EngineBuildConfig;
 import io.trtfleet.build.EngineBuilder;
+import io.trtfleet.build.EngineFiles;
 import io.trtfleet.build.EngineRunner;
 import io.trtfleet.build.TensorRt;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Signature;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,13 +46,8 @@ public final class TensorRtTargetBuilder implements TargetBuilder {
         .profiles(profiles(target.model(), graph.signature(), inputs.validation())).build();
     EngineArtifact engine = new EngineBuilder(device).build(target.model().name(), c.onnx(), config);
     double buildSeconds = (System.nanoTime() - t0) / 1e9;
-    try {
-      Files.write(out.resolve("engine.plan"), engine.plan());
-      Files.write(out.resolve("model.onnx"), c.onnx());
-      new ObjectMapper().writeValue(out.resolve("engine.json").toFile(), engine.metadata());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the engine files to " + out, e);
-    }
+    EngineFiles.write(out, engine);
+    c.writeOnnx(out);
     Measurement m;
     try (EngineRunner runner = new EngineRunner(engine.plan())) {
       m = Measurement.of(runner::run, Measurement.classifierOutput(graph).tensor().name(), inputs.validation());

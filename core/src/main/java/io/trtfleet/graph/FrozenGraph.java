@@ -1,5 +1,7 @@
 package io.trtfleet.graph;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -7,8 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeMap;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.TensorProto;
 
 /**
  * The graph IR every later stage reads: one signature of a SavedModel with functions inlined,
@@ -81,6 +87,61 @@ public final class FrozenGraph {
 
   public TensorSpec tensor(TensorRef ref) {
     return node(ref.node()).output(ref.index());
+  }
+
+  /**
+   * Integer values (int32 or int64) of a tensor produced by a Const node, empty when it is computed at
+   * run time, is not an integer or is implausibly large for an axis/shape operand.
+   */
+  public Optional<long[]> constInts(TensorRef ref) {
+    Node producer = node(ref.node());
+    if (!producer.op().equals("Const")) {
+      return Optional.empty();
+    }
+    return producer.attr("value").map(AttrValue::getTensor).flatMap(FrozenGraph::ints);
+  }
+
+  private static Optional<long[]> ints(TensorProto t) {
+    long count = 1;
+    for (var d : t.getTensorShape().getDimList()) {
+      count *= d.getSize();
+    }
+    if (count > 1_000_000) {
+      return Optional.empty();
+    }
+    long[] values = new long[(int) count];
+    if (t.getDtype() == DataType.DT_INT32) {
+      if (!t.getTensorContent().isEmpty()) {
+        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+          values[i] = b.getInt();
+        }
+        return Optional.of(values);
+      }
+      return splat(values, t.getIntValCount(), t::getIntVal);
+    }
+    if (t.getDtype() == DataType.DT_INT64) {
+      if (!t.getTensorContent().isEmpty()) {
+        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+          values[i] = b.getLong();
+        }
+        return Optional.of(values);
+      }
+      return splat(values, t.getInt64ValCount(), i -> t.getInt64Val(i));
+    }
+    return Optional.empty();
+  }
+
+  /** TensorProto's repeated fields may hold fewer values than elements: the last one repeats. */
+  private static Optional<long[]> splat(long[] values, int stored, java.util.function.IntToLongFunction get) {
+    if (stored == 0 && values.length > 0) {
+      return Optional.of(values);  // all zeros
+    }
+    for (int i = 0; i < values.length; i++) {
+      values[i] = get.applyAsLong(Math.min(i, stored - 1));
+    }
+    return Optional.of(values);
   }
 
   /** Op type to count, sorted by op type. */

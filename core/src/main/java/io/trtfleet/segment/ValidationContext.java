@@ -3,12 +3,7 @@ package io.trtfleet.segment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Optional;
-import org.tensorflow.proto.AttrValue;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.proto.TensorProto;
 
 /**
  * What a validator may look at besides the node: the graph (producers of the node's inputs, their
@@ -42,58 +37,12 @@ public record ValidationContext(FrozenGraph graph, PrecisionMode precision, bool
 
   /** Integer values of a Const input (int32 or int64), empty when the input is computed at run time. */
   public Optional<long[]> constInts(Node node, int index) {
-    if (!isConst(node, index)) {
-      return Optional.empty();
-    }
-    return producer(node, index).attr("value").map(AttrValue::getTensor).flatMap(ValidationContext::ints);
+    return graph.constInts(node.dataInputs().get(index));
   }
 
   /** A single integer Const input (an axis), empty when absent or not a scalar. */
   public Optional<Long> constInt(Node node, int index) {
     return constInts(node, index).filter(v -> v.length == 1).map(v -> v[0]);
-  }
-
-  static Optional<long[]> ints(TensorProto t) {
-    long count = 1;
-    for (var d : t.getTensorShape().getDimList()) {
-      count *= d.getSize();
-    }
-    if (count > 1_000_000) {
-      return Optional.empty();
-    }
-    long[] values = new long[(int) count];
-    if (t.getDtype() == DataType.DT_INT32) {
-      if (!t.getTensorContent().isEmpty()) {
-        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
-          values[i] = b.getInt();
-        }
-        return Optional.of(values);
-      }
-      return splat(values, t.getIntValCount(), t::getIntVal);
-    }
-    if (t.getDtype() == DataType.DT_INT64) {
-      if (!t.getTensorContent().isEmpty()) {
-        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
-          values[i] = b.getLong();
-        }
-        return Optional.of(values);
-      }
-      return splat(values, t.getInt64ValCount(), i -> t.getInt64Val(i));
-    }
-    return Optional.empty();
-  }
-
-  /** TensorProto's repeated fields may hold fewer values than elements: the last one repeats. */
-  private static Optional<long[]> splat(long[] values, int stored, java.util.function.IntToLongFunction get) {
-    if (stored == 0 && values.length > 0) {
-      return Optional.of(values);  // all zeros
-    }
-    for (int i = 0; i < values.length; i++) {
-      values[i] = get.applyAsLong(Math.min(i, stored - 1));
-    }
-    return Optional.of(values);
   }
 
   /** Normalizes a possibly negative axis against a rank; -1 when the rank is unknown. */

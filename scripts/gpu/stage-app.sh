@@ -49,5 +49,5 @@ rm -rf .gpu/appparts && mkdir -p .gpu/appparts .gpu/bin
 tar -C "$B" -cf - app | split -b 48M -d -a 2 - .gpu/appparts/a
 for f in .gpu/appparts/a*; do mkdir "$f.d" && mv "$f" "$f.d/part" && mv "$f.d" "$f"; done
 rm -rf "$B"
-cp scripts/gpu/recv-app.sh scripts/gpu/run-suite.sh .gpu/bin/
+cp scripts/gpu/recv-app.sh scripts/gpu/run-suite.sh scripts/gpu/export_anchor.py .gpu/bin/
 echo "app ready: $(ls .gpu/appparts | wc -l) parts in .gpu/appparts"

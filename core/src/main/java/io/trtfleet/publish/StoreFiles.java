@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.ipc.RemoteException;
 
 /** Byte-level store I/O through Hadoop's FileSystem: hashed uploads, read-back verification, small documents. */
 final class StoreFiles {
@@ -173,13 +174,17 @@ final class StoreFiles {
   }
 
   /**
-   * Whether a write failed because the object exists (or changed) already: Hadoop's exception, or S3's
-   * answer to a conditional PUT (412 Precondition Failed, 409 ConditionalRequestConflict) as S3A reports it.
+   * Whether a write failed because the object exists (or changed) already: Hadoop's exception; HDFS's
+   * answer while another writer still has the same new file open (AlreadyBeingCreatedException, which
+   * the NameNode sends as a RemoteException); or S3's answer to a conditional PUT (412 Precondition
+   * Failed, 409 ConditionalRequestConflict) as S3A reports it.
    */
   static boolean isAlreadyExists(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof FileAlreadyExistsException || t instanceof java.nio.file.FileAlreadyExistsException
-          || t.getClass().getSimpleName().equals("RemoteFileChangedException")) {
+          || t.getClass().getSimpleName().equals("RemoteFileChangedException")
+          || t.getClass().getSimpleName().equals("AlreadyBeingCreatedException")
+          || t instanceof RemoteException r && r.getClassName().endsWith(".AlreadyBeingCreatedException")) {
         return true;
       }
       String m = String.valueOf(t.getMessage());

@@ -1,10 +1,11 @@
 # GPU host: exports torchvision's ResNet-50 to ONNX for the TensorRT ONNX-parser anchor.
 #   python3 export_anchor.py OUT.onnx            random init, as ../shared/gpu/anchors/torch_anchor.py
 #   python3 export_anchor.py OUT.onnx --trained  batch-norm statistics and affine parameters drawn at random too
-# With torchvision's random init every batch norm is the identity, so each folded convolution bias is
-# all zeros; the exporter then shares one zero initializer among all convolutions of a width, and
-# TensorRT's parser passes shared biases as tensors. --trained gives every convolution its own
-# bias, as a trained model (and trtfleet's seeded ResNet-50) has.
+# With torchvision's random init every batch norm is the identity, so every folded convolution bias is
+# all zeros, and TensorRT 10.6 ends up passing 47 of the 53 biases as tensors (HasDynamicBias in its
+# layer list). --trained gives every convolution a non-zero bias of its own, as a trained model (and
+# trtfleet's seeded ResNet-50) has; TensorRT then keeps them all as weights. Same speed either way
+# (docs/benchmarks/gpu.md, 2026-11-29 second session).
 import sys, collections, torch, torchvision
 out, trained = sys.argv[1], "--trained" in sys.argv
 torch.manual_seed(0)

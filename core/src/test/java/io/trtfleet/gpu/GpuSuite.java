@@ -197,9 +197,9 @@ public final class GpuSuite {
   /**
    * Builds and benchmarks the ResNet-50 variants named in {@code specs}: a precision (FP32, FP16, INT8)
    * with dash-separated modifiers {@code strict} (FP32 without TF32), {@code o<N>} (builder
-   * optimization level N) and {@code db} (convolution biases as tensors, {@link BiasAsTensor}). A
-   * variant that fails is recorded with its error and the next one runs; results
-   * are written after each variant, so a call cut short still returns what it measured.
+   * optimization level N) and {@code db} (convolution biases as tensors, {@link BiasAsTensor}; its own
+   * timing cache). A variant that fails is recorded with its error and the next one runs; results are
+   * written after each variant, so a call cut short still returns what it measured.
    *
    * @param inspect where to write TensorRT's layer information per engine (null: none)
    */
@@ -253,7 +253,8 @@ public final class GpuSuite {
         EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(precision)
             .profiles(List.of(batchRange(input, new long[] {224, 224, 3}, batch, batch)))
             .optimizationLevel(level).tf32(!mods.contains("strict"))
-            .timingCache(engines.resolve(mods.contains("db") ? "timing-db.cache" : "timing.cache")).detailedLayers(inspect != null).build());
+            .timingCache(engines.resolve(mods.contains("db") ? "timing-db.cache" : "timing.cache"))
+            .detailedLayers(inspect != null).build());
         Files.write(engines.resolve("resnet50-" + spec + ".plan"), e.plan());
         if (inspect != null) {
           Files.writeString(inspect.resolve("resnet50-" + spec + ".layers.json"),

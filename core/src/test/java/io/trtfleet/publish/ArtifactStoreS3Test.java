@@ -19,10 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -175,30 +171,8 @@ class ArtifactStoreS3Test {
 
   @Test
   void concurrentPublishersOverS3aAgreeOnOneBuild() throws Exception {
-    ArtifactStore store = store();
-    TargetKey key = BuildOutputs.key("cnn");
-    Publication a = publication(1);
-    Publication b = publication(2);
-    CyclicBarrier start = new CyclicBarrier(2);
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    try {
-      Future<Manifest> fa = pool.submit(() -> {
-        start.await();
-        return store.publish(key, a);
-      });
-      Future<Manifest> fb = pool.submit(() -> {
-        start.await();
-        return store.publish(key, b);
-      });
-      Manifest ma = fa.get();
-      assertEquals(ma.publishId(), fb.get().publishId());
-      assertEquals(ma, store.manifest(key).orElseThrow());
-      assertEquals(ma, store.publish(key, a), "verifies every file against the manifest");
-      assertEquals(1, store.list(Optional.of("cnn")).size());
-      assertTrue(objects().stream().noneMatch(k -> k.startsWith("_staging/")), objects().toString());
-    } finally {
-      pool.shutdownNow();
-    }
+    StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"), publication(1), publication(2),
+        this::objects);
   }
 
   @Test

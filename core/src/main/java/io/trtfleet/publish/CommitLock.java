@@ -1,6 +1,7 @@
 package io.trtfleet.publish;
 
 import io.trtfleet.publish.StoreFiles.Snapshot;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,8 +52,10 @@ final class CommitLock {
   }
 
   /**
-   * Who holds the lock. A lock caught mid-rewrite (a local file being refreshed reads empty) counts as
-   * held by someone else and alive, which is the safe reading for every caller.
+   * Who holds the lock. A lock whose content cannot be read counts as held by someone else, with its
+   * modification time as the heartbeat: one caught mid-rewrite (a local file being refreshed reads
+   * empty) is recent and so alive, while one left empty by a publisher that died between creating and
+   * writing it goes stale like any silent holder instead of blocking its key forever.
    */
   Optional<Holder> holder() throws IOException {
     Optional<Snapshot> s;
@@ -73,8 +76,12 @@ final class CommitLock {
     try {
       return Optional.of(ManifestJson.read(s.get().bytes(), Holder.class));
     } catch (IOException e) {
-      String now = Instant.now().toString();
-      return Optional.of(new Holder("unreadable", "unknown", now, now));
+      try {
+        String modified = Instant.ofEpochMilli(fs.getFileStatus(path).getModificationTime()).toString();
+        return Optional.of(new Holder("unreadable", "unknown", modified, modified));
+      } catch (FileNotFoundException gone) {
+        return Optional.empty(); // released while we looked
+      }
     }
   }
 

@@ -147,7 +147,8 @@ class ArtifactStoreHdfsTest {
 
   @Test
   void concurrentPublishersOverHdfsAgreeOnOneBuild() throws Exception {
-    StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"), publication(1), publication(2),
+    StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"),
+        List.of(publication(1), publication(2)),
         this::files);
   }
 

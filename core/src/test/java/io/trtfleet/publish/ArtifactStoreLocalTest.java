@@ -14,14 +14,12 @@ import io.trtfleet.publish.Manifest.FileEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.RepeatedTest;
@@ -217,6 +215,26 @@ class ArtifactStoreLocalTest {
   }
 
   @Test
+  void anEmptyLockIsAliveWhileFreshAndBrokenOnceStale() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    // What a publisher that died between creating its lock and writing into it leaves behind.
+    Path lock = Path.of(new StoreLayout(new org.apache.hadoop.fs.Path(root().toUri())).lock(key).toUri());
+    Files.createDirectories(lock.getParent());
+    Files.createFile(lock);
+
+    Configuration patient = new Configuration(false);
+    patient.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 1);
+    patient.setLong(ArtifactStore.LOCK_STALE_SECONDS, 60);
+    TrtfleetException waited = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)));
+    assertTrue(waited.getMessage().contains("commit lock"), "a fresh empty lock counts as held: " + waited.getMessage());
+
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+    assertEquals(key, ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)).key(),
+        "silent for 5 minutes, past the 60 s stale period: broken");
+  }
+
+  @Test
   void aFailingPublishCleansUpAfterItself() throws Exception {
     ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");
@@ -236,43 +254,21 @@ class ArtifactStoreLocalTest {
 
   @RepeatedTest(5)  // the interleavings differ from run to run
   void concurrentPublishersOfOneKeyAgreeOnOneBuild() throws Exception {
-    ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");
-    int n = 4;
-    List<Publication> pubs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      pubs.add(publication(10 + i));
+    List<Publication> builds = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      builds.add(publication(10 + i));
     }
-    CyclicBarrier start = new CyclicBarrier(n);
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<Manifest>> results = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        Publication p = pubs.get(i);
-        results.add(pool.submit(() -> {
-          start.await();
-          return store.publish(key, p);
-        }));
-      }
-      Manifest winner = results.get(0).get();
-      for (Future<Manifest> f : results) {
-        assertEquals(winner.publishId(), f.get().publishId());
-      }
-      assertEquals(winner, store.manifest(key).orElseThrow());
-      // The files in place are the winner's, byte for byte.
-      for (FileEntry f : winner.files()) {
-        Path stored = target(key).resolve(f.path());
-        assertEquals(f.size(), Files.size(stored));
-        assertEquals(f.sha256(), sha(stored), f.path());
-      }
-      List<IndexEntry> index = store.list(Optional.of("cnn"));
-      assertEquals(1, index.size());
-      assertEquals("cnn/" + key.modelDigest() + "/trt-10.6.0/" + key.deviceKey() + "/int8/manifest.json",
-          index.get(0).manifest());
-      assertTrue(stagingFiles().isEmpty(), stagingFiles().toString());
-    } finally {
-      pool.shutdownNow();
+    Manifest winner = StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), key, builds,
+        () -> stagingFiles().stream().map(p -> "_staging/" + root().resolve("_staging").relativize(p)).toList());
+    // The files in place are the winner's, byte for byte.
+    for (FileEntry f : winner.files()) {
+      Path stored = target(key).resolve(f.path());
+      assertEquals(f.size(), Files.size(stored));
+      assertEquals(f.sha256(), sha(stored), f.path());
     }
+    assertEquals("cnn/" + key.modelDigest() + "/trt-10.6.0/" + key.deviceKey() + "/int8/manifest.json",
+        store().list(Optional.of("cnn")).get(0).manifest());
   }
 
   @Test

@@ -171,7 +171,8 @@ class ArtifactStoreS3Test {
 
   @Test
   void concurrentPublishersOverS3aAgreeOnOneBuild() throws Exception {
-    StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"), publication(1), publication(2),
+    StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"),
+        List.of(publication(1), publication(2)),
         this::objects);
   }
 

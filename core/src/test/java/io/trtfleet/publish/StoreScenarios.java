@@ -3,6 +3,7 @@ package io.trtfleet.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -17,30 +18,33 @@ final class StoreScenarios {
   private StoreScenarios() {}
 
   /**
-   * Two publishers of one key start together with different builds: both return the one committed
+   * Publishers of one key start together, each with a different build: all return the one committed
    * build, which verifies, is listed once, and leaves nothing in staging.
    *
    * @param files every file under the store's root, relative to it
+   * @return the committed build
    */
-  static void concurrentPublishersAgreeOnOneBuild(ArtifactStore store, TargetKey key, Publication a, Publication b,
+  static Manifest concurrentPublishersAgreeOnOneBuild(ArtifactStore store, TargetKey key, List<Publication> builds,
       Callable<List<String>> files) throws Exception {
-    CyclicBarrier start = new CyclicBarrier(2);
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CyclicBarrier start = new CyclicBarrier(builds.size());
+    ExecutorService pool = Executors.newFixedThreadPool(builds.size());
     try {
-      Future<Manifest> fa = pool.submit(() -> {
-        start.await();
-        return store.publish(key, a);
-      });
-      Future<Manifest> fb = pool.submit(() -> {
-        start.await();
-        return store.publish(key, b);
-      });
-      Manifest ma = fa.get();
-      assertEquals(ma.publishId(), fb.get().publishId());
-      assertEquals(ma, store.manifest(key).orElseThrow());
-      assertEquals(ma, store.publish(key, a), "verifies every file against the manifest");
+      List<Future<Manifest>> results = new ArrayList<>();
+      for (Publication p : builds) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return store.publish(key, p);
+        }));
+      }
+      Manifest winner = results.get(0).get();
+      for (Future<Manifest> f : results) {
+        assertEquals(winner.publishId(), f.get().publishId());
+      }
+      assertEquals(winner, store.manifest(key).orElseThrow());
+      assertEquals(winner, store.publish(key, builds.get(0)), "verifies every file against the manifest");
       assertEquals(1, store.list(Optional.of(key.model())).size());
       assertTrue(files.call().stream().noneMatch(f -> f.startsWith("_staging/")), files.call().toString());
+      return winner;
     } finally {
       pool.shutdownNow();
     }

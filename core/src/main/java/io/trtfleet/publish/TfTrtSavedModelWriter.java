@@ -156,7 +156,14 @@ public final class TfTrtSavedModelWriter {
             + "): it was built for another segmentation");
       }
     }
-    // Other files may share the folder (reports, per-segment plans); what this writer owns must be new.
+    requireFresh(outDir);
+  }
+
+  /**
+   * Other files may share the folder (reports, per-segment plans); what this writer owns must be new.
+   * Commands call this before their work too, so they fail before writing anything.
+   */
+  public static void requireFresh(Path outDir) {
     for (String own : List.of(SAVED_MODEL_DIR, TRITON_DIR)) {
       if (Files.exists(outDir.resolve(own))) {
         throw new TrtfleetException(outDir.resolve(own) + " already exists: choose a new output directory");

@@ -51,7 +51,7 @@ public record ValidationGates(Map<PrecisionPolicy, AccuracyGate> gates) {
     try {
       root = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(file.toFile());
     } catch (IOException e) {
-      throw new TrtfleetException("cannot read validation gates " + file + ": " + e.getMessage());
+      throw new TrtfleetException("cannot read validation gates " + file + ": " + io.trtfleet.Messages.firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new TrtfleetException("validation gates " + file + " must be a JSON object keyed by precision (FP32, FP16, INT8)");

@@ -122,6 +122,8 @@ public final class BuildCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     List<PrecisionPolicy> policies = precisions.stream().map(PrecisionPolicy::parse).toList();
+    OutputDirectory.check(out);
+    policies.forEach(p -> TfTrtSavedModelWriter.requireFresh(out.resolve(p.name().toLowerCase(Locale.ROOT))));
     CalibrationTable table = calibration == null ? null : CalibrationTable.read(calibration);
     if (table == null && policies.stream().anyMatch(PrecisionPolicy::quantized)) {
       throw new TrtfleetException("--precision INT8 needs --calibration FILE (trtfleet calibrate's calibration.cache)");

@@ -1,5 +1,6 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrate.CalibrationAlgorithm;
 import io.trtfleet.calibrate.CalibrationResult;
 import io.trtfleet.calibrate.PercentileCalibrator;
@@ -8,6 +9,7 @@ import io.trtfleet.spark.CalibrateJob;
 import io.trtfleet.spark.CalibrateOptions;
 import io.trtfleet.spark.Sparks;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,6 +82,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         .device(CalibrateOptions.CalibrationDevice.parse(calibrationDevice))
         .gpuResource(gpuResource)
         .build();
+    OutputDirectory.check(out);
     SparkSession spark = Sparks.session("trtfleet calibrate", master);
     try {
       CalibrationResult r = CalibrateJob.run(spark, options);

@@ -78,8 +78,9 @@ public final class ConvertCommand implements Callable<Integer> {
         .denylist(denylist)
         .dynamicShapes(dynamicShapes)
         .build();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new TrtfleetException("--out " + out + " is a file: give a directory (it is created if missing)");
+    OutputDirectory.check(out);
+    if (!noBuild) {
+      TfTrtSavedModelWriter.requireFresh(out);
     }
     ImportedModel imported = SavedModelImporter.importModel(model.importOptions());
     SegmentedGraph segmented = new Segmenter(options).segment(imported.graph());

@@ -54,6 +54,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ConversionOptions options = conversion.options();
     FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
+    OutputDirectory.check(out);
     Files.createDirectories(out);
     PrintWriter o = spec.commandLine().getOut();
     SegmentedGraph segmented = new Segmenter(SegmenterOptions.defaults()).segment(graph);

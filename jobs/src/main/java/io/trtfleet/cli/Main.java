@@ -6,9 +6,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code trtfleet} command line. A {@link TrtfleetException} (bad input the user can fix) or an
- * invalid option value ({@link IllegalArgumentException} from a validating builder) prints
- * as one {@code error:} line and exits 2; anything else is a bug and keeps its stack trace.
+ * The {@code trtfleet} command line. A {@link TrtfleetException} (bad input the user can fix, also when
+ * a Spark task threw it), an invalid option value ({@link IllegalArgumentException} from a validating
+ * builder) or an option picocli cannot parse prints as one {@code error:} line and exits 2; anything
+ * else is a bug and keeps its stack trace.
  */
 @Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
@@ -32,14 +33,27 @@ public final class Main {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof TrtfleetException || e instanceof IllegalArgumentException) {
-        PrintWriter err = cmd.getErr();
-        err.println("error: " + e.getMessage());
-        err.flush();
-        return EXIT_BAD_INPUT;
+        return badInput(cmd, e.getMessage());
+      }
+      // Spark hands a task's failure back wrapped in its own exceptions: ours inside still names the input.
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c instanceof TrtfleetException) {
+          return badInput(cmd, c.getMessage());
+        }
       }
       throw e;
     });
+    // A mistyped option gets the same one line as any other bad input, not the whole usage text.
+    cli.setParameterExceptionHandler((e, args) -> badInput(e.getCommandLine(),
+        e.getMessage() + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)"));
     return cli;
+  }
+
+  private static int badInput(CommandLine cmd, String message) {
+    PrintWriter err = cmd.getErr();
+    err.println("error: " + String.valueOf(message).strip().replace("\n", "; "));
+    err.flush();
+    return EXIT_BAD_INPUT;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -1,12 +1,12 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrationdata.samples.FashionMnist;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.verify.Verifier;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,14 +30,19 @@ final class SampleSource {
   private SampleSource() {}
 
   static List<Verifier.Batch> load(String spec, Signature sig, int samples, int batchSize) {
+    if (samples < 1) {
+      throw new TrtfleetException("--samples must be at least 1, got " + samples);
+    }
+    if (batchSize < 1) {
+      throw new TrtfleetException("--batch-size must be at least 1, got " + batchSize);
+    }
     List<float[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     Map<String, long[]> shapes = sampleShapes(sig);
     if (spec.startsWith("fashion-mnist-idx:")) {
       readFashionMnist(Path.of(spec.substring("fashion-mnist-idx:".length())), sig, samples, rows, labels);
     } else if (spec.equals("random") || spec.startsWith("random:")) {
-      long seed = spec.contains(":") ? Long.parseLong(spec.substring(7)) : 0;
-      Random r = new Random(seed);
+      Random r = new Random(seed(spec));
       int width = shapes.values().stream().mapToInt(s -> (int) HostTensor.elementCount(s)).sum();
       for (int i = 0; i < samples; i++) {
         float[] v = new float[width];
@@ -46,6 +51,9 @@ final class SampleSource {
         }
         rows.add(v);
       }
+    } else if (spec.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !spec.startsWith("file://")) {
+      throw new TrtfleetException("--data " + spec + ": this command reads local Parquet files; copy the set to a"
+          + " local path (trtfleet calibration-data validate and calibrate read any Hadoop URI)");
     } else {
       readParquet(Path.of(spec.startsWith("file://") ? spec.substring(7) : spec), sig, shapes, samples, rows, labels);
     }
@@ -53,6 +61,17 @@ final class SampleSource {
       throw new TrtfleetException("--data " + spec + " holds no samples");
     }
     return batches(sig, shapes, rows, labels.size() == rows.size() ? labels : null, batchSize);
+  }
+
+  private static long seed(String spec) {
+    if (!spec.contains(":")) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(spec.substring("random:".length()));
+    } catch (NumberFormatException e) {
+      throw new TrtfleetException("--data " + spec + ": the seed after random: must be an integer, e.g. random:7");
+    }
   }
 
   /** Per-sample shape (without batch) of each input; every other dim must be static. */
@@ -85,6 +104,10 @@ final class SampleSource {
         rows.add(v);
         labels.add(data.label(i));
       }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new TrtfleetException("cannot read Fashion-MNIST from " + dir + ": " + e.getFile() + " is missing; the"
+          + " folder needs the IDX files t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (Debian:"
+          + " dataset-fashion-mnist, /usr/share/datasets/fashion-mnist)", e);
     } catch (IOException e) {
       throw new TrtfleetException("cannot read Fashion-MNIST from " + dir + ": " + e.getMessage(), e);
     }
@@ -95,6 +118,9 @@ final class SampleSource {
 
   private static void readParquet(Path path, Signature sig, Map<String, long[]> shapes, int samples,
       List<float[]> rows, List<Integer> labels) {
+    if (!Files.exists(path)) {
+      throw new TrtfleetException("--data " + path + " does not exist: give a Parquet file or a folder of them");
+    }
     List<Path> files;
     try (Stream<Path> s = Files.isDirectory(path) ? Files.list(path) : Stream.of(path)) {
       files = s.filter(p -> p.toString().endsWith(".parquet") || !Files.isDirectory(path)).sorted().toList();
@@ -114,8 +140,12 @@ final class SampleSource {
             labels.add(n.intValue());
           }
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
+      } catch (IOException | RuntimeException e) { // parquet-mr reports a file that is no Parquet as a RuntimeException
+        if (e instanceof TrtfleetException t) {
+          throw t;
+        }
+        throw new TrtfleetException("cannot read " + file + " as Parquet (" + Messages.rootFirstLine(e)
+            + "): check the file, and convert other formats with trtfleet calibration-data import", e);
       }
     }
   }
@@ -141,7 +171,12 @@ final class SampleSource {
       for (Object item : list) {
         // 3-level lists written by Spark may come back as {element: x} records.
         Object x = item instanceof GenericRecord g ? g.get(0) : item;
-        v[offset++] = ((Number) x).floatValue();
+        float f = ((Number) x).floatValue();
+        if (!Float.isFinite(f)) {
+          throw new TrtfleetException(file + " column '" + e.getKey() + "' holds " + f + ": clean the data (trtfleet"
+              + " calibration-data validate lists the bad rows)");
+        }
+        v[offset++] = f;
       }
     }
     return v;

@@ -159,7 +159,7 @@ public final class CalibrateJob {
       return spark.read().parquet(uri);
     } catch (Exception e) {  // AnalysisException (path not found; checked, thrown from Scala), Hadoop IO errors
       throw new TrtfleetException("cannot read " + what + " " + uri + " as Parquet ("
-          + Messages.firstLine(e.getMessage()) + "): check the URI, and convert other formats with"
+          + Messages.rootFirstLine(e) + "): check the URI, and convert other formats with"
           + " trtfleet calibration-data import", e);
     }
   }

@@ -1,5 +1,7 @@
 package io.trtfleet.spark;
 
+import io.trtfleet.Messages;
+import io.trtfleet.TrtfleetException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -24,6 +26,11 @@ public final class Sparks {
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
     }
-    return SparkSession.builder().config(conf).getOrCreate();
+    try {
+      return SparkSession.builder().config(conf).getOrCreate();
+    } catch (Exception e) { // SparkException (checked, thrown from Scala): a master URL it cannot use
+      throw new TrtfleetException("cannot start Spark with master " + conf.get("spark.master") + " ("
+          + Messages.rootFirstLine(e) + "): check --master (local[*], spark://host:7077, yarn, k8s://...)", e);
+    }
   }
 }

@@ -60,6 +60,12 @@ public record CalibrationTable(String header, Map<String, Float> scales) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new TrtfleetException("calibration cache " + file + " does not exist: pass the calibration.cache written"
+          + " by trtfleet calibrate", e);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new TrtfleetException(file + " is not a TensorRT calibration cache (not text): pass the calibration.cache"
+          + " written by trtfleet calibrate or TensorRT", e);
     } catch (IOException e) {
       throw new TrtfleetException("cannot read calibration cache " + file + ": " + e.getMessage(), e);
     }

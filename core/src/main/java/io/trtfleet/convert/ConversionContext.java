@@ -73,6 +73,8 @@ final class ConversionContext implements AutoCloseable {
 
   final List<String> folded = new ArrayList<>();
   final Map<String, String> unquantized = new LinkedHashMap<>();
+  /** Activations that got Q/DQ: none at all, with some asked for, means a table for another model. */
+  int quantizedActivations;
   final List<String> notes = new ArrayList<>();
 
   ConversionContext(FrozenGraph graph, OnnxGraphBuilder onnx, PrecisionPolicy precision,
@@ -333,6 +335,7 @@ final class ConversionContext implements AutoCloseable {
     String q = onnx.node("QuantizeLinear", List.of(x, s, zp), v.tfName + "_quantized");
     String dq = onnx.node("DequantizeLinear", List.of(q, s, zp), v.tfName + "_dequantized");
     v.views.put(key, dq);
+    quantizedActivations++;
     return dq;
   }
 

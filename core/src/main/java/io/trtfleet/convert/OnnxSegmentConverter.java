@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
@@ -90,6 +91,12 @@ public final class OnnxSegmentConverter {
     } catch (IllegalStateException e) {
       LOG.info("segment {} falls back to TensorFlow: {}", segment.name(), e.getMessage());
       return fallback(segment, e.getMessage());
+    }
+    if (options.precision().quantized() && ctx.quantizedActivations == 0 && !ctx.unquantized.isEmpty()) {
+      throw new TrtfleetException("the calibration table has a scale for none of the " + ctx.unquantized.size()
+          + " tensors segment " + segment.name() + " quantizes (needs e.g. " + ctx.unquantized.keySet().iterator().next()
+          + ", has e.g. " + options.calibration().scales().keySet().stream().findFirst().orElse("nothing")
+          + "): it was made for another model or signature; run trtfleet calibrate on this one");
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("trtfleet.segment", segment.name());

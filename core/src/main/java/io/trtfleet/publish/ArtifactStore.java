@@ -89,6 +89,15 @@ public final class ArtifactStore {
     return uri;
   }
 
+  /** Whether anything is at the root (a mistyped root lists no builds, like a new one, but does not exist). */
+  public boolean exists() {
+    try {
+      return fs.exists(layout.root());
+    } catch (IOException | RuntimeException e) {
+      throw failure("look at", uri, null, e, secrets);
+    }
+  }
+
   /** The committed manifest of {@code key}, if there is one. */
   public Optional<Manifest> manifest(TargetKey key) {
     try {

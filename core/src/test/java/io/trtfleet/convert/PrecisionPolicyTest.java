@@ -2,8 +2,10 @@ package io.trtfleet.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -162,5 +164,13 @@ class PrecisionPolicyTest {
     shape[0] = batch;
     float[] v = TestModels.randomInput(seed, (int) HostTensor.elementCount(shape));
     return Map.of(input, HostTensor.ofFloats(shape, v));
+  }
+
+  @Test
+  void aTableThatNamesNoneOfTheTensorsIsRefused() {
+    CalibrationTable other = CalibrationTable.fromAmax("TRT-100600-EntropyCalibration2", Map.of("other_model/x:0", 1f));
+    TrtfleetException e = assertThrows(TrtfleetException.class,
+        () -> ConversionHarness.convert(cnn, ConversionOptions.int8(PrecisionPolicy.INT8, other)));
+    assertTrue(e.getMessage().contains("another model") && e.getMessage().contains("other_model/x:0"), e.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.publish.ArtifactStore;
 import io.trtfleet.publish.IndexEntry;
 import java.io.PrintWriter;
@@ -40,6 +41,10 @@ public final class LsCommand implements Callable<Integer> {
       }
     }
     List<IndexEntry> entries = s.list(Optional.ofNullable(model));
+    if (entries.isEmpty() && !s.exists()) {
+      throw new TrtfleetException("artifact store " + s.uri() + " does not exist (nothing was published there):"
+          + " check --store (file:///absolute/path, s3a://bucket/prefix, hdfs://namenode/path)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(FORMAT, "MODEL", "DEVICE", "TRT", "PRECISION", "STATUS", "DATE", "DIGEST");
     for (IndexEntry e : entries) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.importer.SavedModelReader;
 import io.trtfleet.publish.ArtifactStore;
 import io.trtfleet.publish.ContentDigest;
 import io.trtfleet.publish.Manifest;
@@ -68,6 +69,7 @@ public final class PublishCommand implements Callable<Integer> {
     if (!Files.isDirectory(from)) {
       throw new TrtfleetException("--from " + from + " is not a directory: point it at a build's output directory");
     }
+    SavedModelReader.read(model); // the build is keyed by this model's digest: refuse one that does not parse
     TargetKey key = new TargetKey(modelName, ContentDigest.ofSavedModel(model), trtVersion, deviceKey, precision);
     Publication pub = Publication.fromDirectory(from).status(status).signature(signature)
         .validation(json("--validation", validation)).benchmark(json("--benchmark", benchmark)).build();

@@ -9,6 +9,7 @@ import io.trtfleet.cli.InspectCommandTest.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.publish.ContentDigest;
+import io.trtfleet.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +29,7 @@ class PublishCommandTest {
 
   @BeforeEach
   void files() throws IOException {
-    savedModel = tmp.resolve("model");
-    write(savedModel.resolve("saved_model.pb"), "graph");
-    write(savedModel.resolve("variables/variables.index"), "vars");
+    savedModel = TestModels.mlp(tmp.resolve("model")); // publish refuses a model that does not parse
     build = tmp.resolve("build");
     write(build.resolve("engines/segment_0.plan"), "plan bytes");
     write(build.resolve("saved_model/saved_model.pb"), "converted graph");
@@ -104,5 +103,14 @@ class PublishCommandTest {
     assertEquals(Main.EXIT_BAD_INPUT, noModel.exit());
     assertTrue(noModel.err().contains("saved_model.pb"), noModel.err());
     assertFalse(Files.exists(tmp.resolve("store/escape")));
+
+    Files.writeString(savedModel.resolve("saved_model.pb"), "truncated");
+    Run truncated = publish("cnn");
+    assertEquals(Main.EXIT_BAD_INPUT, truncated.exit());
+    assertTrue(truncated.err().contains("truncated or not a SavedModel"), truncated.err());
+    Run missingStore = cli("ls", "--store", tmp.resolve("no-such-store").toUri().toString());
+    assertEquals(Main.EXIT_BAD_INPUT, missingStore.exit());
+    assertTrue(missingStore.err().contains("does not exist"), missingStore.err());
+    assertFalse(Files.exists(tmp.resolve("store")), "nothing was published by any of these");
   }
 }

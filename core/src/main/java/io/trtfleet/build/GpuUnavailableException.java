@@ -8,7 +8,7 @@ public final class GpuUnavailableException extends TrtfleetException {
   private static final long serialVersionUID = 1L;
 
   public GpuUnavailableException(String reason) {
-    super("no GPU/TensorRT on this machine (" + reason + "): engines are built on GPU executors;"
-        + " see docs/gpu.md for running on a GPU host");
+    super("no GPU/TensorRT on this machine (" + reason + "): GPU work (engine builds, --calibration-device gpu)"
+        + " runs on GPU hosts; see docs/gpu.md");
   }
 }

@@ -158,6 +158,10 @@ public final class CalibrateJob {
     try {
       return spark.read().parquet(uri);
     } catch (Exception e) {  // AnalysisException (path not found; checked, thrown from Scala), Hadoop IO errors
+      if (String.valueOf(e.getMessage()).contains("UNABLE_TO_INFER_SCHEMA")) {
+        throw new TrtfleetException(what + " " + uri + " holds no Parquet files (or only empty ones): point --data at"
+            + " the set, or write one with trtfleet calibration-data import", e);
+      }
       throw new TrtfleetException("cannot read " + what + " " + uri + " as Parquet ("
           + Messages.rootFirstLine(e) + "): check the URI, and convert other formats with"
           + " trtfleet calibration-data import", e);

@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,26 +122,10 @@ class ArtifactStoreHdfsTest {
 
   @Test
   void aPublishKilledWhileMovingOverHdfsLeavesNoManifestAndARepublishReplacesTheLeftovers() throws Exception {
-    ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");
-    ArtifactStore crashing = store.observed(step -> {
-      if (step.equals("before-manifest")) {
-        throw new ArtifactStoreLocalTest.Killed(step);
-      }
-    });
-    assertThrows(ArtifactStoreLocalTest.Killed.class, () -> crashing.publish(key, publication(1)));
     String prefix = "cnn/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/int8/";
-    assertTrue(files().contains(prefix + "engines/segment_0.plan"), "files were moved: " + files());
-    assertTrue(store.manifest(key).isEmpty());
-    assertTrue(store.list(Optional.of("cnn")).isEmpty());
-    assertEquals(2, store.cleanStaleStaging(Duration.ZERO), "the staging folder and the commit lock");
-
-    Publication second = publication(2);
-    Manifest m = store.publish(key, second);
-    for (FileEntry f : m.files()) {
-      assertArrayEquals(Files.readAllBytes(second.files().get(f.path())), read(prefix + f.path()), f.path());
-    }
-    assertEquals(1, store.list(Optional.of("cnn")).size());
+    StoreScenarios.aPublishKilledWhileMovingIsReplacedByTheNext(store(), key, publication(1), publication(2),
+        path -> files().contains(prefix + path) ? read(prefix + path) : null);
   }
 
   @Test

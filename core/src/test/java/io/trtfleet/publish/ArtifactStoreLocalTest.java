@@ -166,25 +166,9 @@ class ArtifactStoreLocalTest {
 
   @Test
   void aPublishKilledWhileMovingLeavesNoManifestAndARepublishReplacesTheLeftovers() throws Exception {
-    ArtifactStore store = store();
     TargetKey key = BuildOutputs.key("cnn");
-    ArtifactStore crashing = store.observed(step -> {
-      if (step.equals("before-manifest")) {
-        throw new Killed(step);
-      }
-    });
-    assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
-    assertTrue(Files.exists(target(key).resolve("engines/segment_0.plan")), "files were moved");
-    assertTrue(store.manifest(key).isEmpty());
-    assertTrue(store.list(Optional.of("cnn")).isEmpty());
-    assertEquals(2, store.cleanStaleStaging(Duration.ZERO), "the staging folder and the commit lock");
-
-    Publication second = publication(2);
-    Manifest m = store.publish(key, second);
-    for (FileEntry f : m.files()) {
-      assertArrayEquals(Files.readAllBytes(second.files().get(f.path())),
-          Files.readAllBytes(target(key).resolve(f.path())), f.path());
-    }
+    StoreScenarios.aPublishKilledWhileMovingIsReplacedByTheNext(store(), key, publication(1), publication(2),
+        path -> Files.exists(target(key).resolve(path)) ? Files.readAllBytes(target(key).resolve(path)) : null);
   }
 
   @Test

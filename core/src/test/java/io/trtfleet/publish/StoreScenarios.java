@@ -1,8 +1,13 @@
 package io.trtfleet.publish;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,5 +53,34 @@ final class StoreScenarios {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** Reads a file of the key's build folder (a path like engines/segment_0.plan), or null when absent. */
+  interface BuildFiles {
+    byte[] read(String path) throws Exception;
+  }
+
+  /**
+   * A publisher killed after moving its files but before writing the manifest: no manifest, nothing
+   * listed, cleanup removes its staging and lock, and the next publish replaces the moved files.
+   */
+  static void aPublishKilledWhileMovingIsReplacedByTheNext(ArtifactStore store, TargetKey key, Publication first,
+      Publication second, BuildFiles build) throws Exception {
+    ArtifactStore crashing = store.observed(step -> {
+      if (step.equals("before-manifest")) {
+        throw new ArtifactStoreLocalTest.Killed(step);
+      }
+    });
+    assertThrows(ArtifactStoreLocalTest.Killed.class, () -> crashing.publish(key, first));
+    assertNotNull(build.read("engines/segment_0.plan"), "files were moved");
+    assertTrue(store.manifest(key).isEmpty());
+    assertTrue(store.list(Optional.of(key.model())).isEmpty());
+    assertEquals(2, store.cleanStaleStaging(Duration.ZERO), "the staging folder and the commit lock");
+
+    Manifest m = store.publish(key, second);
+    for (Manifest.FileEntry f : m.files()) {
+      assertArrayEquals(Files.readAllBytes(second.files().get(f.path())), build.read(f.path()), f.path());
+    }
+    assertEquals(1, store.list(Optional.of(key.model())).size());
   }
 }

@@ -3,6 +3,7 @@ package io.trtfleet.verify;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.convert.PrecisionPolicy;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public record ValidationGates(Map<PrecisionPolicy, AccuracyGate> gates) {
     try {
       root = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(file.toFile());
     } catch (IOException e) {
-      throw new TrtfleetException("cannot read validation gates " + file + ": " + io.trtfleet.Messages.firstLine(e.getMessage()));
+      throw new TrtfleetException("cannot read validation gates " + file + ": " + Messages.firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new TrtfleetException("validation gates " + file + " must be a JSON object keyed by precision (FP32, FP16, INT8)");

@@ -37,7 +37,6 @@ import io.trtfleet.verify.ValidationGates;
 import io.trtfleet.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

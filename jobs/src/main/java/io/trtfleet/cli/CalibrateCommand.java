@@ -9,7 +9,6 @@ import io.trtfleet.spark.CalibrateJob;
 import io.trtfleet.spark.CalibrateOptions;
 import io.trtfleet.spark.Sparks;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.trtfleet.cli;
 
-import io.trtfleet.TrtfleetException;
 import io.trtfleet.convert.PrecisionPolicy;
 import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.importer.ImportedModel;
@@ -17,7 +16,6 @@ import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.Segmenter;
 import io.trtfleet.segment.SegmenterOptions;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConversionResult;
-import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
@@ -53,8 +52,8 @@ public final class ExportOnnxCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ConversionOptions options = conversion.options();
-    FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
     OutputDirectory.check(out);
+    FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
     Files.createDirectories(out);
     PrintWriter o = spec.commandLine().getOut();
     SegmentedGraph segmented = new Segmenter(SegmenterOptions.defaults()).segment(graph);

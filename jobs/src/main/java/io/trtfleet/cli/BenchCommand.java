@@ -45,6 +45,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (!Files.isRegularFile(engine)) {
       throw new TrtfleetException("--engine " + engine + " is not a file: give a .plan written by trtfleet build");
     }
+    if (batches.stream().anyMatch(b -> b < 1)) {
+      throw new TrtfleetException("--batch sizes must be at least 1, got " + batches);
+    }
+    if (iterations < 1) {
+      throw new TrtfleetException("--iterations must be at least 1, got " + iterations);
+    }
     TensorRt.unavailableReason().ifPresent(why -> {
       throw new GpuUnavailableException(why);
     });

@@ -123,6 +123,12 @@ public final class BuildCommand implements Callable<Integer> {
     List<PrecisionPolicy> policies = precisions.stream().map(PrecisionPolicy::parse).toList();
     OutputDirectory.check(out);
     policies.forEach(p -> TfTrtSavedModelWriter.requireFresh(out.resolve(p.name().toLowerCase(Locale.ROOT))));
+    if (batchSizes.stream().anyMatch(b -> b < 1)) {
+      throw new TrtfleetException("--batch-sizes must be at least 1, got " + batchSizes);
+    }
+    if (iterations < 0) {
+      throw new TrtfleetException("--iterations must be 0 (no benchmark) or more, got " + iterations);
+    }
     CalibrationTable table = calibration == null ? null : CalibrationTable.read(calibration);
     if (table == null && policies.stream().anyMatch(PrecisionPolicy::quantized)) {
       throw new TrtfleetException("--precision INT8 needs --calibration FILE (trtfleet calibrate's calibration.cache)");

@@ -73,4 +73,16 @@ class BadInputTest {
     assertOneLine(cli("convert", "--model", model, "--out", file.toString()), "is a file");
     assertOneLine(cli("export-onnx", "--model", model, "--out", file.toString()), "is a file");
   }
+
+  @Test
+  void benchmarkOptionsAreCheckedWithoutAGpu() throws Exception {
+    Path plan = Files.writeString(tmp.resolve("some.plan"), "plan");
+    assertOneLine(cli("bench", "--engine", plan.toString(), "--batch", "1,0"), "--batch sizes must be at least 1");
+    assertOneLine(cli("bench", "--engine", plan.toString(), "--iterations", "0"), "--iterations must be at least 1");
+    Path out = tmp.resolve("build-out");
+    assertOneLine(cli("build", "--model", model, "--out", out.toString(), "--batch-sizes", "1,-4"),
+        "--batch-sizes must be at least 1");
+    assertOneLine(cli("build", "--model", model, "--out", out.toString(), "--iterations", "-5"), "--iterations must be 0");
+    assertTrue(!Files.exists(out), "nothing written");
+  }
 }

@@ -109,28 +109,19 @@ public final class FrozenGraph {
     if (count > 1_000_000) {
       return Optional.empty();
     }
+    boolean int64 = t.getDtype() == DataType.DT_INT64;
+    if (!int64 && t.getDtype() != DataType.DT_INT32) {
+      return Optional.empty();
+    }
     long[] values = new long[(int) count];
-    if (t.getDtype() == DataType.DT_INT32) {
-      if (!t.getTensorContent().isEmpty()) {
-        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
-          values[i] = b.getInt();
-        }
-        return Optional.of(values);
+    if (!t.getTensorContent().isEmpty()) {
+      ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < count; i++) {
+        values[i] = int64 ? b.getLong() : b.getInt();
       }
-      return splat(values, t.getIntValCount(), t::getIntVal);
+      return Optional.of(values);
     }
-    if (t.getDtype() == DataType.DT_INT64) {
-      if (!t.getTensorContent().isEmpty()) {
-        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
-          values[i] = b.getLong();
-        }
-        return Optional.of(values);
-      }
-      return splat(values, t.getInt64ValCount(), i -> t.getInt64Val(i));
-    }
-    return Optional.empty();
+    return int64 ? splat(values, t.getInt64ValCount(), t::getInt64Val) : splat(values, t.getIntValCount(), t::getIntVal);
   }
 
   /** TensorProto's repeated fields may hold fewer values than elements: the last one repeats. */

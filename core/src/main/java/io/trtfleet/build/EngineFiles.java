@@ -18,6 +18,8 @@ import java.util.List;
 public final class EngineFiles {
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String PLAN = ".plan";
+  private static final String METADATA = ".json";
 
   private EngineFiles() {}
 
@@ -26,14 +28,26 @@ public final class EngineFiles {
     String base = engine.metadata().segment();
     try {
       Files.createDirectories(dir);
-      Path plan = dir.resolve(base + ".plan");
-      Path meta = dir.resolve(base + ".json");
+      Path plan = dir.resolve(base + PLAN);
+      Path meta = dir.resolve(base + METADATA);
       atomicWrite(plan, engine.plan());
       atomicWrite(meta, JSON.writeValueAsBytes(engine.metadata()));
       return List.of(plan, meta);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write engine " + base + " to " + dir, e);
     }
+  }
+
+  /** Whether {@code file} is a plan. */
+  public static boolean isPlan(Path file) {
+    return file.getFileName().toString().endsWith(PLAN);
+  }
+
+  /** Whether {@code file} is a plan or the metadata written beside one. */
+  public static boolean isEngineFile(Path file) {
+    String name = file.getFileName().toString();
+    return isPlan(file) || name.endsWith(METADATA)
+        && Files.exists(file.resolveSibling(name.substring(0, name.length() - METADATA.length()) + PLAN));
   }
 
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {

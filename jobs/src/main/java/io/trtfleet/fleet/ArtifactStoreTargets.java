@@ -2,6 +2,7 @@ package io.trtfleet.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.build.EngineFiles;
 import io.trtfleet.publish.ArtifactStore;
 import io.trtfleet.publish.Manifest;
 import io.trtfleet.publish.Publication;
@@ -68,12 +69,9 @@ public final class ArtifactStoreTargets implements Serializable {
         .buildSeconds(result.buildSeconds());
     try (Stream<Path> list = Files.list(files)) {
       for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
-        String name = f.getFileName().toString();
-        boolean engineFile = name.endsWith(".plan")
-            || name.endsWith(".json") && Files.exists(f.resolveSibling(name.replaceFirst("\\.json$", ".plan")));
-        String rel = (engineFile ? "engines/" : "report/") + name;
+        String rel = (EngineFiles.isEngineFile(f) ? "engines/" : "report/") + f.getFileName();
         p.file(rel, f);
-        if (name.endsWith(".plan")) {
+        if (EngineFiles.isPlan(f)) {
           p.engine(rel, null, key.precision());
         }
       }

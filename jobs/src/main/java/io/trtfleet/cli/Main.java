@@ -32,11 +32,11 @@ public final class Main {
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof TrtfleetException || e instanceof IllegalArgumentException) {
+      if (e instanceof IllegalArgumentException) {
         return badInput(cmd, e.getMessage());
       }
-      // Spark hands a task's failure back wrapped in its own exceptions: ours inside still names the input.
-      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      // Ours, or wrapped by Spark in its own exceptions (a task's failure): it names the input either way.
+      for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
         if (c instanceof TrtfleetException) {
           return badInput(cmd, c.getMessage());
         }

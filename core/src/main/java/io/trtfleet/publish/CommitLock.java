@@ -64,7 +64,7 @@ final class CommitLock {
     } catch (ChecksumException e) {
       s = Optional.of(new Snapshot(new byte[0], "", null));  // read mid-rewrite: parsed below as unreadable
     } catch (IOException e) {
-      if (!rewrittenWhileRead(e)) {
+      if (!StoreFiles.causedBy(e, "RemoteFileChangedException")) {
         throw e;
       }
       // S3A saw the lock object change between its HEAD and GET (the holder's heartbeat): mid-rewrite too.
@@ -97,16 +97,6 @@ final class CommitLock {
     }
     StoreFiles.replaceSmall(fs, path,
         ManifestJson.write(new Holder(owner, h.get().key(), h.get().since(), Instant.now().toString())));
-  }
-
-  /** S3A's RemoteFileChangedException (hadoop-aws), matched by name so core needs no S3A class at run time. */
-  private static boolean rewrittenWhileRead(IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getClass().getSimpleName().equals("RemoteFileChangedException")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Deletes an abandoned lock, unless it changed since {@code seen} was read (its holder came back). */

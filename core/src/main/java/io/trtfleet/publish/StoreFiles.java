@@ -180,16 +180,31 @@ final class StoreFiles {
    * Failed, 409 ConditionalRequestConflict) as S3A reports it.
    */
   static boolean isAlreadyExists(IOException e) {
+    if (causedBy(e, "RemoteFileChangedException") || causedBy(e, "AlreadyBeingCreatedException")) {
+      return true;
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof FileAlreadyExistsException || t instanceof java.nio.file.FileAlreadyExistsException
-          || t.getClass().getSimpleName().equals("RemoteFileChangedException")
-          || t.getClass().getSimpleName().equals("AlreadyBeingCreatedException")
-          || t instanceof RemoteException r && r.getClassName().endsWith(".AlreadyBeingCreatedException")) {
+      if (t instanceof FileAlreadyExistsException || t instanceof java.nio.file.FileAlreadyExistsException) {
         return true;
       }
       String m = String.valueOf(t.getMessage());
       if (m.contains("Status Code: 412") || m.contains("PreconditionFailed")
           || m.contains("ConditionalRequestConflict")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code e} or one of its causes is the exception named {@code simpleName}: matched by name,
+   * so core needs neither S3A's nor HDFS's classes at run time, and also as a RemoteException's class
+   * name, which is how the NameNode's exceptions arrive.
+   */
+  static boolean causedBy(Throwable e, String simpleName) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getClass().getSimpleName().equals(simpleName)
+          || t instanceof RemoteException r && r.getClassName().endsWith("." + simpleName)) {
         return true;
       }
     }

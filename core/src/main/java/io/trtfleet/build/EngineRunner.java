@@ -158,8 +158,8 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
       long[] shape = inputShapes.get(name);
       batch = shape[0];
       context.setInputShape(name, EngineBuilder.dims(shape));
-      long bytes = HostTensor.elementCount(shape) * byteSize(name);
-      TensorRt.check(cudaMemset(buffer(name, bytes), 0, bytes), "cudaMemset");
+      long elements = HostTensor.elementCount(shape);
+      fillForBenchmark(name, buffer(name, elements * byteSize(name)), elements);
     }
     bindOutputs();
     for (int i = 0; i < warmups; i++) {
@@ -191,6 +191,19 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
     Arrays.sort(latencies);
     return new BenchmarkResult((int) batch, latencies[iterations / 2], latencies[Math.min(iterations - 1, iterations * 99 / 100)],
         perIteration, batch * 1000.0 / perIteration, iterations);
+  }
+
+  /** Random floating-point input (see {@link BenchmarkInput}); zeros for integer and boolean inputs. */
+  private void fillForBenchmark(String name, Pointer device, long elements) {
+    int t = trtType(name);
+    long bytes = elements * byteSize(name);
+    if (t == nvinfer.DataType.kFLOAT.value || t == nvinfer.DataType.kHALF.value) {
+      try (BytePointer host = BenchmarkInput.of(hostType(name), elements, 1)) {
+        TensorRt.check(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice), "copy benchmark input to GPU");
+      }
+    } else {
+      TensorRt.check(cudaMemset(device, 0, bytes), "cudaMemset");
+    }
   }
 
   private Map<String, long[]> bindOutputs() {

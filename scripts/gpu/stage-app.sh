@@ -18,8 +18,8 @@ cp -r core/target/test-classes "$B/app/test-classes"
 # Hadoop client, picocli) that core does not already bring.
 cp -r jobs/target/classes "$B/app/jobs-classes"
 cp -r calibration-data/target/classes "$B/app/caldata-classes"
-# ONNX Runtime and JUnit are CPU-side test tools: not needed on the GPU host.
-tr ':' '\n' < "$CPF" | grep -vE 'onnxruntime|junit|opentest4j|apiguardian' | while read -r j; do cp "$j" "$B/app/lib/"; done
+# ONNX Runtime, JUnit and the in-process HDFS are CPU-side test tools: not needed on the GPU host.
+tr ':' '\n' < "$CPF" | grep -vE 'onnxruntime|junit|opentest4j|apiguardian|minicluster' | while read -r j; do cp "$j" "$B/app/lib/"; done
 tr ':' '\n' < jobs/target/classpath.txt | grep -vE 'trtfleet-|onnxruntime|tensorflow-core-native' | while read -r j; do
   cp -n "$j" "$B/app/lib/"
 done

@@ -12,10 +12,13 @@ import java.util.Objects;
  * level, an optional timing cache file, an optional hardware-compatibility level, whether the plan
  * keeps detailed layer information (for {@link EngineInspector}; slightly larger plans), and whether FP32
  * layers may use TF32 tensor cores (TensorRT's default; off gives IEEE FP32 math, about 4x slower
- * for ResNet-50 on an H200).
+ * for ResNet-50 on an H200), how many timing runs TensorRT averages per tactic (0: its default, as
+ * trtexec's --avgTiming), and whether NHWC image inputs are bound channel-last ({@link ChannelLastInputs}:
+ * faster, but the binding's dimensions become NCHW, which TF-TRT's TRTEngineOp cannot feed).
  */
 public record EngineBuildConfig(String precision, List<OptimizationProfile> profiles, long workspaceBytes,
-    int optimizationLevel, Path timingCache, boolean ampereCompatible, boolean detailedLayers, boolean tf32)
+    int optimizationLevel, Path timingCache, boolean ampereCompatible, boolean detailedLayers, boolean tf32,
+    int avgTimingIterations, boolean channelLastInputs)
     implements Serializable {
 
   public static final long DEFAULT_WORKSPACE = 8L << 30;
@@ -29,6 +32,9 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
     }
     if (optimizationLevel < 0 || optimizationLevel > 5) {
       throw new IllegalArgumentException("builder optimization level is 0..5, got " + optimizationLevel);
+    }
+    if (avgTimingIterations < 0) {
+      throw new IllegalArgumentException("timing iterations must be 0 (TensorRT's default) or more, got " + avgTimingIterations);
     }
   }
 
@@ -45,6 +51,8 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
     private boolean ampereCompatible;
     private boolean detailedLayers;
     private boolean tf32 = true;
+    private int avgTimingIterations;
+    private boolean channelLastInputs;
 
     private Builder(String precision) {
       this.precision = precision;
@@ -85,9 +93,19 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
       return this;
     }
 
+    public Builder avgTimingIterations(int n) {
+      this.avgTimingIterations = n;
+      return this;
+    }
+
+    public Builder channelLastInputs(boolean on) {
+      this.channelLastInputs = on;
+      return this;
+    }
+
     public EngineBuildConfig build() {
       return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible,
-          detailedLayers, tf32);
+          detailedLayers, tf32, avgTimingIterations, channelLastInputs);
     }
   }
 }

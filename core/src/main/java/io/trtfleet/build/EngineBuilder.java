@@ -12,11 +12,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer.HardwareCompatibilityLevel;
 import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
 import org.bytedeco.tensorrt.global.nvinfer.NetworkDefinitionCreationFlag;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.TensorFormat;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IBuilder;
 import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * ONNX to a serialized TensorRT engine through TensorRT's own ONNX parser, as a strongly typed network
  * (no FP16/INT8 builder flags, no implicit calibrator: the API TensorRT 11 keeps). Parser and builder
- * errors become one {@link EngineBuildException} naming the segment and the node.
+ * errors become one {@link EngineBuildException} naming the segment and the node. Profiles are given in
+ * the model's (TensorFlow's) dimensions, also for inputs bound channel-last.
  */
 public final class EngineBuilder {
 
@@ -58,6 +62,10 @@ public final class EngineBuilder {
       throw new EngineBuildException("segment " + segment + ": TensorRT's ONNX parser rejected it: " + parserErrors(parser)
           + "; the segment falls back to TensorFlow (report it if the op is in the support table)");
     }
+    Set<String> channelLast = config.channelLastInputs() ? ChannelLastInputs.apply(network) : Set.of();
+    if (!channelLast.isEmpty()) {
+      LOG.info("segment {}: input(s) {} bound channel-last (NCHW dimensions over NHWC bytes)", segment, channelLast);
+    }
     IBuilderConfig cfg = builder.createBuilderConfig();
     cfg.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, config.workspaceBytes());
     cfg.setBuilderOptimizationLevel(config.optimizationLevel());
@@ -67,15 +75,19 @@ public final class EngineBuilder {
     if (!config.tf32()) {
       cfg.clearFlag(org.bytedeco.tensorrt.global.nvinfer.BuilderFlag.kTF32);
     }
+    if (config.avgTimingIterations() > 0) {
+      cfg.setAvgTimingIterations(config.avgTimingIterations());
+    }
     if (config.ampereCompatible()) {
       cfg.setHardwareCompatibilityLevel(HardwareCompatibilityLevel.kAMPERE_PLUS);
     }
     for (OptimizationProfile p : config.profiles()) {
       IOptimizationProfile profile = builder.createOptimizationProfile();
       p.inputs().forEach((input, d) -> {
-        profile.setDimensions(input, OptProfileSelector.kMIN, dims(d.min()));
-        profile.setDimensions(input, OptProfileSelector.kOPT, dims(d.opt()));
-        profile.setDimensions(input, OptProfileSelector.kMAX, dims(d.max()));
+        UnaryOperator<long[]> order = channelLast.contains(input) ? ChannelLastInputs::nchw : UnaryOperator.identity();
+        profile.setDimensions(input, OptProfileSelector.kMIN, dims(order.apply(d.min())));
+        profile.setDimensions(input, OptProfileSelector.kOPT, dims(order.apply(d.opt())));
+        profile.setDimensions(input, OptProfileSelector.kMAX, dims(order.apply(d.max())));
       });
       cfg.addOptimizationProfile(profile);
     }
@@ -116,7 +128,8 @@ public final class EngineBuilder {
       BytePointer n = new BytePointer(name);
       io.add(new EngineMetadata.IoTensor(name,
           engine.getTensorIOMode(n) == org.bytedeco.tensorrt.global.nvinfer.TensorIOMode.kINPUT.value,
-          typeName(engine.getTensorDataType(n)), dims(engine.getTensorShape(name))));
+          typeName(engine.getTensorDataType(n)), dims(engine.getTensorShape(name)),
+          engine.getTensorFormat(n) == TensorFormat.kHWC.value ? EngineMetadata.IoTensor.HWC : EngineMetadata.IoTensor.LINEAR));
     }
     return new EngineMetadata(segment, device.deviceKey(), device.gpuName(), device.computeCapability(),
         device.tensorRtKey(), config.precision(), config.profiles(), io, plan.length, seconds);

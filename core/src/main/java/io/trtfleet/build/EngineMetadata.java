@@ -14,6 +14,17 @@ public record EngineMetadata(String segment, String deviceKey, String gpuName, S
     io = List.copyOf(io);
   }
 
-  /** One engine input or output binding. */
-  public record IoTensor(String name, boolean input, String dtype, long[] shape) implements Serializable {}
+  /**
+   * One engine input or output binding: TensorRT's dimensions and memory format ({@code linear}, or
+   * {@code hwc} for an input bound channel-last: NCHW dimensions over NHWC bytes).
+   */
+  public record IoTensor(String name, boolean input, String dtype, long[] shape, String format) implements Serializable {
+
+    public static final String LINEAR = "linear";
+    public static final String HWC = "hwc";
+
+    public boolean channelLast() {
+      return HWC.equals(format);
+    }
+  }
 }

@@ -18,13 +18,16 @@ import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 import io.trtfleet.graph.HostTensor;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.global.nvinfer.TensorFormat;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
@@ -35,7 +38,9 @@ import org.bytedeco.tensorrt.global.nvinfer;
 /**
  * Runs a serialized engine on the GPU: inference on host tensors (validation) and timing with CUDA
  * events (benchmarks). Device buffers are allocated per I/O tensor and grown on demand. One runner per
- * thread.
+ * thread. Host tensors have the model's (TensorFlow's) shapes, also for inputs the engine binds
+ * channel-last ({@link ChannelLastInputs}: same bytes, NCHW dimensions for TensorRT); {@link #profileShape}
+ * and {@link #benchmark} speak the engine's dimensions.
  */
 public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
 
@@ -47,6 +52,7 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
   private final Map<String, Long> capacity = new HashMap<>();
   private final List<String> inputs;
   private final List<String> outputs;
+  private final Set<String> channelLast = new HashSet<>();
   private boolean closed;
 
   public EngineRunner(byte[] plan) {
@@ -63,6 +69,9 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
       (engine.getTensorIOMode(new BytePointer(name)) == TensorIOMode.kINPUT.value ? in : out).add(name);
+      if (engine.getTensorFormat(new BytePointer(name)) == TensorFormat.kHWC.value) {
+        channelLast.add(name);
+      }
     }
     inputs = List.copyOf(in);
     outputs = List.copyOf(out);
@@ -115,7 +124,8 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
         throw new IllegalArgumentException("engine input '" + name + "' not fed (fed: " + feeds.keySet() + ")");
       }
       checkType(name, t.dtype());
-      context.setInputShape(name, EngineBuilder.dims(t.shape()));
+      long[] dims = channelLast.contains(name) ? ChannelLastInputs.nchw(t.shape()) : t.shape();
+      context.setInputShape(name, EngineBuilder.dims(dims));
       Pointer dev = buffer(name, t.data().length);
       TensorRt.check(cudaMemcpy(dev, new BytePointer(t.data()), t.data().length, cudaMemcpyHostToDevice), "copy to GPU");
       inShapes.put(name, t.shape());

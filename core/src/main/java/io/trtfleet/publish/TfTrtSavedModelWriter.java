@@ -2,6 +2,7 @@ package io.trtfleet.publish;
 
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.build.EngineArtifact;
+import io.trtfleet.build.EngineMetadata;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.OpRegistry;
@@ -150,10 +151,14 @@ public final class TfTrtSavedModelWriter {
     }
     Set<String> names = new TreeSet<>();
     segmented.segments().forEach(s -> names.add(s.name()));
-    for (String engine : engines.keySet()) {
-      if (!names.contains(engine)) {
-        throw new TrtfleetException("engine '" + engine + "' is no segment of this graph (segments: " + names
+    for (Map.Entry<String, EngineArtifact> engine : engines.entrySet()) {
+      if (!names.contains(engine.getKey())) {
+        throw new TrtfleetException("engine '" + engine.getKey() + "' is no segment of this graph (segments: " + names
             + "): it was built for another segmentation");
+      }
+      if (engine.getValue().metadata().io().stream().anyMatch(EngineMetadata.IoTensor::channelLast)) {
+        throw new TrtfleetException("engine '" + engine.getKey() + "' binds an input channel-last (NCHW dimensions),"
+            + " but TF-TRT's TRTEngineOp feeds TensorFlow's NHWC shape: build it without channel-last inputs");
       }
     }
     requireFresh(outDir);

@@ -37,6 +37,15 @@ class EngineBuilderTest {
     assertFalse(EngineBuildConfig.builder("FP32").tf32(false).build().tf32());
   }
 
+  /** Channel-last inputs change the engine's binding, which TF-TRT cannot feed: only on request. */
+  @Test
+  void inputsKeepTheirModelLayoutUnlessAskedAndTimingRunsAreValidated() {
+    assertFalse(EngineBuildConfig.builder("FP16").build().channelLastInputs());
+    assertTrue(EngineBuildConfig.builder("FP16").channelLastInputs(true).build().channelLastInputs());
+    assertArrayEquals(new long[] {-1, 3, 224, 224}, ChannelLastInputs.nchw(new long[] {-1, 224, 224, 3}));
+    assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").avgTimingIterations(-1).build());
+  }
+
   /** Without a GPU every entry point says so in one line instead of failing inside native code. */
   @Test
   void withoutGpuTheBuildSaysWhy() {
@@ -69,6 +78,39 @@ class EngineBuilderTest {
     try (EngineRunner run = new EngineRunner(e.plan())) {
       float[] actual = run.run(Map.of("images:0", x)).get(out).floats();
       assertArrayEquals(expected, actual, 1e-3f);
+    }
+  }
+
+  /**
+   * On a GPU host: the CNN's NHWC input bound channel-last has NCHW dimensions and the channel-last
+   * format, takes the same NHWC host tensor, and matches TensorFlow. Skipped elsewhere with the reason.
+   */
+  @Test
+  void channelLastInputReadsNhwcImagesInPlaceOnGpu(@TempDir Path tmp) {
+    assumeTrue(TensorRt.unavailableReason().isEmpty(),
+        () -> "skipped: no GPU/TensorRT here (" + TensorRt.unavailableReason().orElse("") + ")");
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(TestModels.residualBlock(tmp.resolve("m")))).graph();
+    var segment = WholeGraphSegment.of(g);
+    byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
+    String input = g.signature().inputs().get(0).tensor().name();
+    long[] shape = g.signature().inputs().get(0).tensor().shape().clone();
+    shape[0] = 4;
+    long[] one = shape.clone();
+    one[0] = 1;
+    EngineArtifact e = new EngineBuilder(TensorRt.identify(0)).build(segment.name(), onnx, EngineBuildConfig
+        .builder("FP32").channelLastInputs(true).profiles(List.of(new OptimizationProfile(Map.of(input,
+            new OptimizationProfile.Dims(one, shape, shape))))).build());
+    EngineMetadata.IoTensor binding = e.metadata().io().get(0);
+    assertTrue(binding.channelLast(), "input bound channel-last: " + binding);
+    assertArrayEquals(ChannelLastInputs.nchw(g.signature().inputs().get(0).tensor().shape()), binding.shape());
+    HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(2, (int) HostTensor.elementCount(shape)));
+    String out = g.signature().outputs().get(0).tensor().name();
+    float[] expected;
+    try (ReferenceRunner tf = new ReferenceRunner(g)) {
+      expected = tf.run(Map.of(input, x), List.of(out)).get(out).floats();
+    }
+    try (EngineRunner run = new EngineRunner(e.plan())) {
+      assertArrayEquals(expected, run.run(Map.of(input, x)).get(out).floats(), 1e-3f);
     }
   }
 }

@@ -24,7 +24,8 @@ class EngineFilesTest {
         new long[] {1, 28, 28, 1}, new long[] {64, 28, 28, 1}, new long[] {256, 28, 28, 1})));
     EngineMetadata meta = new EngineMetadata("TRTEngineOp_000_000", "h100-80gb-hbm3.sm90", "NVIDIA H100 80GB HBM3",
         "9.0", "trt-10.6.0", "INT8", List.of(profile),
-        List.of(new EngineMetadata.IoTensor("images:0", true, "float", new long[] {-1, 28, 28, 1})), 3, 1.5);
+        List.of(new EngineMetadata.IoTensor("images:0", true, "float", new long[] {-1, 28, 28, 1},
+            EngineMetadata.IoTensor.LINEAR)), 3, 1.5);
     List<Path> files = EngineFiles.write(tmp.resolve("engines"), new EngineArtifact(new byte[] {1, 2, 3}, meta));
     assertEquals(List.of(tmp.resolve("engines/TRTEngineOp_000_000.plan"), tmp.resolve("engines/TRTEngineOp_000_000.json")),
         files);

@@ -37,22 +37,23 @@ final class AnchorEngines {
 
   private AnchorEngines() {}
 
-  static Map<String, Object> run(Path onnx, int batch, List<String> modes, Path engines, Path out, Runnable checkpoint)
-      throws IOException {
+  /** Builds and benchmarks {@code onnx} in each mode; plans and layer lists are named {@code <tag>-<mode>}. */
+  static Map<String, Object> run(Path onnx, String tag, int batch, List<String> modes, Path engines, Path out,
+      Runnable checkpoint) throws IOException {
     Map<String, Object> result = new LinkedHashMap<>();
     List<Map<String, Object>> rows = new ArrayList<>();
     result.put("onnx", onnx.toString());
     result.put("modes", rows);
     for (String mode : modes) {
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("variant", "anchor-" + mode);
+      row.put("variant", tag + "-" + mode);
       rows.add(row);
       long t0 = System.nanoTime();
       byte[] plan = build(onnx, mode, batch);
       row.put("build_s", (System.nanoTime() - t0) / 1e9);
       row.put("plan_bytes", plan.length);
-      Files.write(engines.resolve("anchor-" + mode + ".plan"), plan);
-      Files.writeString(out.resolve("anchor-" + mode + ".layers.json"), EngineInspector.layersJson(plan));
+      Files.write(engines.resolve(tag + "-" + mode + ".plan"), plan);
+      Files.writeString(out.resolve(tag + "-" + mode + ".layers.json"), EngineInspector.layersJson(plan));
       row.putAll(GpuSuite.bench(plan, batch));
       System.out.println("ANCHOR " + row);
       checkpoint.run();

@@ -89,8 +89,18 @@ public final class GpuSuite {
       resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null, specs, rn, checkpoint);
     }
     if (a.containsKey("--anchor")) {
-      results.put("anchor", AnchorEngines.run(Path.of(a.get("--anchor")), batch,
+      results.put("anchor", AnchorEngines.run(Path.of(a.get("--anchor")), a.getOrDefault("--anchor-tag", "anchor"), batch,
           List.of(a.getOrDefault("--anchor-modes", "fp32,fp16,int8").split(",")), engines, out, checkpoint));
+    }
+    if (a.containsKey("--rebench-end")) {
+      // Every ResNet-50 plan of this call again, in turns, so ours and the anchors share the GPU's state.
+      List<Object> rounds = new ArrayList<>();
+      results.put("resnet50_rebench_end", rounds);
+      int times = Integer.parseInt(a.get("--rebench-end").equals("true") ? "2" : a.get("--rebench-end"));
+      for (int round = 0; round < times; round++) {
+        rounds.add(rebench(engines, batch));
+        checkpoint.run();
+      }
     }
     checkpoint.run();
     System.out.println(JSON.writeValueAsString(results));
@@ -197,9 +207,13 @@ public final class GpuSuite {
   /**
    * Builds and benchmarks the ResNet-50 variants named in {@code specs}: a precision (FP32, FP16, INT8)
    * with dash-separated modifiers {@code strict} (FP32 without TF32), {@code o<N>} (builder
-   * optimization level N) and {@code db} (convolution biases as tensors, {@link BiasAsTensor}; its own
-   * timing cache). A variant that fails is recorded with its error and the next one runs; results are
-   * written after each variant, so a call cut short still returns what it measured.
+   * optimization level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code db}
+   * (convolution biases as tensors, {@link BiasAsTensor}), {@code cl} (NHWC input bound channel-last,
+   * {@link EngineBuildConfig#channelLastInputs}), {@code nchw} and {@code logits} (the
+   * anchor's NCHW input and logits-only output, {@link AnchorShape}) and {@code r<N>} (a repeat: the
+   * same build again). Each variant has its own timing cache, so none reuses another's tactic timings. A variant that
+   * fails is recorded with its error and the next one runs; results are written after each variant, so a
+   * call cut short still returns what it measured.
    *
    * @param inspect where to write TensorRT's layer information per engine (null: none)
    */
@@ -226,6 +240,19 @@ public final class GpuSuite {
       }
     }
     CalibrationTable table = CalibrationTable.fromAmax("TRT-100600-MinMaxCalibration", amax);
+    // Every engine's logits for 8 random images, against TensorFlow's FP32 on the CPU.
+    String logits = g.signature().outputs().stream().filter(o -> o.key().equals("logits")).findFirst().orElseThrow()
+        .tensor().name();
+    float[] images = new float[8 * 224 * 224 * 3];
+    Random rnd = new Random(11);
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) rnd.nextGaussian();
+    }
+    HostTensor check = HostTensor.ofFloats(new long[] {8, 224, 224, 3}, images);
+    float[] reference;
+    try (ReferenceRunner tf = new ReferenceRunner(g)) {
+      reference = tf.run(Map.of(input, check), List.of(logits)).get(logits).floats();
+    }
     r.put("export_s", exportS);
     List<Map<String, Object>> rows = new ArrayList<>();
     r.put("variants", rows);
@@ -238,8 +265,7 @@ public final class GpuSuite {
         case "INT8" -> ConversionOptions.int8(PrecisionPolicy.INT8, table);
         default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16 or INT8");
       };
-      int level = mods.stream().filter(m -> m.matches("o[0-5]")).map(m -> Integer.parseInt(m.substring(1)))
-          .findFirst().orElse(EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
+      int level = modifier(mods, "o", EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("variant", spec);
       rows.add(row);
@@ -249,11 +275,19 @@ public final class GpuSuite {
         if (mods.contains("db")) {
           onnx = BiasAsTensor.apply(onnx);
         }
+        if (mods.contains("nchw")) {
+          onnx = AnchorShape.nchwInput(onnx);
+        }
+        if (mods.contains("logits")) {
+          onnx = AnchorShape.logitsOnly(onnx, "logits");
+        }
         row.put("convert_s", (System.nanoTime() - c0) / 1e9);
         EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(precision)
-            .profiles(List.of(batchRange(input, new long[] {224, 224, 3}, batch, batch)))
-            .optimizationLevel(level).tf32(!mods.contains("strict"))
-            .timingCache(engines.resolve(mods.contains("db") ? "timing-db.cache" : "timing.cache"))
+            .profiles(List.of(batchRange(input, mods.contains("nchw") ? new long[] {3, 224, 224} : new long[] {224, 224, 3},
+                batch, batch)))
+            .optimizationLevel(level).tf32(!mods.contains("strict")).avgTimingIterations(modifier(mods, "t", 0))
+            .channelLastInputs(mods.contains("cl"))
+            .timingCache(engines.resolve("timing-" + spec + ".cache"))
             .detailedLayers(inspect != null).build());
         Files.write(engines.resolve("resnet50-" + spec + ".plan"), e.plan());
         if (inspect != null) {
@@ -262,6 +296,14 @@ public final class GpuSuite {
         }
         row.put("build_s", e.metadata().buildSeconds());
         row.put("plan_bytes", e.metadata().planBytes());
+        row.put("input_binding", e.metadata().io().get(0));
+        if (!mods.contains("nchw")) {
+          try (EngineRunner run = new EngineRunner(e.plan())) {
+            float[] got = run.run(Map.of(input, check)).get(logits).floats();
+            row.put("logits_rel_rms_vs_tf", relRms(got, reference));
+            row.put("top1_agreement_vs_tf", agreement(got, reference, 1000));
+          }
+        }
         row.putAll(bench(e.plan(), batch));
       } catch (RuntimeException ex) {
         row.put("error", ex.toString());
@@ -272,12 +314,19 @@ public final class GpuSuite {
     }
   }
 
+  /** The number after {@code prefix} in a modifier such as {@code o5} or {@code t8}, else {@code otherwise}. */
+  private static int modifier(List<String> mods, String prefix, int otherwise) {
+    return mods.stream().filter(m -> m.matches(prefix + "[0-9]+")).map(m -> Integer.parseInt(m.substring(prefix.length())))
+        .findFirst().orElse(otherwise);
+  }
+
+  /** Re-benchmarks the ResNet-50 plans in {@code engines}: ours ({@code resnet50-*}) and the anchors'. */
   static List<Map<String, Object>> rebench(Path engines, int batch) throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
     List<Path> plans;
     try (var files = Files.list(engines)) {
-      plans = files.filter(f -> f.getFileName().toString().startsWith("resnet50-")
-          && f.getFileName().toString().endsWith(".plan")).sorted().toList();
+      plans = files.filter(f -> f.getFileName().toString().endsWith(".plan")
+          && !f.getFileName().toString().startsWith("fmnist")).sorted().toList();
     }
     for (Path plan : plans) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -289,14 +338,21 @@ public final class GpuSuite {
     return rows;
   }
 
-  /** Batch-1 latency and batch-{@code batch} throughput, input shapes from the engine's own profile. */
+  /**
+   * Batch-1 latency and batch-{@code batch} throughput (600 back-to-back batches, about 2 s for
+   * ResNet-50 FP16, as trtexec's default duration), input shapes from the engine's own profile. The
+   * wall-clock start and end let the figures be lined up with a GPU clock and power log.
+   */
   static Map<String, Object> bench(byte[] plan, int batch) {
     try (EngineRunner run = new EngineRunner(plan)) {
       String in = run.inputs().get(0);
       long[] shape = run.profileShape(in, 2);
+      long start = System.currentTimeMillis();
       EngineRunner.BenchmarkResult lat = run.benchmark(Map.of(in, withBatch(shape, 1)), 20, 200);
-      EngineRunner.BenchmarkResult thr = run.benchmark(Map.of(in, withBatch(shape, batch)), 20, 200);
+      EngineRunner.BenchmarkResult thr = run.benchmark(Map.of(in, withBatch(shape, batch)), 50, 600);
       Map<String, Object> row = new LinkedHashMap<>();
+      row.put("bench_start_ms", start);
+      row.put("bench_end_ms", System.currentTimeMillis());
       row.put("latency_b1_p50_ms", lat.p50Ms());
       row.put("latency_b1_p99_ms", lat.p99Ms());
       row.put("throughput_img_s", thr.samplesPerSecond());
@@ -381,10 +437,14 @@ public final class GpuSuite {
   }
 
   public static double agreement(float[] a, float[] b) {
-    int n = a.length / 10;
+    return agreement(a, b, 10);
+  }
+
+  static double agreement(float[] a, float[] b, int classes) {
+    int n = a.length / classes;
     int ok = 0;
     for (int i = 0; i < n; i++) {
-      ok += argmax(a, i, 10) == argmax(b, i, 10) ? 1 : 0;
+      ok += argmax(a, i, classes) == argmax(b, i, classes) ? 1 : 0;
     }
     return (double) ok / n;
   }

@@ -53,9 +53,10 @@ final class TfTrtFixtures {
       min[0] = 1;
       max[0] = maxBatch;
       dims.put(in.name(), new OptimizationProfile.Dims(min, max, max));
-      io.add(new EngineMetadata.IoTensor(in.name(), true, "float", in.shape()));
+      io.add(new EngineMetadata.IoTensor(in.name(), true, "float", in.shape(), EngineMetadata.IoTensor.LINEAR));
     }
-    s.outputs().forEach(o -> io.add(new EngineMetadata.IoTensor(o.name(), false, "float", o.shape())));
+    s.outputs().forEach(o -> io.add(
+        new EngineMetadata.IoTensor(o.name(), false, "float", o.shape(), EngineMetadata.IoTensor.LINEAR)));
     byte[] plan = ("opaque plan of " + s.name()).getBytes(StandardCharsets.UTF_8);
     return new EngineArtifact(plan, new EngineMetadata(s.name(), "test-gpu", "Test GPU", "9.0", "10.8", "fp32",
         List.of(new OptimizationProfile(dims)), io, plan.length, 0.1));

@@ -1,0 +1,87 @@
+package io.trtfleet.gpu;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.trtfleet.onnx.proto.Onnx.GraphProto;
+import io.trtfleet.onnx.proto.Onnx.ModelProto;
+import io.trtfleet.onnx.proto.Onnx.NodeProto;
+import io.trtfleet.onnx.proto.Onnx.TensorShapeProto;
+import io.trtfleet.onnx.proto.Onnx.ValueInfoProto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * GPU experiment: gives our converted ResNet-50 the two things its graph has that the torchvision
+ * anchor's has not, one at a time, to see which costs speed. {@link #nchwInput} makes the input NCHW
+ * (the NHWC-to-NCHW Transpose after it goes; the model then reads NCHW images, as the anchor does) and
+ * {@link #logitsOnly} drops the softmax output, leaving the logits, as the anchor returns.
+ */
+final class AnchorShape {
+
+  private AnchorShape() {}
+
+  static byte[] nchwInput(byte[] model) throws InvalidProtocolBufferException {
+    ModelProto m = ModelProto.parseFrom(model);
+    GraphProto g = m.getGraph();
+    ValueInfoProto input = g.getInput(0);
+    // The first Transpose on the input's path (after at most a Cast) is the converter's NHWC-to-NCHW one.
+    Map<String, NodeProto> byInput = new HashMap<>();
+    g.getNodeList().forEach(n -> n.getInputList().forEach(i -> byInput.putIfAbsent(i, n)));
+    NodeProto first = byInput.get(input.getName());
+    NodeProto transpose = first.getOpType().equals("Transpose") ? first : byInput.get(first.getOutput(0));
+    if (transpose == null || !transpose.getOpType().equals("Transpose")) {
+      throw new IllegalStateException("no Transpose after the input " + input.getName());
+    }
+    GraphProto.Builder out = g.toBuilder().clearNode();
+    for (NodeProto n : g.getNodeList()) {
+      if (n == transpose) {
+        continue;
+      }
+      NodeProto.Builder b = n.toBuilder();
+      for (int i = 0; i < n.getInputCount(); i++) {
+        if (n.getInput(i).equals(transpose.getOutput(0))) {
+          b.setInput(i, transpose.getInput(0));
+        }
+      }
+      out.addNode(b);
+    }
+    TensorShapeProto shape = input.getType().getTensorType().getShape();
+    TensorShapeProto nchw = TensorShapeProto.newBuilder()
+        .addDim(shape.getDim(0)).addDim(shape.getDim(3)).addDim(shape.getDim(1)).addDim(shape.getDim(2)).build();
+    ValueInfoProto.Builder in = input.toBuilder();
+    in.getTypeBuilder().getTensorTypeBuilder().setShape(nchw);
+    out.setInput(0, in);
+    return m.toBuilder().setGraph(out).build().toByteArray();
+  }
+
+  /** Keeps the outputs whose name starts with {@code prefix} and the nodes they need. */
+  static byte[] logitsOnly(byte[] model, String prefix) throws InvalidProtocolBufferException {
+    ModelProto m = ModelProto.parseFrom(model);
+    GraphProto g = m.getGraph();
+    GraphProto.Builder out = g.toBuilder().clearOutput().clearNode();
+    Set<String> needed = new HashSet<>();
+    for (ValueInfoProto o : g.getOutputList()) {
+      if (o.getName().startsWith(prefix)) {
+        out.addOutput(o);
+        needed.add(o.getName());
+      }
+    }
+    if (needed.isEmpty()) {
+      throw new IllegalStateException("no output named " + prefix + "*");
+    }
+    List<NodeProto> kept = new ArrayList<>();
+    List<NodeProto> nodes = g.getNodeList();
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      NodeProto n = nodes.get(i);
+      if (n.getOutputList().stream().anyMatch(needed::contains)) {
+        kept.add(0, n);
+        needed.addAll(n.getInputList());
+      }
+    }
+    out.addAllNode(kept);
+    return m.toBuilder().setGraph(out).build().toByteArray();
+  }
+}

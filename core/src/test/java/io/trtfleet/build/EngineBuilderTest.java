@@ -60,50 +60,46 @@ class EngineBuilderTest {
   /** On a GPU host: the MLP's FP32 engine matches TensorFlow. Skipped elsewhere with the reason. */
   @Test
   void fp32EngineMatchesTensorFlowOnGpu(@TempDir Path tmp) {
-    assumeTrue(TensorRt.unavailableReason().isEmpty(),
-        () -> "skipped: no GPU/TensorRT here (" + TensorRt.unavailableReason().orElse("") + ")");
-    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(TestModels.mlp(tmp.resolve("mlp")))).graph();
-    var segment = WholeGraphSegment.of(g);
-    byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
-    long[] shape = {4, 784};
-    EngineArtifact e = new EngineBuilder(TensorRt.identify(0)).build(segment.name(), onnx, EngineBuildConfig
-        .builder("FP32").profiles(List.of(new OptimizationProfile(Map.of("images:0",
-            new OptimizationProfile.Dims(new long[] {1, 784}, shape, new long[] {8, 784}))))).build());
-    HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(1, 4 * 784));
-    String out = g.signature().outputs().get(0).tensor().name();
-    float[] expected;
-    try (ReferenceRunner tf = new ReferenceRunner(g)) {
-      expected = tf.run(Map.of("images:0", x), List.of(out)).get(out).floats();
-    }
-    try (EngineRunner run = new EngineRunner(e.plan())) {
-      float[] actual = run.run(Map.of("images:0", x)).get(out).floats();
-      assertArrayEquals(expected, actual, 1e-3f);
-    }
+    assumeGpu();
+    buildAndCompareWithTensorFlow(TestModels.mlp(tmp.resolve("mlp")), false);
   }
 
   /**
-   * On a GPU host: the CNN's NHWC input bound channel-last has NCHW dimensions and the channel-last
-   * format, takes the same NHWC host tensor, and matches TensorFlow. Skipped elsewhere with the reason.
+   * On a GPU host: the residual block's NHWC input bound channel-last has NCHW dimensions and the
+   * channel-last format, takes the same NHWC host tensor, and matches TensorFlow. Skipped elsewhere.
    */
   @Test
   void channelLastInputReadsNhwcImagesInPlaceOnGpu(@TempDir Path tmp) {
+    assumeGpu();
+    Path model = TestModels.residualBlock(tmp.resolve("m"));
+    EngineMetadata.IoTensor binding = buildAndCompareWithTensorFlow(model, true).metadata().io().get(0);
+    long[] nhwc = SavedModelImporter.importModel(ImportOptions.of(model)).graph().signature().inputs().get(0)
+        .tensor().shape();
+    assertTrue(binding.channelLast(), "input bound channel-last: " + binding);
+    assertArrayEquals(ChannelLastInputs.nchw(nhwc), binding.shape());
+  }
+
+  private static void assumeGpu() {
     assumeTrue(TensorRt.unavailableReason().isEmpty(),
         () -> "skipped: no GPU/TensorRT here (" + TensorRt.unavailableReason().orElse("") + ")");
-    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(TestModels.residualBlock(tmp.resolve("m")))).graph();
+  }
+
+  /** The model's FP32 engine (batch 1 to 8) on 4 random samples, against TensorFlow's first output. */
+  private static EngineArtifact buildAndCompareWithTensorFlow(Path model, boolean channelLast) {
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(model)).graph();
     var segment = WholeGraphSegment.of(g);
     byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
     String input = g.signature().inputs().get(0).tensor().name();
     long[] shape = g.signature().inputs().get(0).tensor().shape().clone();
-    shape[0] = 4;
     long[] one = shape.clone();
+    long[] eight = shape.clone();
+    shape[0] = 4;
     one[0] = 1;
+    eight[0] = 8;
     EngineArtifact e = new EngineBuilder(TensorRt.identify(0)).build(segment.name(), onnx, EngineBuildConfig
-        .builder("FP32").channelLastInputs(true).profiles(List.of(new OptimizationProfile(Map.of(input,
-            new OptimizationProfile.Dims(one, shape, shape))))).build());
-    EngineMetadata.IoTensor binding = e.metadata().io().get(0);
-    assertTrue(binding.channelLast(), "input bound channel-last: " + binding);
-    assertArrayEquals(ChannelLastInputs.nchw(g.signature().inputs().get(0).tensor().shape()), binding.shape());
-    HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(2, (int) HostTensor.elementCount(shape)));
+        .builder("FP32").channelLastInputs(channelLast).profiles(List.of(new OptimizationProfile(Map.of(input,
+            new OptimizationProfile.Dims(one, shape, eight))))).build());
+    HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(1, (int) HostTensor.elementCount(shape)));
     String out = g.signature().outputs().get(0).tensor().name();
     float[] expected;
     try (ReferenceRunner tf = new ReferenceRunner(g)) {
@@ -112,5 +108,6 @@ class EngineBuilderTest {
     try (EngineRunner run = new EngineRunner(e.plan())) {
       assertArrayEquals(expected, run.run(Map.of(input, x)).get(out).floats(), 1e-3f);
     }
+    return e;
   }
 }

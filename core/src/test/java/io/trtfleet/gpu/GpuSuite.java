@@ -89,8 +89,8 @@ public final class GpuSuite {
       resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null, specs, rn, checkpoint);
     }
     if (a.containsKey("--anchor")) {
-      results.put("anchor", AnchorEngines.run(Path.of(a.get("--anchor")), a.getOrDefault("--anchor-tag", "anchor"), batch,
-          List.of(a.getOrDefault("--anchor-modes", "fp32,fp16,int8").split(",")), engines, out, checkpoint));
+      results.put("anchor", AnchorEngines.run(Path.of(a.get("--anchor")), a.getOrDefault("--anchor-tag", "anchor"),
+          batch, List.of(a.getOrDefault("--anchor-modes", "fp32,fp16,int8").split(",")), engines, out, checkpoint));
     }
     if (a.containsKey("--rebench-end")) {
       // Every ResNet-50 plan of this call again, in turns, so ours and the anchors share the GPU's state.
@@ -206,12 +206,13 @@ public final class GpuSuite {
 
   /**
    * Builds and benchmarks the ResNet-50 variants named in {@code specs}: a precision (FP32, FP16, INT8)
-   * with dash-separated modifiers {@code strict} (FP32 without TF32), {@code o<N>} (builder
-   * optimization level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code db}
-   * (convolution biases as tensors, {@link BiasAsTensor}), {@code cl} (NHWC input bound channel-last,
-   * {@link EngineBuildConfig#channelLastInputs}), {@code nchw} and {@code logits} (the
-   * anchor's NCHW input and logits-only output, {@link AnchorShape}) and {@code r<N>} (a repeat: the
-   * same build again). Each variant has its own timing cache, so none reuses another's tactic timings. A variant that
+   * with dash-separated modifiers {@code strict} (FP32 without TF32), {@code o<N>} (builder optimization
+   * level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code cl} (NHWC input bound
+   * channel-last, {@link EngineBuildConfig#channelLastInputs}), {@code r<N>} (a repeat: the same build
+   * again) and three experiments on the ONNX: {@code db} (convolution biases as tensors,
+   * {@link BiasAsTensor}), {@code nchw} and {@code logits} (the anchor's NCHW input and logits-only
+   * output, {@link AnchorShape}). Each variant has its own timing cache, so none reuses another's tactic
+   * timings, and each engine's logits for 8 random images are compared with TensorFlow's. A variant that
    * fails is recorded with its error and the next one runs; results are written after each variant, so a
    * call cut short still returns what it measured.
    *

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.publish.Manifest.FileEntry;
+import io.trtfleet.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,10 +137,7 @@ class ArtifactStoreHdfsTest {
 
   @Test
   void anUnreachableNameNodeFailsWithOneLineNamingTheStore() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort(); // closed again: nothing listens there
-    }
+    int port = LoopbackPorts.unused();
     URI nowhere = URI.create("hdfs://127.0.0.1:" + port + "/fleet");
     Configuration conf = new Configuration();
     conf.setInt("ipc.client.connect.max.retries", 1); // Hadoop's default is 10 retries a second apart

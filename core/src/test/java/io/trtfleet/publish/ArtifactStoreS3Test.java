@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.publish.Manifest.FileEntry;
 import io.trtfleet.testing.LogCapture;
+import io.trtfleet.testing.LoopbackPorts;
 import io.trtfleet.testing.S3ProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -178,10 +178,7 @@ class ArtifactStoreS3Test {
 
   @Test
   void anUnreachableEndpointFailsFastWithOneLineNamingTheStore() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();  // closed again: nothing listens there
-    }
+    int port = LoopbackPorts.unused();
     Configuration conf = S3ProxyServer.s3aConf("http://127.0.0.1:" + port, S3ProxyServer.ACCESS_KEY,
         S3ProxyServer.SECRET_KEY);
     long t0 = System.nanoTime();

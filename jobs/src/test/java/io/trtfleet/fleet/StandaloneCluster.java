@@ -1,7 +1,7 @@
 package io.trtfleet.fleet;
 
+import io.trtfleet.testing.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +41,10 @@ final class StandaloneCluster implements AutoCloseable {
     this.dir = dir;
     this.heap = heap;
     Path sparkHome = Files.createDirectories(dir.resolve("spark-home/jars"));  // Spark wants $SPARK_HOME/jars
-    int port = freePort();
+    int port = LoopbackPorts.unused();
     masterUrl = "spark://127.0.0.1:" + port;
     start("master", sparkHome.getParent(), Map.of(), List.of("org.apache.spark.deploy.master.Master", "--host",
-        "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort())), List.of());
+        "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(LoopbackPorts.unused())), List.of());
     waitForPort(port);
     for (WorkerSpec w : workers) {
       boolean fake = w.gpus().length > 0;
@@ -52,7 +52,7 @@ final class StandaloneCluster implements AutoCloseable {
       Path discover = FakeGpus.discoveryWrapper(dir, w.regex(), w.resource(), smi);
       start("worker-" + w.resource(), sparkHome.getParent(), fake ? Map.of(NvidiaSmi.FAKE_ENV, smi.toString()) : Map.of(),
           List.of("org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores",
-              String.valueOf(workerCores), "--memory", workerMemory, "--webui-port", String.valueOf(freePort()),
+              String.valueOf(workerCores), "--memory", workerMemory, "--webui-port", String.valueOf(LoopbackPorts.unused()),
               "--work-dir", Files.createDirectories(dir.resolve("work-" + w.resource())).toString()),
           List.of("-Dspark.worker.resource." + w.resource() + ".amount=" + w.amount(),
               "-Dspark.worker.resource." + w.resource() + ".discoveryScript=" + discover));
@@ -107,12 +107,6 @@ final class StandaloneCluster implements AutoCloseable {
       }
     }
     return s.toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static void waitForPort(int port) throws InterruptedException, IOException {

@@ -1,6 +1,7 @@
 package io.trtfleet.convert;
 
 import io.trtfleet.graph.HostTensor;
+import io.trtfleet.graph.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.tensorflow.proto.DataType;
@@ -14,7 +15,7 @@ record Constant(DataType dtype, long[] shape, float[] floats, long[] ints) {
 
   static Constant of(TensorProto proto) {
     DataType dtype = proto.getDtype();
-    long[] shape = proto.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
+    long[] shape = TensorSpec.dims(proto.getTensorShape());
     int n = (int) HostTensor.elementCount(shape);
     boolean packed = !proto.getTensorContent().isEmpty();
     ByteBuffer raw = proto.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);

@@ -68,8 +68,9 @@ public final class EngineRunner implements io.trtfleet.verify.ModelRunner {
     List<String> out = new java.util.ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
-      (engine.getTensorIOMode(new BytePointer(name)) == TensorIOMode.kINPUT.value ? in : out).add(name);
-      if (engine.getTensorFormat(new BytePointer(name)) == TensorFormat.kHWC.value) {
+      BytePointer n = new BytePointer(name);
+      (engine.getTensorIOMode(n) == TensorIOMode.kINPUT.value ? in : out).add(name);
+      if (engine.getTensorFormat(n) == TensorFormat.kHWC.value) {
         channelLast.add(name);
       }
     }

@@ -240,12 +240,7 @@ public final class GpuCalibrationCheck {
     FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(dir.resolve("saved_model"))).graph();
     String input = g.signature().inputs().get(0).tensor().name();
     List<String> targets = QuantizationTargets.of(g, WholeGraphSegment.of(g));
-    Random random = new Random(11);
-    float[] x = new float[batch * 224 * 224 * 3];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) random.nextGaussian();
-    }
-    Map<String, HostTensor> feeds = Map.of(input, HostTensor.ofFloats(new long[] {batch, 224, 224, 3}, x));
+    Map<String, HostTensor> feeds = Map.of(input, GpuSuite.gaussianImages(new Random(11), batch, 224));
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("batch", batch);
     r.put("iterations", iterations);

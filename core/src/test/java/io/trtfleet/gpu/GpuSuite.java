@@ -233,23 +233,14 @@ public final class GpuSuite {
     try (ActivationCollector c = new ActivationCollector(g, targets, 0)) {
       Random rnd = new Random(3);
       for (int k = 0; k < 2; k++) {
-        float[] x = new float[8 * 224 * 224 * 3];
-        for (int i = 0; i < x.length; i++) {
-          x[i] = (float) rnd.nextGaussian();
-        }
-        amax = ActivationCollector.mergeRanges(amax, c.ranges(Map.of(input, HostTensor.ofFloats(new long[] {8, 224, 224, 3}, x)), 8));
+        amax = ActivationCollector.mergeRanges(amax, c.ranges(Map.of(input, gaussianImages(rnd, 8, 224)), 8));
       }
     }
     CalibrationTable table = CalibrationTable.fromAmax("TRT-100600-MinMaxCalibration", amax);
     // Every engine's logits for 8 random images, against TensorFlow's FP32 on the CPU.
     String logits = g.signature().outputs().stream().filter(o -> o.key().equals("logits")).findFirst().orElseThrow()
         .tensor().name();
-    float[] images = new float[8 * 224 * 224 * 3];
-    Random rnd = new Random(11);
-    for (int i = 0; i < images.length; i++) {
-      images[i] = (float) rnd.nextGaussian();
-    }
-    HostTensor check = HostTensor.ofFloats(new long[] {8, 224, 224, 3}, images);
+    HostTensor check = gaussianImages(new Random(11), 8, 224);
     float[] reference;
     try (ReferenceRunner tf = new ReferenceRunner(g)) {
       reference = tf.run(Map.of(input, check), List.of(logits)).get(logits).floats();
@@ -370,6 +361,15 @@ public final class GpuSuite {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** {@code batch} NHWC RGB images of {@code size} x {@code size}, standard-normal values from {@code rnd}. */
+  static HostTensor gaussianImages(Random rnd, int batch, int size) {
+    float[] x = new float[batch * size * size * 3];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    return HostTensor.ofFloats(new long[] {batch, size, size, 3}, x);
+  }
 
   /** One profile: batch 1 to {@code max}, tuned for {@code opt}, other dims fixed to {@code sample}. */
   static OptimizationProfile batchRange(String input, long[] sample, int opt, int max) {

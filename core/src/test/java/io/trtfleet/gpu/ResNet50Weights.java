@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.graph.Node;
+import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.testing.ResNet50;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -41,12 +40,7 @@ public final class ResNet50Weights {
     FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(
         ResNet50.export(Files.createTempDirectory("resnet50").resolve("saved_model"), size))).graph();
     int tensors = write(g, out);
-    float[] x = new float[2 * size * size * 3];
-    Random rnd = new Random(7);
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rnd.nextGaussian();
-    }
-    HostTensor images = HostTensor.ofFloats(new long[] {2, size, size, 3}, x);
+    HostTensor images = GpuSuite.gaussianImages(new Random(7), 2, size);
     String input = g.signature().inputs().get(0).tensor().name();
     String logits = g.signature().outputs().stream().filter(o -> o.key().equals("logits")).findFirst()
         .orElseThrow().tensor().name();
@@ -67,8 +61,8 @@ public final class ResNet50Weights {
           continue;
         }
         TensorProto t = n.attr("value").orElseThrow().getTensor();
-        long[] shape = t.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
-        byte[] data = floats(n.name(), t, HostTensor.elementCount(shape));
+        long[] shape = TensorSpec.dims(t.getTensorShape());
+        byte[] data = floats(n.name(), t);
         bin.write(data);
         index.put(n.name(), Map.of("shape", shape, "offset", offset));
         offset += data.length / 4;
@@ -78,17 +72,11 @@ public final class ResNet50Weights {
     return index.size();
   }
 
-  private static byte[] floats(String name, TensorProto t, long count) {
-    if (t.getDtype() != DataType.DT_FLOAT) {
-      throw new IllegalStateException(name + ": " + t.getDtype() + ", expected DT_FLOAT");
+  /** A frozen variable's bytes: the importer writes every one as packed FP32 tensor content. */
+  private static byte[] floats(String name, TensorProto t) {
+    if (t.getDtype() != DataType.DT_FLOAT || t.getTensorContent().isEmpty()) {
+      throw new IllegalStateException(name + ": " + t.getDtype() + " without packed content, expected frozen DT_FLOAT");
     }
-    if (!t.getTensorContent().isEmpty()) {
-      return t.getTensorContent().toByteArray();
-    }
-    ByteBuffer b = ByteBuffer.allocate((int) count * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < count; i++) {
-      b.putFloat(t.getFloatVal(Math.min(i, t.getFloatValCount() - 1)));
-    }
-    return b.array();
+    return t.getTensorContent().toByteArray();
   }
 }

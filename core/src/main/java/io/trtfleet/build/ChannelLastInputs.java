@@ -12,6 +12,7 @@ import org.bytedeco.tensorrt.nvinfer.ILayer;
 import org.bytedeco.tensorrt.nvinfer.INetworkDefinition;
 import org.bytedeco.tensorrt.nvinfer.IShuffleLayer;
 import org.bytedeco.tensorrt.nvinfer.ITensor;
+import org.bytedeco.tensorrt.nvinfer.Permutation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * Lets TensorRT read NHWC images where they lie. The converter turns a TensorFlow NHWC input into NCHW
  * with a Transpose (after a Cast under FP16/INT8), and TensorRT runs that as passes of its own over
  * the whole batch before the first convolution's input reformat: 3% of ResNet-50's FP16 throughput on an
- * H200 (docs/benchmarks/gpu.md). Here such an input becomes an NCHW network input in TensorRT's
- * channel-last {@code kHWC} format and the Transpose goes, so the only pass left is that reformat, as for
- * a model with NCHW inputs. Callers still pass the NHWC bytes; the binding's dimensions are NCHW
+ * H200 (docs/benchmarks/gpu.md). Here such an input is re-declared NCHW in TensorRT's channel-last
+ * {@code kHWC} format and the Transpose becomes a no-op, so the only pass left is that reformat, as for a
+ * model with NCHW inputs. Callers still pass the NHWC bytes; the binding's dimensions are NCHW
  * ({@link EngineRunner} maps TensorFlow shapes).
  */
 final class ChannelLastInputs {
@@ -30,6 +31,9 @@ final class ChannelLastInputs {
 
   /** NHWC to NCHW: output dimension {@code i} is input dimension {@code ORDER[i]}. */
   private static final int[] ORDER = {0, 3, 1, 2};
+
+  /** Entries in a TensorRT Permutation (nvinfer1::Dims::MAX_DIMS). */
+  private static final int MAX_DIMS = 8;
 
   private ChannelLastInputs() {}
 
@@ -73,26 +77,15 @@ final class ChannelLastInputs {
     if (transpose != null) {
       return transpose;
     }
-    String name = in.getName();
-    in.setName(name + ":nhwc");
-    ITensor nchw = network.addInput(name, DataType.kFLOAT, EngineBuilder.dims(nchw(nhwc)));
-    nchw.setAllowedFormats(1 << TensorFormat.kHWC.value);
-    ITensor transposed = shuffle.getOutput(0);
-    ITensor replacement = cast ? first.getOutput(0) : nchw;
-    if (cast) {
-      first.setInput(0, nchw);
+    // Re-declared in place, not replaced: removing the old input left TensorRT 10.6 a dangling tensor (checkLinks).
+    in.setDimensions(EngineBuilder.dims(nchw(nhwc)));
+    in.setAllowedFormats(1 << TensorFormat.kHWC.value);
+    // Its reader already gets NCHW: the transpose becomes a no-op shuffle, which the builder removes.
+    Permutation identity = new Permutation();
+    for (int i = 0; i < MAX_DIMS; i++) {
+      identity.order(i, i);
     }
-    for (int l = 0; l < network.getNbLayers(); l++) {
-      ILayer layer = network.getLayer(l);
-      for (int j = 0; j < layer.getNbInputs(); j++) {
-        if (same(layer.getInput(j), transposed)) {
-          layer.setInput(j, replacement);
-        }
-      }
-    }
-    // The transpose now reads the new input and feeds nothing: the builder drops it.
-    shuffle.setInput(0, replacement);
-    network.removeTensor(in);
+    new IShuffleLayer(shuffle).setFirstTranspose(identity);
     return null;
   }
 

@@ -1,6 +1,7 @@
 package io.trtfleet.publish;
 
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.build.EngineMetadata;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.graph.TensorSpec;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.tensorflow.proto.DataType;
 
@@ -16,7 +18,9 @@ import org.tensorflow.proto.DataType;
  * A Triton model repository entry for a full-model plan: {@code <model>/<version>/model.plan} and
  * {@code <model>/config.pbtxt} (platform tensorrt_plan). With a dynamic batch dimension Triton owns
  * the batch: max_batch_size is the largest batch the optimization profiles allow and dims leave it
- * out; otherwise max_batch_size is 0 and dims are the full shapes.
+ * out; otherwise max_batch_size is 0 and dims are the full shapes. An input the engine binds channel-last
+ * ({@link EngineMetadata.IoTensor#channelLast}) gets the engine's NCHW dims and
+ * {@code is_non_linear_format_io}, so Triton hands the client's NHWC bytes to TensorRT as they are.
  */
 public final class TritonRepositoryWriter {
 
@@ -54,8 +58,8 @@ public final class TritonRepositoryWriter {
     b.append("name: \"").append(plan.model()).append("\"\n");
     b.append("platform: \"tensorrt_plan\"\n");
     b.append("max_batch_size: ").append(maxBatch).append('\n');
-    tensors(b, "input", plan.inputs(), maxBatch > 0);
-    tensors(b, "output", plan.outputs(), maxBatch > 0);
+    tensors(b, "input", plan.inputs(), maxBatch > 0, channelLastShapes(plan));
+    tensors(b, "output", plan.outputs(), maxBatch > 0, Map.of());
     b.append("instance_group [\n  {\n    count: ").append(options.instancesPerGpu()).append("\n    kind: KIND_GPU\n  }\n]\n");
     if (options.dynamicBatching() && maxBatch > 0) {
       b.append("dynamic_batching { }\n");
@@ -88,20 +92,32 @@ public final class TritonRepositoryWriter {
     return max;
   }
 
-  private static void tensors(StringBuilder b, String kind, List<FullModelPlan.Binding> bindings, boolean batched) {
+  /** The engine's dimensions of each input it binds channel-last, by name. */
+  private static Map<String, long[]> channelLastShapes(FullModelPlan plan) {
+    EngineMetadata m = plan.engine().metadata();
+    return m == null ? Map.of() : m.io().stream().filter(t -> t.input() && t.channelLast())
+        .collect(Collectors.toMap(EngineMetadata.IoTensor::name, EngineMetadata.IoTensor::shape));
+  }
+
+  private static void tensors(StringBuilder b, String kind, List<FullModelPlan.Binding> bindings, boolean batched,
+      Map<String, long[]> channelLast) {
     b.append(kind).append(" [\n");
     for (int i = 0; i < bindings.size(); i++) {
       TensorSpec t = bindings.get(i).tensor();
       if (!t.hasRank()) {
         throw new TrtfleetException(kind + " " + t.name() + " has an unknown rank: Triton needs dims");
       }
-      long[] dims = batched ? Arrays.copyOfRange(t.shape(), 1, t.rank()) : t.shape();
+      long[] shape = channelLast.getOrDefault(t.name(), t.shape());
+      long[] dims = batched ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
       b.append("  {\n");
       b.append("    # signature key: ").append(bindings.get(i).signatureKey()).append('\n');
       b.append("    name: \"").append(t.name()).append("\"\n");
       b.append("    data_type: ").append(tritonType(t.dtype())).append('\n');
       b.append("    dims: [ ").append(Arrays.stream(dims).mapToObj(Long::toString).collect(Collectors.joining(", ")))
           .append(" ]\n");
+      if (channelLast.containsKey(t.name())) {
+        b.append("    is_non_linear_format_io: true\n");
+      }
       b.append(i + 1 < bindings.size() ? "  },\n" : "  }\n");
     }
     b.append("]\n");

@@ -71,6 +71,26 @@ class FullModelExportTest {
         """, Files.readString(triton.resolve("config.pbtxt")));
   }
 
+  /** An engine reading NHWC images in place: Triton gets its NCHW dims and passes the bytes through. */
+  @Test
+  void channelLastInputHasEngineDimsAndNonLinearFormat() {
+    ImportOptions source = TfTrtFixtures.source(TestModels.depthwiseSeparable(tmp.resolve("dw")),
+        TestModels.SIGNATURE_KEY);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
+    Segment s = segmented.segments().get(0);
+    EngineArtifact engine = TfTrtFixtures.channelLast(TfTrtFixtures.engine(s, 16));
+    FullModelPlan plan = FullModelPlan.of("depthwise", segmented, Map.of(s.name(), engine)).orElseThrow();
+    String config = TritonRepositoryWriter.config(plan, TritonRepositoryWriter.Options.defaults());
+    assertTrue(config.contains("""
+            name: "images:0"
+            data_type: TYPE_FP32
+            dims: [ 8, 16, 16 ]
+            is_non_linear_format_io: true
+        """), config);
+    assertTrue(config.contains("dims: [ 16, 16, 16 ]\n  }\n]\ninstance_group"), "outputs stay linear: " + config);
+    assertEquals(1, config.split("is_non_linear_format_io").length - 1, config);
+  }
+
   /** The backward-compatibility model's engine also covers its signature (two inputs, Identity output). */
   @Test
   void twoInputModelPlanPairsEveryBindingWithItsSignatureKey() {

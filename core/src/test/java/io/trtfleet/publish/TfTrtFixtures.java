@@ -62,6 +62,18 @@ final class TfTrtFixtures {
         List.of(new OptimizationProfile(dims)), io, plan.length, 0.1));
   }
 
+  /** {@code plain} with its first input bound channel-last: format hwc, NCHW dimensions when it is rank 4. */
+  static EngineArtifact channelLast(EngineArtifact plain) {
+    EngineMetadata m = plain.metadata();
+    List<EngineMetadata.IoTensor> io = new ArrayList<>(m.io());
+    EngineMetadata.IoTensor in = io.get(0);
+    long[] s = in.shape();
+    long[] dims = s.length == 4 ? new long[] {s[0], s[3], s[1], s[2]} : s;
+    io.set(0, new EngineMetadata.IoTensor(in.name(), true, in.dtype(), dims, EngineMetadata.IoTensor.HWC));
+    return new EngineArtifact(plain.plan(), new EngineMetadata(m.segment(), m.deviceKey(), m.gpuName(),
+        m.computeCapability(), m.tensorRtVersion(), m.precision(), m.profiles(), io, m.planBytes(), m.buildSeconds()));
+  }
+
   /** Runs a SavedModel signature on float inputs (by signature key) and returns its float outputs. */
   static Map<String, float[]> run(Path savedModel, String signature, Map<String, float[]> inputs, long batch) {
     try (SavedModelBundle bundle = SavedModelBundle.load(savedModel.toString(), "serve")) {

@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.build.EngineArtifact;
-import io.trtfleet.build.EngineMetadata;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.SegmenterOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -162,14 +160,7 @@ class TfTrtLayoutTest {
         tmp.resolve("o2"))).getMessage().contains("already exists"));
     assertThrows(TrtfleetException.class, () -> writer.write(source, "../m", segmented, Map.of(), tmp.resolve("o3")));
     Segment s = segmented.segments().get(0);
-    EngineArtifact plain = TfTrtFixtures.engine(s, 4);
-    List<EngineMetadata.IoTensor> io = new ArrayList<>(plain.metadata().io());
-    EngineMetadata.IoTensor in = io.get(0);
-    io.set(0, new EngineMetadata.IoTensor(in.name(), true, in.dtype(), in.shape(), EngineMetadata.IoTensor.HWC));
-    EngineMetadata m = plain.metadata();
-    EngineArtifact channelLast = new EngineArtifact(plain.plan(), new EngineMetadata(m.segment(), m.deviceKey(),
-        m.gpuName(), m.computeCapability(), m.tensorRtVersion(), m.precision(), m.profiles(), io, m.planBytes(),
-        m.buildSeconds()));
+    EngineArtifact channelLast = TfTrtFixtures.channelLast(TfTrtFixtures.engine(s, 4));
     TrtfleetException hwc = assertThrows(TrtfleetException.class, () -> writer.write(source, "m", segmented,
         Map.of(s.name(), channelLast), tmp.resolve("o4")));
     assertTrue(hwc.getMessage().contains("channel-last"), hwc.getMessage());

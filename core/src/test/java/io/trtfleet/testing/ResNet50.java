@@ -29,6 +29,11 @@ public final class ResNet50 {
 
   private ResNet50() {}
 
+  /** Exports the model to {@code args[0]} (on the GPU host, for {@code trtfleet build --model}). */
+  public static void main(String[] args) {
+    System.out.println("wrote " + export(Path.of(args[0])));
+  }
+
   public static Path export(Path dir) {
     return export(dir, 224);
   }

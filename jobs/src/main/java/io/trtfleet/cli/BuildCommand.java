@@ -25,6 +25,7 @@ import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.publish.ConvertedSavedModel;
+import io.trtfleet.publish.FullModelPlan;
 import io.trtfleet.publish.TfTrtSavedModelWriter;
 import io.trtfleet.publish.TritonRepositoryWriter;
 import io.trtfleet.publish.TrtEngineOpSettings;
@@ -45,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -109,6 +111,11 @@ public final class BuildCommand implements Callable<Integer> {
       + " math (about 4x slower on an H200; for bit-faithful FP32 references)")
   boolean noTf32;
 
+  @Option(names = "--channel-last-input", description = "bind NHWC image inputs channel-last (TensorRT kHWC: NCHW"
+      + " dimensions over the NHWC bytes), so TensorRT reads the images in place instead of transposing them first;"
+      + " for engines served directly: no TF-TRT SavedModel is written")
+  boolean channelLastInput;
+
   @Option(names = "--gpu", defaultValue = "0", description = "CUDA device ordinal")
   int gpu;
 
@@ -157,6 +164,17 @@ public final class BuildCommand implements Callable<Integer> {
         failed |= !"ok".equals(row.get("status"));
         rows.add(row);
       }
+      if (channelLastInput) {
+        // TRTEngineOp feeds TensorFlow's NHWC shapes, these engines bind NCHW dimensions: they are served directly.
+        Optional<FullModelPlan> full = FullModelPlan.of(model.modelName(), segmented, built);
+        if (full.isPresent()) {
+          o.println("wrote " + TritonRepositoryWriter.write(dir.resolve(TfTrtSavedModelWriter.TRITON_DIR), full.get(),
+              TritonRepositoryWriter.Options.defaults()) + " (Triton, channel-last input)");
+        }
+        o.println("TF-TRT layout not written for " + p + " (--channel-last-input): the engines are in "
+            + dir.resolve("engines"));
+        continue;
+      }
       // The converted SavedModel (TF-TRT layout): engines that passed are assets, the rest build at runtime.
       ConvertedSavedModel saved = new TfTrtSavedModelWriter(TrtEngineOpSettings.of(options(p, table)))
           .withTriton(TritonRepositoryWriter.Options.defaults())
@@ -198,7 +216,7 @@ public final class BuildCommand implements Callable<Integer> {
     try {
       engine = builder.build(segment.name(), c.onnx(), EngineBuildConfig.builder(p.name()).profiles(c.profiles())
           .workspaceBytes(workspaceGb << 30).optimizationLevel(optimizationLevel).timingCache(timingCache)
-          .detailedLayers(inspect).tf32(!noTf32).build());
+          .detailedLayers(inspect).tf32(!noTf32).channelLastInputs(channelLastInput).build());
     } catch (EngineBuildException e) {
       row.put("status", "build failed");
       row.put("reason", e.getMessage());

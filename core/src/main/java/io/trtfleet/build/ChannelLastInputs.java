@@ -1,9 +1,7 @@
 package io.trtfleet.build;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import org.bytedeco.tensorrt.global.nvinfer.DataType;
 import org.bytedeco.tensorrt.global.nvinfer.LayerType;
@@ -42,12 +40,9 @@ final class ChannelLastInputs {
    * for every other input, why it was left as it is.
    */
   static Set<String> apply(INetworkDefinition network) {
-    List<ITensor> inputs = new ArrayList<>();
-    for (int i = 0; i < network.getNbInputs(); i++) {
-      inputs.add(network.getInput(i));
-    }
     Set<String> rewritten = new LinkedHashSet<>();
-    for (ITensor in : inputs) {
+    for (int i = 0; i < network.getNbInputs(); i++) {
+      ITensor in = network.getInput(i);
       String name = in.getName();
       String skipped = rewrite(network, in);
       if (skipped == null) {

@@ -2,6 +2,9 @@ package io.trtfleet.calibrate;
 
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
+import io.trtfleet.quantize.CalibrationCollector;
+import io.trtfleet.quantize.HistogramSet;
+import io.trtfleet.quantize.NonFiniteActivationException;
 import io.trtfleet.reference.ReferenceRunner;
 import java.util.HashMap;
 import java.util.List;

@@ -7,13 +7,6 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemsetAsync;
 
-import io.trtfleet.build.CudaModule;
-import io.trtfleet.build.DeviceIdentity;
-import io.trtfleet.build.EngineArtifact;
-import io.trtfleet.build.EngineBuildConfig;
-import io.trtfleet.build.EngineBuilder;
-import io.trtfleet.build.EngineRunner;
-import io.trtfleet.build.TensorRt;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
@@ -22,7 +15,18 @@ import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.graph.TensorSpec;
+import io.trtfleet.quantize.AbsHistogram;
+import io.trtfleet.quantize.CalibrationCollector;
+import io.trtfleet.quantize.HistogramSet;
+import io.trtfleet.quantize.NonFiniteActivationException;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.tensorrt.CudaModule;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.EngineArtifact;
+import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.EngineBuilder;
+import io.trtfleet.tensorrt.EngineRunner;
+import io.trtfleet.tensorrt.TensorRt;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +68,7 @@ public final class GpuActivationCollector implements CalibrationCollector {
 
   /**
    * Builds the engine of {@code segment} with {@code tensors} as extra outputs. An empty {@code tensors}
-   * gives the plain engine (benchmarks). Throws {@link io.trtfleet.build.GpuUnavailableException} when
+   * gives the plain engine (benchmarks). Throws {@link io.trtfleet.tensorrt.GpuUnavailableException} when
    * this JVM has no GPU or TensorRT.
    */
   public GpuActivationCollector(FrozenGraph graph, Segment segment, List<String> tensors, int ordinal, int maxBatch) {

@@ -1,5 +1,8 @@
 package io.trtfleet.calibrate;
 
+import io.trtfleet.quantize.AbsHistogram;
+import io.trtfleet.quantize.NonFiniteActivationException;
+
 /**
  * The CUDA kernels of {@link GpuActivationCollector} (compiled at run time with NVRTC) and their Java
  * mirrors, which the CPU tests check against {@link AbsHistogram#add}.

@@ -1,12 +1,13 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.Precision;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.OnnxGraphBuilder;
+import io.trtfleet.quantize.CalibrationTable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -61,14 +62,14 @@ final class ConversionContext implements AutoCloseable {
 
   final FrozenGraph graph;
   final OnnxGraphBuilder onnx;
-  private final PrecisionPolicy precision;
+  private final Precision precision;
   private final CalibrationTable calibration;
   private final Set<String> segmentNodes;
   private final Set<String> segmentOutputs;
   private final Set<String> absorbed = new HashSet<>();
   private final Map<String, Value> values = new HashMap<>();
   private final Map<String, long[]> foldedPads = new HashMap<>();
-  private io.trtfleet.calibrate.ResidualAdds residualAdds;
+  private io.trtfleet.quantize.ResidualAdds residualAdds;
   private io.trtfleet.reference.ReferenceRunner folder;
 
   final List<String> folded = new ArrayList<>();
@@ -77,7 +78,7 @@ final class ConversionContext implements AutoCloseable {
   int quantizedActivations;
   final List<String> notes = new ArrayList<>();
 
-  ConversionContext(FrozenGraph graph, OnnxGraphBuilder onnx, PrecisionPolicy precision,
+  ConversionContext(FrozenGraph graph, OnnxGraphBuilder onnx, Precision precision,
       CalibrationTable calibration, Set<String> segmentNodes, Set<String> segmentOutputs) {
     this.graph = graph;
     this.onnx = onnx;
@@ -87,13 +88,13 @@ final class ConversionContext implements AutoCloseable {
     this.segmentOutputs = segmentOutputs;
   }
 
-  PrecisionPolicy precision() {
+  Precision precision() {
     return precision;
   }
 
   /** Element type of float activations and weights between layers under the policy. */
   int floatType() {
-    return precision.floatType();
+    return precision.halfBetweenLayers() ? OnnxDataType.FLOAT16 : OnnxDataType.FLOAT;
   }
 
   /**
@@ -288,9 +289,9 @@ final class ConversionContext implements AutoCloseable {
   }
 
   /** Which inputs of a residual add get Q/DQ (the same rule calibration used to pick its tensors). */
-  io.trtfleet.calibrate.ResidualAdds residualAdds() {
+  io.trtfleet.quantize.ResidualAdds residualAdds() {
     if (residualAdds == null) {
-      residualAdds = new io.trtfleet.calibrate.ResidualAdds(graph);
+      residualAdds = new io.trtfleet.quantize.ResidualAdds(graph);
     }
     return residualAdds;
   }

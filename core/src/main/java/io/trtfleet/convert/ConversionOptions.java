@@ -1,6 +1,7 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.Precision;
+import io.trtfleet.quantize.CalibrationTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * scales become Q/DQ nodes; and the example input shapes (tensor name to shape) from which the
  * optimization profiles of the strategy are computed.
  */
-public record ConversionOptions(PrecisionPolicy precision, CalibrationTable calibration,
+public record ConversionOptions(Precision precision, CalibrationTable calibration,
     ProfileStrategy profileStrategy, List<Map<String, long[]>> exampleShapes) {
 
   public ConversionOptions {
@@ -22,19 +23,19 @@ public record ConversionOptions(PrecisionPolicy precision, CalibrationTable cali
     exampleShapes = List.copyOf(exampleShapes);
   }
 
-  public ConversionOptions(PrecisionPolicy precision, CalibrationTable calibration) {
+  public ConversionOptions(Precision precision, CalibrationTable calibration) {
     this(precision, calibration, ProfileStrategy.RANGE, List.of());
   }
 
   public static ConversionOptions fp32() {
-    return new ConversionOptions(PrecisionPolicy.FP32, null);
+    return new ConversionOptions(Precision.FP32, null);
   }
 
-  public static ConversionOptions of(PrecisionPolicy precision) {
+  public static ConversionOptions of(Precision precision) {
     return new ConversionOptions(precision, null);
   }
 
-  public static ConversionOptions int8(PrecisionPolicy precision, CalibrationTable table) {
+  public static ConversionOptions int8(Precision precision, CalibrationTable table) {
     return new ConversionOptions(precision, table);
   }
 

@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.Precision;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +10,7 @@ import java.util.Map;
  *
  * @param unquantized tensor name to the node that would have read it quantized
  */
-public record ConversionReport(String segment, PrecisionPolicy precision, int tfNodes, List<String> folded,
+public record ConversionReport(String segment, Precision precision, int tfNodes, List<String> folded,
     Map<String, String> unquantized, List<String> notes,
     Map<String, Integer> onnxOps, long millis) {
 

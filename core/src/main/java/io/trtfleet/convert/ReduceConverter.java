@@ -1,9 +1,9 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.calibrate.GlobalAveragePools;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.onnx.OnnxDataType;
+import io.trtfleet.quantize.GlobalAveragePools;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -23,7 +23,7 @@ import org.tensorflow.proto.DataType;
  * Runs an ONNX model on the CPU with ONNX Runtime: the executor that proves every converter without a
  * GPU. Inputs and outputs are {@link HostTensor}s keyed by ONNX value name. Not thread-safe.
  */
-public final class OnnxRunner implements io.trtfleet.verify.ModelRunner {
+public final class OnnxRunner implements io.trtfleet.graph.ModelRunner {
 
   private final OrtEnvironment env;
   private final OrtSession session;

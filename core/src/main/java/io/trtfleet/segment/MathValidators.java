@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import static io.trtfleet.segment.Checks.OK;
 import static io.trtfleet.segment.Checks.reject;
 
@@ -67,7 +68,7 @@ final class MathValidators {
    * BatchMatMulV2 (attention: activations times activations) takes calibrated tensors on both sides.
    */
   private static Optional<String> int8Weights(Node node, ValidationContext ctx) {
-    if (ctx.precision() == PrecisionMode.INT8 && !ctx.isConst(node, 0) && !ctx.isConst(node, 1)) {
+    if (ctx.precision().quantized() && !ctx.isConst(node, 0) && !ctx.isConst(node, 1)) {
       return reject("INT8 needs constant weights, but both operands are computed at run time");
     }
     return OK;

@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.importer.OpRegistry;
 import java.io.Serializable;
@@ -17,7 +18,7 @@ import java.util.TreeSet;
  * batch mode). Build one with {@link #builder()}; the builder rejects values TF-TRT would reject.
  */
 public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<String> denylist,
-    PrecisionMode precision, boolean dynamicShapes) implements Serializable {
+    Precision precision, boolean dynamicShapes) implements Serializable {
 
   public static final int MINIMUM_SEGMENT_SIZE_DEFAULT = 3;
   public static final int MAXIMUM_ENGINES_DEFAULT = 20;
@@ -69,7 +70,7 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
     private int minimumSegmentSize = MINIMUM_SEGMENT_SIZE_DEFAULT;
     private int maximumEngines = MAXIMUM_ENGINES_DEFAULT;
     private Set<String> denylist = Set.of();
-    private PrecisionMode precision = PrecisionMode.FP32;
+    private Precision precision = Precision.FP32;
     private boolean dynamicShapes;
 
     private Builder() {}
@@ -95,7 +96,7 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
           .toList());
     }
 
-    public Builder precision(PrecisionMode precision) {
+    public Builder precision(Precision precision) {
       this.precision = precision;
       return this;
     }

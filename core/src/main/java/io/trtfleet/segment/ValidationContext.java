@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorSpec;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * With static shapes ({@code dynamicShapes == false}, TF-TRT's implicit batch mode) dimension 0 is the
  * batch, which ops may not touch, and every other dimension must be known.
  */
-public record ValidationContext(FrozenGraph graph, PrecisionMode precision, boolean dynamicShapes) {
+public record ValidationContext(FrozenGraph graph, Precision precision, boolean dynamicShapes) {
 
   public boolean implicitBatch() {
     return !dynamicShapes;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -19,13 +19,13 @@ import java.util.Set;
  *
  * <pre>{"FP16": {"max_relative_rms_error": 0.01, "min_top1_agreement": 0.99, "max_top1_drop": 0.005}, ...}</pre>
  */
-public record ValidationGates(Map<PrecisionPolicy, AccuracyGate> gates) {
+public record ValidationGates(Map<Precision, AccuracyGate> gates) {
 
   private static final Set<String> FIELDS = Set.of("max_relative_rms_error", "min_top1_agreement", "max_top1_drop");
 
   public ValidationGates {
     gates = Map.copyOf(gates);
-    for (PrecisionPolicy p : PrecisionPolicy.values()) {
+    for (Precision p : Precision.values()) {
       if (!gates.containsKey(p)) {
         throw new IllegalArgumentException("no accuracy gate for " + p);
       }
@@ -34,15 +34,15 @@ public record ValidationGates(Map<PrecisionPolicy, AccuracyGate> gates) {
 
   /** Defaults: FP32 differs from TensorFlow only by kernel order, FP16 by rounding, INT8 by quantization. */
   public static ValidationGates defaults() {
-    Map<PrecisionPolicy, AccuracyGate> g = new EnumMap<>(PrecisionPolicy.class);
-    g.put(PrecisionPolicy.FP32, new AccuracyGate(1e-3, 0.999, 0.001));
-    g.put(PrecisionPolicy.FP16, new AccuracyGate(1e-2, 0.99, 0.005));
-    g.put(PrecisionPolicy.INT8, new AccuracyGate(0.1, 0.97, 0.005));
-    g.put(PrecisionPolicy.INT8_FP32, new AccuracyGate(0.1, 0.97, 0.005));
+    Map<Precision, AccuracyGate> g = new EnumMap<>(Precision.class);
+    g.put(Precision.FP32, new AccuracyGate(1e-3, 0.999, 0.001));
+    g.put(Precision.FP16, new AccuracyGate(1e-2, 0.99, 0.005));
+    g.put(Precision.INT8, new AccuracyGate(0.1, 0.97, 0.005));
+    g.put(Precision.INT8_FP32, new AccuracyGate(0.1, 0.97, 0.005));
     return new ValidationGates(g);
   }
 
-  public AccuracyGate gate(PrecisionPolicy precision) {
+  public AccuracyGate gate(Precision precision) {
     return gates.get(precision);
   }
 
@@ -57,10 +57,10 @@ public record ValidationGates(Map<PrecisionPolicy, AccuracyGate> gates) {
     if (root == null || !root.isObject()) {
       throw new TrtfleetException("validation gates " + file + " must be a JSON object keyed by precision (FP32, FP16, INT8)");
     }
-    Map<PrecisionPolicy, AccuracyGate> g = new EnumMap<>(defaults().gates());
+    Map<Precision, AccuracyGate> g = new EnumMap<>(defaults().gates());
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      PrecisionPolicy p = PrecisionPolicy.parse(e.getKey());
+      Precision p = Precision.parse(e.getKey());
       AccuracyGate base = g.get(p);
       JsonNode n = e.getValue();
       n.fieldNames().forEachRemaining(f -> {

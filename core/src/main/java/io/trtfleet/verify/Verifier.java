@@ -3,6 +3,7 @@ package io.trtfleet.verify;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
+import io.trtfleet.graph.ModelRunner;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.onnx.OnnxRunner;

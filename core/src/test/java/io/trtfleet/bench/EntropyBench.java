@@ -1,10 +1,10 @@
 package io.trtfleet.bench;
 
-import io.trtfleet.calibrate.AbsHistogram;
-import io.trtfleet.calibrate.Calibrator;
-import io.trtfleet.calibrate.EntropyCalibrator;
-import io.trtfleet.calibrate.MseCalibrator;
-import io.trtfleet.calibrate.PercentileCalibrator;
+import io.trtfleet.quantize.AbsHistogram;
+import io.trtfleet.quantize.Calibrator;
+import io.trtfleet.quantize.EntropyCalibrator;
+import io.trtfleet.quantize.MseCalibrator;
+import io.trtfleet.quantize.PercentileCalibrator;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;

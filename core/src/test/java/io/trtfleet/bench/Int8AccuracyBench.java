@@ -1,16 +1,16 @@
 package io.trtfleet.bench;
 
-import io.trtfleet.calibrate.CalibrationTable;
-import io.trtfleet.calibrate.QuantizationTargets;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
-import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.gpu.GpuSuite;
+import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.onnx.OnnxRunner;
+import io.trtfleet.quantize.CalibrationTable;
+import io.trtfleet.quantize.QuantizationTargets;
 import io.trtfleet.segment.Segment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,7 +37,7 @@ public final class Int8AccuracyBench {
     Map<String, CalibrationTable> tables = GpuSuite.calibrate(g, QuantizationTargets.of(g, segment), cal, input);
     Map<String, ConversionOptions> variants = new LinkedHashMap<>();
     variants.put("FP32", ConversionOptions.fp32());
-    tables.forEach((name, t) -> variants.put("INT8 " + name, ConversionOptions.int8(PrecisionPolicy.INT8, t)));
+    tables.forEach((name, t) -> variants.put("INT8 " + name, ConversionOptions.int8(Precision.INT8, t)));
     float[] reference = null;
     System.out.println("| variant | top-1 | agreement with FP32 |");
     System.out.println("|---|---|---|");

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trtfleet.quantize.AbsHistogram;
+import io.trtfleet.quantize.HistogramSet;
+import io.trtfleet.quantize.NonFiniteActivationException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

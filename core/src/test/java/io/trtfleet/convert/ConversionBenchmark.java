@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.Precision;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
@@ -38,7 +39,7 @@ public final class ConversionBenchmark {
           .orElseThrow();
       long t2 = System.nanoTime();
       ConvertedSegment fp16 = OnnxSegmentConverter.convert(g, WholeGraphSegment.of(g),
-          ConversionOptions.of(PrecisionPolicy.FP16)).orElseThrow();
+          ConversionOptions.of(Precision.FP16)).orElseThrow();
       long t3 = System.nanoTime();
       System.out.printf("run %d: import %.2f s, convert FP32 %.2f s (%d MB), convert FP16 %.2f s (%d MB);"
               + " SavedModel->FP32 ONNX total %.2f s%n", run, (t1 - t0) / 1e9, (t2 - t1) / 1e9,

@@ -1,14 +1,15 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.onnx.OnnxRunner;
+import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.testing.Fixtures;
 import io.trtfleet.verify.OutputComparison;
@@ -72,7 +73,7 @@ class FashionMnistAgreementTest {
 
   @Test
   void fp16AgreesOn999PerMille() {
-    OutputComparison r = agreement(ConversionOptions.of(PrecisionPolicy.FP16));
+    OutputComparison r = agreement(ConversionOptions.of(Precision.FP16));
     assertTrue(r.top1Agreement() >= 0.999, r::toString);
   }
 
@@ -83,8 +84,8 @@ class FashionMnistAgreementTest {
       calibration.add(Map.of(input, FashionMnist.trainImages(from, BATCH)));
     }
     CalibrationTable table = MinMaxTables.of(graph, WholeGraphSegment.of(graph), calibration);
-    OutputComparison fp32Between = agreement(ConversionOptions.int8(PrecisionPolicy.INT8_FP32, table));
-    OutputComparison fp16Between = agreement(ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    OutputComparison fp32Between = agreement(ConversionOptions.int8(Precision.INT8_FP32, table));
+    OutputComparison fp16Between = agreement(ConversionOptions.int8(Precision.INT8, table));
     assertTrue(fp32Between.top1Agreement() >= 0.99, fp32Between::toString);
     assertTrue(fp16Between.top1Agreement() >= 0.99, fp16Between::toString);
   }

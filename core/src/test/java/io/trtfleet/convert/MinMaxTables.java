@@ -1,10 +1,9 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.calibrate.QuantizationTargets;
-
-import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
+import io.trtfleet.quantize.CalibrationTable;
+import io.trtfleet.quantize.QuantizationTargets;
 import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.segment.Segment;
 import java.util.HashMap;

@@ -1,12 +1,12 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
@@ -15,6 +15,7 @@ import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.OnnxRunner;
 import io.trtfleet.onnx.proto.Onnx.NodeProto;
 import io.trtfleet.onnx.proto.Onnx.TensorProto;
+import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.testing.TestModels;
 import io.trtfleet.verify.OutputComparison;
@@ -41,7 +42,7 @@ class PrecisionPolicyTest {
 
   @Test
   void fp16KeepsSoftmaxAndNormalizationInFp32() {
-    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.of(PrecisionPolicy.FP16));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.of(Precision.FP16));
     OnnxModels m = new OnnxModels(c.onnx());
     NodeProto softmax = m.nodes("Softmax").get(0);
     NodeProto cast = m.producer(softmax.getInput(0)).orElseThrow();
@@ -63,7 +64,7 @@ class PrecisionPolicyTest {
       TfBuilder b = new TfBuilder(tf, 3);
       return Map.of("y", b.f("Relu", List.of(b.bn(b.f("Relu", List.of(x)), 3))));
     });
-    OnnxModels bm = new OnnxModels(ConversionHarness.convert(bn, ConversionOptions.of(PrecisionPolicy.FP16)).onnx());
+    OnnxModels bm = new OnnxModels(ConversionHarness.convert(bn, ConversionOptions.of(Precision.FP16)).onnx());
     NodeProto norm = bm.nodes("BatchNormalization").get(0);
     assertEquals(OnnxDataType.FLOAT, bm.initializers.get(norm.getInput(1)).getDataType());
   }
@@ -71,7 +72,7 @@ class PrecisionPolicyTest {
   @Test
   void fp16StaysCloseToFp32() {
     for (FrozenGraph g : List.of(residual, cnn)) {
-      ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.of(PrecisionPolicy.FP16));
+      ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.of(Precision.FP16));
       Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 8, 5));
       assertTrue(ConversionHarness.worstRelativeError(cmp) < 2e-3, cmp::toString);
     }
@@ -81,7 +82,7 @@ class PrecisionPolicyTest {
   void int8PutsQdqOnConvAndResidualInputsWithPerChannelWeights() {
     Segment seg = WholeGraphSegment.of(residual);
     CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
-    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(Precision.INT8, table));
     OnnxModels m = new OnnxModels(c.onnx());
     // Activations: the block input (read by conv_a and, as the residual, by the add: one shared Q/DQ),
     // conv_b's input, the global average pool's input and the dense layer's input. bn_b's output goes to
@@ -113,7 +114,7 @@ class PrecisionPolicyTest {
   void int8WithFp32BetweenLayersIsCloserAndFp32Typed() {
     Segment seg = WholeGraphSegment.of(residual);
     CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
-    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(PrecisionPolicy.INT8_FP32, table));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(Precision.INT8_FP32, table));
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(0, m.count("Cast"));
     Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, c, randomBatch(residual, 16, 2));
@@ -128,7 +129,7 @@ class PrecisionPolicyTest {
     String dropped = partial.keySet().stream().filter(k -> k.startsWith("Reshape")).findFirst().orElseThrow();
     partial.remove(dropped);
     CalibrationTable table = new CalibrationTable(full.header(), partial);
-    ConvertedSegment c = ConversionHarness.convert(cnn, ConversionOptions.int8(PrecisionPolicy.INT8, table));
+    ConvertedSegment c = ConversionHarness.convert(cnn, ConversionOptions.int8(Precision.INT8, table));
     assertEquals(Map.of(dropped, "logits_dense/MatMul"), c.report().unquantized());
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(2, m.count("QuantizeLinear"), "the inputs of conv1 and conv2 are quantized, the dense layer's is not");
@@ -170,7 +171,7 @@ class PrecisionPolicyTest {
   void aTableThatNamesNoneOfTheTensorsIsRefused() {
     CalibrationTable other = CalibrationTable.fromAmax("TRT-100600-EntropyCalibration2", Map.of("other_model/x:0", 1f));
     TrtfleetException e = assertThrows(TrtfleetException.class,
-        () -> ConversionHarness.convert(cnn, ConversionOptions.int8(PrecisionPolicy.INT8, other)));
+        () -> ConversionHarness.convert(cnn, ConversionOptions.int8(Precision.INT8, other)));
     assertTrue(e.getMessage().contains("another model") && e.getMessage().contains("other_model/x:0"), e.getMessage());
   }
 }

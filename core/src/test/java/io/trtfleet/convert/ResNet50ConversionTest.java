@@ -1,16 +1,16 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.calibrate.QuantizationTargets;
-
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.onnx.proto.Onnx.NodeProto;
+import io.trtfleet.quantize.CalibrationTable;
+import io.trtfleet.quantize.QuantizationTargets;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.testing.ResNet50;
 import io.trtfleet.verify.OutputComparison;
@@ -59,7 +59,7 @@ class ResNet50ConversionTest {
         OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(), 2, 51);
     CalibrationTable table = MinMaxTables.of(graph, whole, List.of(batch));
     ConvertedSegment c = OnnxSegmentConverter.convert(graph, whole,
-        ConversionOptions.int8(PrecisionPolicy.INT8, table)).orElseThrow();
+        ConversionOptions.int8(Precision.INT8, table)).orElseThrow();
     io.trtfleet.onnx.OnnxChecker.check(c.onnx());
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(Map.of(), c.report().unquantized());

@@ -3,7 +3,7 @@ package io.trtfleet.gpu;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
 import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
-import io.trtfleet.build.EngineInspector;
+import io.trtfleet.tensorrt.EngineInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

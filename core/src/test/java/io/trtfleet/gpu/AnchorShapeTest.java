@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -25,7 +25,7 @@ class AnchorShapeTest {
   @Test
   void nchwInputComputesTheSameFromTransposedImagesAndLogitsOnlyKeepsTheLogits(@TempDir Path dir) throws Exception {
     FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(ResNet50.export(dir.resolve("r50"), 32))).graph();
-    byte[] onnx = OnnxSegmentConverter.convert(g, WholeGraphSegment.of(g), ConversionOptions.of(PrecisionPolicy.FP16))
+    byte[] onnx = OnnxSegmentConverter.convert(g, WholeGraphSegment.of(g), ConversionOptions.of(Precision.FP16))
         .orElseThrow().onnx();
     byte[] nchw = AnchorShape.nchwInput(onnx);
     byte[] logits = AnchorShape.logitsOnly(nchw, "logits");

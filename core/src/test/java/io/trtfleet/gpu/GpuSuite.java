@@ -2,31 +2,31 @@ package io.trtfleet.gpu;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.trtfleet.build.DeviceIdentity;
-import io.trtfleet.build.EngineArtifact;
-import io.trtfleet.build.EngineBuildConfig;
-import io.trtfleet.build.EngineBuilder;
-import io.trtfleet.build.EngineRunner;
-import io.trtfleet.build.TensorRt;
 import io.trtfleet.calibrate.ActivationCollector;
-import io.trtfleet.calibrate.CalibrationAlgorithm;
-import io.trtfleet.calibrate.CalibrationResult;
-import io.trtfleet.calibrate.CalibrationTable;
-import io.trtfleet.calibrate.HistogramSet;
-import io.trtfleet.calibrate.AbsHistogram;
-import io.trtfleet.calibrate.ThresholdSelector;
 import io.trtfleet.convert.ConversionOptions;
-import io.trtfleet.convert.OptimizationProfile;
-import io.trtfleet.calibrate.QuantizationTargets;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.convert.OptimizationProfile;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.quantize.AbsHistogram;
+import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.quantize.CalibrationResult;
+import io.trtfleet.quantize.CalibrationTable;
+import io.trtfleet.quantize.HistogramSet;
+import io.trtfleet.quantize.QuantizationTargets;
+import io.trtfleet.quantize.ThresholdSelector;
 import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.EngineArtifact;
+import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.EngineBuilder;
+import io.trtfleet.tensorrt.EngineRunner;
+import io.trtfleet.tensorrt.TensorRt;
 import io.trtfleet.testing.ResNet50;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -139,9 +139,9 @@ public final class GpuSuite {
     List<Map<String, Object>> rows = new ArrayList<>();
     Map<String, ConversionOptions> variants = new LinkedHashMap<>();
     variants.put("FP32", ConversionOptions.fp32());
-    variants.put("FP16", ConversionOptions.of(PrecisionPolicy.FP16));
+    variants.put("FP16", ConversionOptions.of(Precision.FP16));
     for (Map.Entry<String, CalibrationTable> t : tables.entrySet()) {
-      variants.put("INT8-" + t.getKey(), ConversionOptions.int8(PrecisionPolicy.INT8, t.getValue()));
+      variants.put("INT8-" + t.getKey(), ConversionOptions.int8(Precision.INT8, t.getValue()));
     }
     for (Map.Entry<String, ConversionOptions> v : variants.entrySet()) {
       byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
@@ -253,8 +253,8 @@ public final class GpuSuite {
       String precision = mods.get(0);
       ConversionOptions options = switch (precision) {
         case "FP32" -> ConversionOptions.fp32();
-        case "FP16" -> ConversionOptions.of(PrecisionPolicy.FP16);
-        case "INT8" -> ConversionOptions.int8(PrecisionPolicy.INT8, table);
+        case "FP16" -> ConversionOptions.of(Precision.FP16);
+        case "INT8" -> ConversionOptions.int8(Precision.INT8, table);
         default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16 or INT8");
       };
       int level = modifier(mods, "o", EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
@@ -284,7 +284,7 @@ public final class GpuSuite {
         Files.write(engines.resolve("resnet50-" + spec + ".plan"), e.plan());
         if (inspect != null) {
           Files.writeString(inspect.resolve("resnet50-" + spec + ".layers.json"),
-              io.trtfleet.build.EngineInspector.layersJson(e.plan()));
+              io.trtfleet.tensorrt.EngineInspector.layersJson(e.plan()));
         }
         row.put("build_s", e.metadata().buildSeconds());
         row.put("plan_bytes", e.metadata().planBytes());

@@ -6,12 +6,12 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
 import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
-import io.trtfleet.build.EngineRunner;
-import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.tensorrt.EngineRunner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConversionResult;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -45,8 +45,8 @@ class EncoderOnnxConversionTest {
       try (ReferenceRunner tf = new ReferenceRunner(g, 1)) {
         expected = tf.run(Map.of(input, x), List.of(output)).get(output);
       }
-      Map<PrecisionPolicy, Double> bound = Map.of(PrecisionPolicy.FP32, 1e-5, PrecisionPolicy.FP16, 5e-3);
-      for (Map.Entry<PrecisionPolicy, Double> p : bound.entrySet()) {
+      Map<Precision, Double> bound = Map.of(Precision.FP32, 1e-5, Precision.FP16, 5e-3);
+      for (Map.Entry<Precision, Double> p : bound.entrySet()) {
         ConversionResult r = OnnxSegmentConverter.convert(g, WholeGraphSegment.of(g), ConversionOptions.of(p.getKey()));
         assertTrue(r.isConverted(), r::fallbackReason);
         ConvertedSegment c = r.converted();

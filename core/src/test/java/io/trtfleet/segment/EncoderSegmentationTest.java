@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class EncoderSegmentationTest {
   void encoderBlockIsOneEngineInInt8() throws Exception {
     FrozenGraph g = ModelSegmentationTest.load(EncoderModel.export(tmp.resolve("encoder"), false));
     ModelSegmentationTest.assertOneEngineWithEverythingConvertible(
-        new Segmenter(SegmenterOptions.builder().precision(PrecisionMode.INT8).build()).segment(g));
+        new Segmenter(SegmenterOptions.builder().precision(Precision.INT8).build()).segment(g));
   }
 
   @Test

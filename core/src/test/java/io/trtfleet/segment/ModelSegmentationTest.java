@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,7 +81,7 @@ class ModelSegmentationTest {
   @Test
   void int8RejectsNothingInTheCnnBecauseItsWeightsAreConstants() {
     assertOneEngineWithEverythingConvertible(segment(TestModels.cnn(tmp.resolve("cnn")),
-        SegmenterOptions.builder().precision(PrecisionMode.INT8).build()));
+        SegmenterOptions.builder().precision(Precision.INT8).build()));
   }
 
   @Test

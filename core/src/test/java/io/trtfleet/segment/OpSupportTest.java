@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import static io.trtfleet.segment.TestGraph.ints;
 import static io.trtfleet.segment.TestGraph.str;
 import static io.trtfleet.segment.TestGraph.type;
@@ -18,12 +19,12 @@ import org.tensorflow.proto.NodeDef;
 
 class OpSupportTest {
 
-  private static Optional<String> check(FrozenGraph g, String node, PrecisionMode precision, boolean dynamic) {
+  private static Optional<String> check(FrozenGraph g, String node, Precision precision, boolean dynamic) {
     return OpSupport.get().check(g.node(node), new ValidationContext(g, precision, dynamic));
   }
 
   private static Optional<String> check(FrozenGraph g, String node) {
-    return check(g, node, PrecisionMode.FP32, false);
+    return check(g, node, Precision.FP32, false);
   }
 
   private static TestGraph image() {
@@ -88,9 +89,9 @@ class OpSupportTest {
   @Test
   void int8NeedsConstantMatMulWeights() {
     FrozenGraph g = new TestGraph().input("a").input("b", 8, 8).op("m", "MatMul", "a", "b").build();
-    assertEquals(Optional.empty(), check(g, "m", PrecisionMode.FP16, false));
+    assertEquals(Optional.empty(), check(g, "m", Precision.FP16, false));
     assertEquals(Optional.of("MatMul: INT8 needs constant weights, but both operands are computed at run time"),
-        check(g, "m", PrecisionMode.INT8, false));
+        check(g, "m", Precision.INT8, false));
   }
 
   @Test
@@ -104,7 +105,7 @@ class OpSupportTest {
     assertEquals(Optional.of("Transpose: transposing the batch dimension (perm [1,0,2]) is not supported with static"
         + " shapes"), check(g, "t"));
     assertEquals(Optional.empty(), check(g, "k"));
-    assertEquals(Optional.empty(), check(g, "t", PrecisionMode.FP32, true));
+    assertEquals(Optional.empty(), check(g, "t", Precision.FP32, true));
     assertEquals(Optional.of("Sum: reducing on the batch dimension is not supported with static shapes"),
         check(g, "s"));
     assertEquals(Optional.of("Shape: needs dynamic shapes (the batch size is not a tensor with static shapes)"),
@@ -131,11 +132,11 @@ class OpSupportTest {
         .op("l", "Einsum", Map.of("equation", str("...d,...d->...")), "q", "k")
         .build();
     assertEquals(Optional.of("Einsum: needs dynamic shapes"), check(g, "e"));
-    assertEquals(Optional.empty(), check(g, "e", PrecisionMode.FP32, true));
+    assertEquals(Optional.empty(), check(g, "e", Precision.FP32, true));
     assertEquals(Optional.of("Einsum: equation 'bii,bjd->bij' repeats a label inside an operand (diagonal)"),
-        check(g, "d", PrecisionMode.FP32, true));
+        check(g, "d", Precision.FP32, true));
     assertEquals(Optional.of("Einsum: equation '...d,...d->...' with an ellipsis is not supported"),
-        check(g, "l", PrecisionMode.FP32, true));
+        check(g, "l", Precision.FP32, true));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.trtfleet.segment;
 
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,7 @@ class SegmenterOptionsTest {
     assertEquals(3, o.minimumSegmentSize());
     assertEquals(20, o.maximumEngines());
     assertEquals(Set.of(), o.denylist());
-    assertEquals(PrecisionMode.FP32, o.precision());
+    assertEquals(Precision.FP32, o.precision());
     assertFalse(o.dynamicShapes());
   }
 
@@ -36,13 +37,13 @@ class SegmenterOptionsTest {
         + " are case-sensitive, e.g. Conv2D,FusedBatchNormV3",
         assertThrows(TrtfleetException.class, () -> SegmenterOptions.builder().denylist("Foo,Conv2d").build())
             .getMessage(), "the first bad name in sorted order, whatever the order given");
-    assertEquals("Invalid precision mode 'fp64': use one of FP32, FP16, INT8",
-        assertThrows(TrtfleetException.class, () -> PrecisionMode.parse("fp64")).getMessage());
+    assertEquals("Invalid precision 'fp64': use one of FP32, FP16, INT8, INT8_FP32",
+        assertThrows(TrtfleetException.class, () -> Precision.parse("fp64")).getMessage());
   }
 
   @Test
   void denylistParsesCommaSeparatedNames() {
     assertEquals(Set.of("Relu", "Conv2D"), SegmenterOptions.builder().denylist(" Relu,,Conv2D ").build().denylist());
-    assertEquals(PrecisionMode.INT8, PrecisionMode.parse("int8"));
+    assertEquals(Precision.INT8, Precision.parse("int8"));
   }
 }

@@ -1,5 +1,6 @@
 package io.trtfleet.verify;
 
+import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class VerifierTest {
         for (OutputComparison o : r.outputs().values()) {
           assertTrue(o.relativeRmsError() < 1e-5, o::toString);
         }
-        assertTrue(ValidationGates.defaults().gate(io.trtfleet.convert.PrecisionPolicy.FP32).violations(r).isEmpty());
+        assertTrue(ValidationGates.defaults().gate(io.trtfleet.Precision.FP32).violations(r).isEmpty());
       }
     }
     assertTrue(sawInnerInput, "a segment fed by a TensorFlow op, not by the signature");
@@ -75,9 +76,9 @@ class VerifierTest {
     Path f = tmp.resolve("gates.json");
     java.nio.file.Files.writeString(f, "{\"int8\": {\"max_top1_drop\": 0.02}}");
     ValidationGates g = ValidationGates.read(f);
-    assertEquals(0.02, g.gate(io.trtfleet.convert.PrecisionPolicy.INT8).maxTop1Drop());
-    assertEquals(ValidationGates.defaults().gate(io.trtfleet.convert.PrecisionPolicy.FP16),
-        g.gate(io.trtfleet.convert.PrecisionPolicy.FP16));
+    assertEquals(0.02, g.gate(io.trtfleet.Precision.INT8).maxTop1Drop());
+    assertEquals(ValidationGates.defaults().gate(io.trtfleet.Precision.FP16),
+        g.gate(io.trtfleet.Precision.FP16));
     java.nio.file.Files.writeString(f, "{\"FP16\": {\"max_rel_rms\": 0.02}}");
     var e = org.junit.jupiter.api.Assertions.assertThrows(io.trtfleet.TrtfleetException.class, () -> ValidationGates.read(f));
     assertTrue(e.getMessage().contains("unknown key FP16.max_rel_rms"), e::getMessage);

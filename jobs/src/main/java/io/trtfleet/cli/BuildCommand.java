@@ -3,36 +3,36 @@ package io.trtfleet.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.build.DeviceIdentity;
-import io.trtfleet.build.EngineArtifact;
-import io.trtfleet.build.EngineBenchmark;
-import io.trtfleet.build.EngineBuildConfig;
-import io.trtfleet.build.EngineBuildException;
-import io.trtfleet.build.EngineBuilder;
-import io.trtfleet.build.EngineFiles;
-import io.trtfleet.build.EngineInspector;
-import io.trtfleet.build.EngineRunner;
-import io.trtfleet.build.GpuUnavailableException;
-import io.trtfleet.build.TensorRt;
-import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.artifact.ConvertedSavedModel;
+import io.trtfleet.artifact.FullModelPlan;
+import io.trtfleet.artifact.TfTrtSavedModelWriter;
+import io.trtfleet.artifact.TritonRepositoryWriter;
+import io.trtfleet.artifact.TrtEngineOpSettings;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConversionResult;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.importer.SavedModelImporter;
-import io.trtfleet.publish.ConvertedSavedModel;
-import io.trtfleet.publish.FullModelPlan;
-import io.trtfleet.publish.TfTrtSavedModelWriter;
-import io.trtfleet.publish.TritonRepositoryWriter;
-import io.trtfleet.publish.TrtEngineOpSettings;
+import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.Segmenter;
 import io.trtfleet.segment.SegmenterOptions;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.EngineArtifact;
+import io.trtfleet.tensorrt.EngineBenchmark;
+import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.EngineBuildException;
+import io.trtfleet.tensorrt.EngineBuilder;
+import io.trtfleet.tensorrt.EngineFiles;
+import io.trtfleet.tensorrt.EngineInspector;
+import io.trtfleet.tensorrt.EngineRunner;
+import io.trtfleet.tensorrt.GpuUnavailableException;
+import io.trtfleet.tensorrt.TensorRt;
 import io.trtfleet.verify.AccuracyGate;
 import io.trtfleet.verify.ValidationGates;
 import io.trtfleet.verify.Verifier;
@@ -127,7 +127,7 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    List<PrecisionPolicy> policies = precisions.stream().map(PrecisionPolicy::parse).toList();
+    List<Precision> policies = precisions.stream().map(Precision::parse).toList();
     OutputDirectory.check(out);
     policies.forEach(p -> TfTrtSavedModelWriter.requireFresh(out.resolve(p.name().toLowerCase(Locale.ROOT))));
     if (batchSizes.stream().anyMatch(b -> b < 1)) {
@@ -137,7 +137,7 @@ public final class BuildCommand implements Callable<Integer> {
       throw new TrtfleetException("--iterations must be 0 (no benchmark) or more, got " + iterations);
     }
     CalibrationTable table = calibration == null ? null : CalibrationTable.read(calibration);
-    if (table == null && policies.stream().anyMatch(PrecisionPolicy::quantized)) {
+    if (table == null && policies.stream().anyMatch(Precision::quantized)) {
       throw new TrtfleetException("--precision INT8 needs --calibration FILE (trtfleet calibrate's calibration.cache)");
     }
     ValidationGates gateTable = gates == null ? ValidationGates.defaults() : ValidationGates.read(gates);
@@ -154,8 +154,8 @@ public final class BuildCommand implements Callable<Integer> {
     o.printf("building on %s (%s, %s)%n", device.gpuName(), device.deviceKey(), device.tensorRtKey());
     List<Map<String, Object>> rows = new ArrayList<>();
     boolean failed = false;
-    for (PrecisionPolicy p : policies) {
-      SegmentedGraph segmented = new Segmenter(SegmenterOptions.builder().precision(p.mode()).build()).segment(graph);
+    for (Precision p : policies) {
+      SegmentedGraph segmented = new Segmenter(SegmenterOptions.builder().precision(p.tfTrtMode()).build()).segment(graph);
       Path dir = out.resolve(p.name().toLowerCase(Locale.ROOT));
       Map<String, EngineArtifact> built = new LinkedHashMap<>();
       for (Segment segment : segmented.segments()) {
@@ -195,7 +195,7 @@ public final class BuildCommand implements Callable<Integer> {
     return failed ? EXIT_FAILED : 0;
   }
 
-  private Map<String, Object> buildOne(FrozenGraph graph, Segment segment, PrecisionPolicy p, CalibrationTable table,
+  private Map<String, Object> buildOne(FrozenGraph graph, Segment segment, Precision p, CalibrationTable table,
       EngineBuilder builder, Path timingCache, Path dir, List<Verifier.Batch> held, AccuracyGate gate, PrintWriter o,
       Map<String, EngineArtifact> built) throws IOException {
     Map<String, Object> row = new LinkedHashMap<>();
@@ -287,7 +287,7 @@ public final class BuildCommand implements Callable<Integer> {
     return out;
   }
 
-  private static ConversionOptions options(PrecisionPolicy p, CalibrationTable table) {
+  private static ConversionOptions options(Precision p, CalibrationTable table) {
     return new ConversionOptions(p, p.quantized() ? table : null);
   }
 

@@ -1,10 +1,10 @@
 package io.trtfleet.cli;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationAlgorithm;
-import io.trtfleet.calibrate.CalibrationResult;
-import io.trtfleet.calibrate.PercentileCalibrator;
-import io.trtfleet.calibrate.TensorCalibration;
+import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.quantize.CalibrationResult;
+import io.trtfleet.quantize.PercentileCalibrator;
+import io.trtfleet.quantize.TensorCalibration;
 import io.trtfleet.spark.CalibrateJob;
 import io.trtfleet.spark.CalibrateOptions;
 import io.trtfleet.spark.Sparks;

@@ -1,9 +1,9 @@
 package io.trtfleet.cli;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationTable;
 import io.trtfleet.convert.ConversionOptions;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
+import io.trtfleet.quantize.CalibrationTable;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -19,7 +19,7 @@ public final class ConversionOptionsMixin {
   Path calibration;
 
   ConversionOptions options() {
-    PrecisionPolicy p = PrecisionPolicy.parse(precision);
+    Precision p = Precision.parse(precision);
     if (p.quantized() && calibration == null) {
       throw new TrtfleetException("--precision " + p + " needs --calibration FILE (a calibration.cache written by"
           + " trtfleet calibrate or TensorRT)");

@@ -1,17 +1,16 @@
 package io.trtfleet.cli;
 
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.artifact.ConvertedSavedModel;
+import io.trtfleet.artifact.TfTrtSavedModelWriter;
+import io.trtfleet.artifact.TrtEngineOpSettings;
 import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.importer.ImportedModel;
 import io.trtfleet.importer.SavedModelImporter;
-import io.trtfleet.publish.ConvertedSavedModel;
-import io.trtfleet.publish.TfTrtSavedModelWriter;
-import io.trtfleet.publish.TrtEngineOpSettings;
 import io.trtfleet.report.ConversionReport;
 import io.trtfleet.report.NonConversionReport;
 import io.trtfleet.report.ReportWriter;
 import io.trtfleet.report.SummaryReport;
-import io.trtfleet.segment.PrecisionMode;
+import io.trtfleet.Precision;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.Segmenter;
 import io.trtfleet.segment.SegmenterOptions;
@@ -70,7 +69,7 @@ public final class ConvertCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SegmenterOptions options = SegmenterOptions.builder()
-        .precision(PrecisionMode.parse(precision))
+        .precision(Precision.parse(precision))
         .minimumSegmentSize(minimumSegmentSize)
         .maximumEngines(maximumEngines)
         .denylist(denylist)
@@ -93,7 +92,7 @@ public final class ConvertCommand implements Callable<Integer> {
     if (!noBuild) {
       // No engines here: TF-TRT builds them when the SavedModel first runs (static_engine=false), or
       // `trtfleet build` on a GPU host writes the same layout with serialized engines.
-      TrtEngineOpSettings settings = new TrtEngineOpSettings(PrecisionPolicy.parse(precision), ProfileStrategy.RANGE, 1,
+      TrtEngineOpSettings settings = new TrtEngineOpSettings(Precision.parse(precision), ProfileStrategy.RANGE, 1,
           TrtEngineOpSettings.DEFAULT_WORKSPACE_BYTES, true);
       ConvertedSavedModel saved = new TfTrtSavedModelWriter(settings)
           .write(model.importOptions(), model.modelName(), segmented, Map.of(), out);

@@ -1,8 +1,8 @@
 package io.trtfleet.cli;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.publish.ArtifactStore;
-import io.trtfleet.publish.IndexEntry;
+import io.trtfleet.store.ArtifactStore;
+import io.trtfleet.store.IndexEntry;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;

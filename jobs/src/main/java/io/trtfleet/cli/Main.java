@@ -2,8 +2,8 @@ package io.trtfleet.cli;
 
 import io.trtfleet.TrtfleetException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code trtfleet} command line. A {@link TrtfleetException} (bad input the user can fix, also when

@@ -3,7 +3,7 @@ package io.trtfleet.cli;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.importer.SavedModelImporter;
@@ -72,7 +72,7 @@ public final class VerifyCommand implements Callable<Integer> {
         data, options.precision());
     o.printf("  %-20s %14s %14s %14s%n", "output", "max |error|", "rel RMS error", "top-1 agree");
     Double bound = maxRelativeError != null ? maxRelativeError
-        : options.precision() == PrecisionPolicy.FP32 ? FP32_MAX_RELATIVE_ERROR : null;
+        : options.precision() == Precision.FP32 ? FP32_MAX_RELATIVE_ERROR : null;
     boolean tooFar = false;
     for (OutputComparison c : result.outputs().values()) {
       o.printf("  %-20s %14.4g %14.4g %14s%n", c.output(), c.maxAbsError(), c.relativeRmsError(),

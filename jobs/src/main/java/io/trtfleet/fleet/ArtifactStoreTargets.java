@@ -2,11 +2,11 @@ package io.trtfleet.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trtfleet.build.EngineFiles;
-import io.trtfleet.publish.ArtifactStore;
-import io.trtfleet.publish.Manifest;
-import io.trtfleet.publish.Publication;
-import io.trtfleet.publish.TargetKey;
+import io.trtfleet.store.ArtifactStore;
+import io.trtfleet.store.Manifest;
+import io.trtfleet.store.Publication;
+import io.trtfleet.store.TargetKey;
+import io.trtfleet.tensorrt.EngineFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -59,7 +59,7 @@ public final class ArtifactStoreTargets implements Serializable {
 
   /**
    * Publishes a built target's files with its result: plans and their metadata ({@code <name>.plan},
-   * {@code <name>.json}, as {@link io.trtfleet.build.EngineFiles} writes them) under engines/, everything
+   * {@code <name>.json}, as {@link io.trtfleet.tensorrt.EngineFiles} writes them) under engines/, everything
    * else under report/. Atomic and idempotent (the store's contract), so Spark retries and speculation
    * are safe.
    */

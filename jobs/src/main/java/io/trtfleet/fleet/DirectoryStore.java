@@ -3,7 +3,7 @@ package io.trtfleet.fleet;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.trtfleet.calibrate.CalibrationWriter;
+import io.trtfleet.quantize.CalibrationWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.trtfleet.fleet;
 
 import io.trtfleet.convert.OptimizationProfile;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ public final class FleetPlanner {
       CalibrationKey calKey = m.needsCalibration() ? calibrationKey(m, modelDigest) : null;
       for (String poolName : m.pools()) {
         GpuPool pool = fleet.pool(poolName).orElseThrow();
-        for (PrecisionPolicy p : m.precisions()) {
+        for (Precision p : m.precisions()) {
           String cal = p.quantized() ? calKey.digest() : FleetTargetKey.NO_CALIBRATION;
           FleetTargetKey key = new FleetTargetKey(m.name(), modelDigest, cal, optionsDigest(m, p),
               pool.tensorRtKey(), pool.deviceKey(), p.name());
@@ -62,7 +62,7 @@ public final class FleetPlanner {
   }
 
   /** Everything besides model and calibration that shapes the engine: a change rebuilds it. */
-  static String optionsDigest(ModelSpec m, PrecisionPolicy p) {
+  static String optionsDigest(ModelSpec m, Precision p) {
     List<String> parts = new ArrayList<>(List.of("format=" + CONVERSION_FORMAT, "tags=" + m.tags(),
         "signature=" + m.signature(), "precision=" + p.name()));
     for (OptimizationProfile profile : m.profiles()) {

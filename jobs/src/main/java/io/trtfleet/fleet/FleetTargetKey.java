@@ -8,7 +8,7 @@ import java.util.Objects;
  * conversion options, the TensorRT version, the device and the precision. Equal keys mean equal
  * engines, so a published key is never rebuilt.
  *
- * <p>Maps onto {@code io.trtfleet.publish.TargetKey(model, modelDigest, trtVersion, deviceKey, precision)}
+ * <p>Maps onto {@code io.trtfleet.store.TargetKey(model, modelDigest, trtVersion, deviceKey, precision)}
  * with {@link #contentDigest()} as its modelDigest: that digest covers model, calibration and options.
  */
 public record FleetTargetKey(String model, String modelDigest, String calibrationDigest, String optionsDigest,

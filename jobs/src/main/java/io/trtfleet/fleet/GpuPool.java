@@ -58,7 +58,7 @@ public record GpuPool(String name, String gpuName, String deviceKey, String tens
     return name;
   }
 
-  /** {@code trt-10.6.0}, as {@link io.trtfleet.build.DeviceIdentity#tensorRtKey()} writes it. */
+  /** {@code trt-10.6.0}, as {@link io.trtfleet.tensorrt.DeviceIdentity#tensorRtKey()} writes it. */
   public String tensorRtKey() {
     return "trt-" + tensorRt;
   }

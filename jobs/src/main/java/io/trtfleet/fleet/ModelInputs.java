@@ -1,6 +1,6 @@
 package io.trtfleet.fleet;
 
-import io.trtfleet.calibrate.CalibrationTable;
+import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.spark.ModelPayload;
 import java.io.Serializable;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.trtfleet.fleet;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationAlgorithm;
 import io.trtfleet.convert.OptimizationProfile;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.quantize.CalibrationAlgorithm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -44,10 +44,10 @@ public record ModelRegistry(List<ModelSpec> models) {
     String model = m.uri("model");
     String tags = m.string("tags", ImportOptions.SERVE_TAG);
     String signature = m.string("signature", ImportOptions.DEFAULT_SIGNATURE);
-    List<PrecisionPolicy> precisions = new ArrayList<>();
+    List<Precision> precisions = new ArrayList<>();
     for (String p : m.strings("precisions")) {
       try {
-        precisions.add(PrecisionPolicy.parse(p));
+        precisions.add(Precision.parse(p));
       } catch (TrtfleetException e) {
         throw m.fail("precisions", e.getMessage());
       }
@@ -57,7 +57,7 @@ public record ModelRegistry(List<ModelSpec> models) {
       YamlConf c = m.mapping("calibration").onlyKeys(Set.of("data", "algorithm", "samples"));
       calibration = new ModelSpec.CalibrationSpec(c.uri("data"),
           c.parse("algorithm", CalibrationAlgorithm::parse), c.integer("samples", 0));
-    } else if (precisions.stream().anyMatch(PrecisionPolicy::quantized)) {
+    } else if (precisions.stream().anyMatch(Precision::quantized)) {
       throw m.fail("calibration", "missing: precisions " + precisions + " include INT8, which needs calibration data");
     }
     YamlConf v = m.mapping("validation").onlyKeys(Set.of("data", "samples"));
@@ -66,7 +66,7 @@ public record ModelRegistry(List<ModelSpec> models) {
       throw v.fail("samples", "must be a positive integer, got " + samples);
     }
     ModelSpec.ValidationSpec validation = new ModelSpec.ValidationSpec(v.uri("data"), (int) samples);
-    Map<PrecisionPolicy, Double> gates = gates(m, precisions);
+    Map<Precision, Double> gates = gates(m, precisions);
     List<OptimizationProfile> profiles = m.has("profiles") ? profiles(m) : List.of();
     List<String> pools = m.strings("pools");
     for (String p : pools) {
@@ -82,16 +82,16 @@ public record ModelRegistry(List<ModelSpec> models) {
   }
 
   /** {@code gates: {max_top1_drop: {INT8: 0.01, FP16: 0.002}}}. */
-  private static Map<PrecisionPolicy, Double> gates(YamlConf m, List<PrecisionPolicy> precisions) {
-    Map<PrecisionPolicy, Double> gates = new EnumMap<>(PrecisionPolicy.class);
+  private static Map<Precision, Double> gates(YamlConf m, List<Precision> precisions) {
+    Map<Precision, Double> gates = new EnumMap<>(Precision.class);
     if (!m.has("gates")) {
       return gates;
     }
     YamlConf drops = m.mapping("gates").onlyKeys(Set.of("max_top1_drop")).mapping("max_top1_drop");
     for (String key : drops.keys()) {
-      PrecisionPolicy p;
+      Precision p;
       try {
-        p = PrecisionPolicy.parse(key);
+        p = Precision.parse(key);
       } catch (TrtfleetException e) {
         throw drops.fail(key, e.getMessage());
       }

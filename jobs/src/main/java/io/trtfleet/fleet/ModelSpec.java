@@ -1,8 +1,8 @@
 package io.trtfleet.fleet;
 
-import io.trtfleet.calibrate.CalibrationAlgorithm;
 import io.trtfleet.convert.OptimizationProfile;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
+import io.trtfleet.quantize.CalibrationAlgorithm;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param maxTop1Drop per precision, the largest top-1 accuracy drop (absolute, 0.01 = one point) against
  *     TensorFlow FP32 on the validation data that still publishes the target
  */
-public record ModelSpec(String name, String modelUri, String tags, String signature, List<PrecisionPolicy> precisions,
-    CalibrationSpec calibration, ValidationSpec validation, Map<PrecisionPolicy, Double> maxTop1Drop,
+public record ModelSpec(String name, String modelUri, String tags, String signature, List<Precision> precisions,
+    CalibrationSpec calibration, ValidationSpec validation, Map<Precision, Double> maxTop1Drop,
     List<OptimizationProfile> profiles, List<String> pools) implements Serializable {
 
   /** Model names become path segments of the store: keep them plain. */
@@ -61,10 +61,10 @@ public record ModelSpec(String name, String modelUri, String tags, String signat
     if (precisions.isEmpty() || precisions.size() != precisions.stream().distinct().count()) {
       throw new IllegalArgumentException("precisions must be a non-empty list without repeats, got " + precisions);
     }
-    if (calibration == null && precisions.stream().anyMatch(PrecisionPolicy::quantized)) {
+    if (calibration == null && precisions.stream().anyMatch(Precision::quantized)) {
       throw new IllegalArgumentException("precisions " + precisions + " include INT8: calibration is required");
     }
-    EnumMap<PrecisionPolicy, Double> gates = new EnumMap<>(PrecisionPolicy.class);
+    EnumMap<Precision, Double> gates = new EnumMap<>(Precision.class);
     gates.putAll(maxTop1Drop);
     for (var g : gates.entrySet()) {
       if (!precisions.contains(g.getKey())) {
@@ -84,6 +84,6 @@ public record ModelSpec(String name, String modelUri, String tags, String signat
 
   /** Whether any precision needs INT8 scales. */
   public boolean needsCalibration() {
-    return precisions.stream().anyMatch(PrecisionPolicy::quantized);
+    return precisions.stream().anyMatch(Precision::quantized);
   }
 }

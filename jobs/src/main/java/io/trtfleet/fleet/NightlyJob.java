@@ -17,18 +17,13 @@ import org.slf4j.LoggerFactory;
  * changed, build what is not published (on the pools' GPUs), publish, and write the run report. A rerun
  * with nothing changed plans, finds every key published and builds nothing.
  *
- * <p>spark-submit class: {@code NightlyJob --fleet F --models M --store DIR [--builder cpu|tensorrt|auto]};
- * the same as {@code trtfleet nightly}.
+ * <p>Started by {@code trtfleet nightly} (spark-submit class {@code io.trtfleet.cli.Main}).
  */
 public final class NightlyJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
 
   private NightlyJob() {}
-
-  public static void main(String[] args) {
-    System.exit(io.trtfleet.cli.Main.run(prepend("nightly", args)));
-  }
 
   public static RunReport run(SparkSession spark, NightlyOptions o) {
     long t0 = System.nanoTime();
@@ -60,7 +55,7 @@ public final class NightlyJob {
     results.addAll(FleetBuildJob.run(spark, plan.toBuild(), inputs, !local, builder, targets));
     Map<String, String> calibrationLinks = new LinkedHashMap<>();
     plan.calibrations().forEach((model, c) -> calibrationLinks.put(model, store.calibrationDir(c.key())
-        .resolve("calibration").resolve(io.trtfleet.calibrate.CalibrationWriter.HTML).toUri().toString()));
+        .resolve("calibration").resolve(io.trtfleet.quantize.CalibrationWriter.HTML).toUri().toString()));
     RunReport report = new RunReport(o.runId(), (System.nanoTime() - t0) / 1e9, results, calibrationLinks);
     RunReportWriter.write(report, store.runDir(o.runId()));
     LOG.info("nightly {}: {}", o.runId(), report.summaryLine());
@@ -83,13 +78,5 @@ public final class NightlyJob {
       default -> local ? new OnnxCpuBuilder()
           : new TensorRtTargetBuilder();
     };
-  }
-
-
-  private static String[] prepend(String first, String[] rest) {
-    String[] out = new String[rest.length + 1];
-    out[0] = first;
-    System.arraycopy(rest, 0, out, 1, rest.length);
-    return out;
   }
 }

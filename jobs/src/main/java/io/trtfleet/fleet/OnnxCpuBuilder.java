@@ -4,7 +4,7 @@ import io.trtfleet.TrtfleetException;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConversionResult;
 import io.trtfleet.convert.OnnxSegmentConverter;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.onnx.OnnxRunner;
@@ -59,7 +59,7 @@ public final class OnnxCpuBuilder implements TargetBuilder {
   static Converted convert(Target target, ModelInputs inputs, FrozenGraph graph) {
     SegmentedGraph segmented = new Segmenter(SegmenterOptions.defaults()).segment(graph);
     double pct = 100.0 * segmented.convertedNodes() / Math.max(1, segmented.convertibleNodes());
-    PrecisionPolicy p = target.precision();
+    Precision p = target.precision();
     ConversionOptions options = p.quantized() ? ConversionOptions.int8(p, inputs.calibrationTable())
         : ConversionOptions.of(p);
     ConversionResult whole = OnnxSegmentConverter.convert(graph, WholeGraphSegment.of(graph), options);

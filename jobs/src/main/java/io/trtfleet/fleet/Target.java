@@ -1,10 +1,10 @@
 package io.trtfleet.fleet;
 
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import java.io.Serializable;
 
 /** One engine the fleet needs: a model at a precision for a pool (its GPU type and TensorRT version). */
-public record Target(ModelSpec model, GpuPool pool, PrecisionPolicy precision, FleetTargetKey key)
+public record Target(ModelSpec model, GpuPool pool, Precision precision, FleetTargetKey key)
     implements Serializable {
 
   /** {@code fashion-mnist-cnn INT8 on gpu-h100 (trt-10.6.0)}. */

@@ -1,16 +1,16 @@
 package io.trtfleet.fleet;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.build.DeviceIdentity;
-import io.trtfleet.build.EngineArtifact;
-import io.trtfleet.build.EngineBuildConfig;
-import io.trtfleet.build.EngineBuilder;
-import io.trtfleet.build.EngineFiles;
-import io.trtfleet.build.EngineRunner;
-import io.trtfleet.build.TensorRt;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Signature;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.EngineArtifact;
+import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.EngineBuilder;
+import io.trtfleet.tensorrt.EngineFiles;
+import io.trtfleet.tensorrt.EngineRunner;
+import io.trtfleet.tensorrt.TensorRt;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.trtfleet.spark;
 
-import io.trtfleet.calibrate.CalibrationAlgorithm;
-import io.trtfleet.calibrate.PercentileCalibrator;
 import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.quantize.PercentileCalibrator;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Map;

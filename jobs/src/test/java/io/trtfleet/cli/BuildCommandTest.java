@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.trtfleet.cli.InspectCommandTest.Run;
-import io.trtfleet.build.TensorRt;
+import io.trtfleet.tensorrt.TensorRt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class BuildCommandTest {
   void inputsAreCheckedBeforeTheGpu() {
     Run r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP8");
     assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
-    assertTrue(r.err().contains("unknown precision 'FP8'"), r.err());
+    assertTrue(r.err().contains("Invalid precision 'FP8'"), r.err());
     r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP16,INT8");
     assertTrue(r.err().contains("--precision INT8 needs --calibration FILE"), r.err());
   }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trtfleet.cli.InspectCommandTest.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trtfleet.publish.ContentDigest;
+import io.trtfleet.cli.InspectCommandTest.Run;
+import io.trtfleet.store.ContentDigest;
 import io.trtfleet.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;

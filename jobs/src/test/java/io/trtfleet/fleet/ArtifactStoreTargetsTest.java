@@ -3,8 +3,8 @@ package io.trtfleet.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trtfleet.publish.ArtifactStore;
-import io.trtfleet.publish.Manifest;
+import io.trtfleet.store.ArtifactStore;
+import io.trtfleet.store.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationAlgorithm;
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
+import io.trtfleet.quantize.CalibrationAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +45,12 @@ class FleetConfigTest {
     ModelRegistry models = ModelRegistry.load(ROOT.resolve("conf/models.yaml"), fleet);
     ModelSpec m = models.models().get(0);
     assertEquals("fashion-mnist-cnn", m.name());
-    assertEquals(List.of(PrecisionPolicy.FP32, PrecisionPolicy.FP16, PrecisionPolicy.INT8), m.precisions());
+    assertEquals(List.of(Precision.FP32, Precision.FP16, Precision.INT8), m.precisions());
     assertTrue(Files.isDirectory(Path.of(m.modelUri())), m.modelUri());
     assertTrue(Files.isRegularFile(Path.of(m.calibration().dataUri())));
     assertTrue(Files.isRegularFile(Path.of(m.validation().dataUri())));
     assertEquals(CalibrationAlgorithm.ENTROPY, m.calibration().algorithm());
-    assertEquals(0.02, m.maxTop1Drop().get(PrecisionPolicy.INT8));
+    assertEquals(0.02, m.maxTop1Drop().get(Precision.INT8));
     assertEquals(1, m.profiles().size());
     assertNotNull(m.profiles().get(0).inputs().get("images"));
   }
@@ -107,7 +107,7 @@ class FleetConfigTest {
     assertTrue(fail(() -> ModelRegistry.load(i, fleet)).startsWith(i + ": models[0].gates.max_top1_drop.FP16: FP16 is"
         + " not among"));
     Path j = write("m5.yaml", model.replace("precisions: [FP32, INT8]", "precisions: [FP32, INT4]"));
-    assertTrue(fail(() -> ModelRegistry.load(j, fleet)).startsWith(j + ": models[0].precisions: unknown precision"));
+    assertTrue(fail(() -> ModelRegistry.load(j, fleet)).startsWith(j + ": models[0].precisions: Invalid precision"));
     Path k = write("m6.yaml", model.replace("    model: models/cnn\n", ""));
     assertTrue(fail(() -> ModelRegistry.load(k, fleet)).startsWith(k + ": models[0].model: missing"));
   }

@@ -1,6 +1,6 @@
 package io.trtfleet.fleet;
 
-import io.trtfleet.convert.PrecisionPolicy;
+import io.trtfleet.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ public final class FleetPlanBench {
       RunReport rerun = NightlyJob.run(spark, new NightlyOptions(fleetFile, modelsFile, store.root(), artifactsUri, "cpu", "bench"));
       double rerunSeconds = (System.nanoTime() - t1) / 1e9;
       System.out.printf(Locale.ROOT, "%d models x %d pools x %d precisions = %d targets (%d to build)%n", models,
-          pools.length, PrecisionPolicy.values().length - 1, plan.targets().size(), plan.toBuild().size());
+          pools.length, Precision.values().length - 1, plan.targets().size(), plan.toBuild().size());
       System.out.printf(Locale.ROOT, "plan (digests of %d SavedModels + store lookups): %.2f s%n", models, planSeconds);
       System.out.printf(Locale.ROOT, "nightly rerun, nothing changed (load, plan, skip, report): %.2f s; %s%n",
           rerunSeconds, rerun.summaryLine());

@@ -2,8 +2,8 @@ package io.trtfleet.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.trtfleet.build.DeviceIdentity;
-import io.trtfleet.build.TensorRt;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.TensorRt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

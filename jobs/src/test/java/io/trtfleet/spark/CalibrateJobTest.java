@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationAlgorithm;
-import io.trtfleet.calibrate.CalibrationResult;
-import io.trtfleet.calibrate.CalibrationTable;
-import io.trtfleet.calibrate.TensorCalibration;
 import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.quantize.CalibrationResult;
+import io.trtfleet.quantize.CalibrationTable;
+import io.trtfleet.quantize.TensorCalibration;
 import io.trtfleet.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;

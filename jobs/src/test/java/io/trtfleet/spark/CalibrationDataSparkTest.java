@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.calibrate.CalibrationResult;
 import io.trtfleet.calibrationdata.CalibrationSetWriter;
-import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.graph.TensorSpec;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.quantize.CalibrationResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

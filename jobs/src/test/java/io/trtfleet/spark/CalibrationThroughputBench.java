@@ -1,12 +1,12 @@
 package io.trtfleet.spark;
 
 import io.trtfleet.calibrate.ActivationCollector;
-import io.trtfleet.calibrate.HistogramSet;
-import io.trtfleet.calibrate.QuantizationTargets;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.quantize.HistogramSet;
+import io.trtfleet.quantize.QuantizationTargets;
 import io.trtfleet.reference.ReferenceRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;

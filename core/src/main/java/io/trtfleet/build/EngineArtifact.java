@@ -1,4 +1,0 @@
-package io.trtfleet.build;
-
-/** A serialized engine (plan bytes) with its metadata. */
-public record EngineArtifact(byte[] plan, EngineMetadata metadata) {}

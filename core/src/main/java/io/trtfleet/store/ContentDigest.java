@@ -1,0 +1,126 @@
+package io.trtfleet.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trtfleet.TrtfleetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * SHA-256 digests of build inputs, stable across machines: the same SavedModel directory, calibration
+ * files or conversion options always give the same hex string, so an unchanged input maps to the same
+ * {@link TargetKey} and a rerun finds the existing build instead of publishing a new one.
+ */
+public final class ContentDigest {
+
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private ContentDigest() {}
+
+  /**
+   * A SavedModel directory: every regular file in sorted relative-path order ('/' separators), each as
+   * path, length and bytes. Timestamps and the directory's own location do not count.
+   */
+  public static String ofSavedModel(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new TrtfleetException("SavedModel directory " + dir + " does not exist or is not a directory");
+    }
+    if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+      throw new TrtfleetException("no saved_model.pb in " + dir + ": point --model at a SavedModel directory");
+    }
+    return ofTree(dir);
+  }
+
+  /** Any local directory tree, as {@link #ofSavedModel} hashes it. */
+  public static String ofTree(Path dir) {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = new ArrayList<>(walk.filter(Files::isRegularFile).toList());
+    } catch (IOException e) {
+      throw new TrtfleetException("cannot read " + dir + " (" + e.getMessage() + ")", e);
+    }
+    files.sort((a, b) -> relative(dir, a).compareTo(relative(dir, b)));
+    MessageDigest sha = sha256();
+    for (Path f : files) {
+      add(sha, relative(dir, f), f);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** Calibration data files (or any file set): by file name then bytes, in name order. */
+  public static String ofFiles(Collection<Path> files) {
+    List<Path> sorted = new ArrayList<>(files);
+    sorted.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+    MessageDigest sha = sha256();
+    for (Path f : sorted) {
+      add(sha, f.getFileName().toString(), f);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** JSON (conversion options): object keys sorted at every level, so key order does not change the digest. */
+  public static String ofJson(JsonNode json) {
+    try {
+      Object plain = CANONICAL.treeToValue(json, Object.class);
+      return hex(CANONICAL.writeValueAsBytes(plain));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Any value Jackson can write (a record such as ConversionOptions' JSON form), canonicalized as above. */
+  public static String ofValue(Object value) {
+    return ofJson(CANONICAL.valueToTree(value));
+  }
+
+  public static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256(bytes));
+  }
+
+  static byte[] sha256(byte[] bytes) {
+    return sha256().digest(bytes);
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static String relative(Path dir, Path f) {
+    return dir.relativize(f).toString().replace('\\', '/');
+  }
+
+  private static void add(MessageDigest sha, String name, Path f) {
+    try {
+      // Name and length delimit each entry, so moving bytes between files changes the digest.
+      sha.update(name.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(Long.toString(Files.size(f)).getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      byte[] buf = new byte[1 << 16];
+      try (InputStream in = Files.newInputStream(f)) {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          sha.update(buf, 0, n);
+        }
+      }
+    } catch (IOException e) {
+      throw new TrtfleetException("cannot read " + f + " (" + e.getMessage() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package io.trtfleet.store;
+
+import io.trtfleet.store.Manifest.FileEntry;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.apache.hadoop.fs.EtagSource;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.ipc.RemoteException;
+
+/** Byte-level store I/O through Hadoop's FileSystem: hashed uploads, read-back verification, small documents. */
+final class StoreFiles {
+
+  /** S3A builder options (Hadoop 3.4.2): PUT with If-None-Match / If-Match, checked by the store in close(). */
+  static final String CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
+  static final String CONDITIONAL_ETAG = "fs.option.create.conditional.overwrite.etag";
+
+  private StoreFiles() {}
+
+  /** Streams a local file to {@code dest}, hashing on the way; returns what was sent. */
+  static FileEntry upload(FileSystem fs, java.nio.file.Path local, Path dest, String rel) throws IOException {
+    MessageDigest sha = ContentDigest.sha256();
+    long n = 0;
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(local); FSDataOutputStream out = fs.create(dest, true)) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, r);
+        out.write(buf, 0, r);
+        n += r;
+      }
+    }
+    return new FileEntry(rel, HexFormat.of().formatHex(sha.digest()), n);
+  }
+
+  /** Reads {@code p} back and fails unless its size and sha256 are the expected ones. */
+  static void verify(FileSystem fs, Path p, FileEntry expected) throws IOException {
+    FileStatus st = fs.getFileStatus(p);
+    if (st.getLen() != expected.size()) {
+      throw new IOException(p + " has " + st.getLen() + " bytes, expected " + expected.size());
+    }
+    String actual = sha256(fs, p);
+    if (!actual.equals(expected.sha256())) {
+      throw new IOException(p + " has sha256 " + actual + ", expected " + expected.sha256());
+    }
+  }
+
+  static String sha256(FileSystem fs, Path p) throws IOException {
+    MessageDigest sha = ContentDigest.sha256();
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = fs.open(p)) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, r);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** A small document with the etag the store gave it (null where the store has none). */
+  record Snapshot(byte[] bytes, String sha256, String etag) {}
+
+  static Optional<Snapshot> read(FileSystem fs, Path p) throws IOException {
+    try {
+      FileStatus st = fs.getFileStatus(p);
+      byte[] bytes;
+      try (InputStream in = fs.open(p)) {
+        bytes = in.readAllBytes();
+      }
+      String etag = st instanceof EtagSource e ? e.getEtag() : null;
+      return Optional.of(new Snapshot(bytes, ContentDigest.hex(bytes), etag));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();  // absent is an answer here, not an error
+    }
+  }
+
+  /**
+   * Creates {@code p} only if nothing is there. HDFS checks atomically in the NameNode; S3A sends
+   * If-None-Match: * (atomic on AWS S3); local files use the OS's create-new (Hadoop's local create
+   * checks, then truncates).
+   */
+  static void writeNew(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path f = local.pathToFile(p).toPath();
+      Files.createDirectories(f.getParent());
+      try {
+        Files.write(f, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(p + " already exists");
+      }
+      return;
+    }
+    FSDataOutputStreamBuilder<?, ?> b = fs.createFile(p).overwrite(false).recursive();
+    b.opt(CONDITIONAL_CREATE, true);
+    try (OutputStream out = b.build()) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * Replaces a small document so that readers see the old or the new bytes, never a mix: one PUT on
+   * object stores, write-beside and atomic rename for local files, overwrite elsewhere.
+   */
+  static void replaceSmall(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path f = local.pathToFile(p).toPath();
+      java.nio.file.Path tmp = f.resolveSibling("_" + f.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+      Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * File systems: writes {@code bytes} to {@code tmp}, then makes it appear at {@code dest} whole and
+   * only if nothing is there: a hard link for local files (no checksum file to lag behind), rename
+   * elsewhere (HDFS renames atomically and never over an existing file).
+   */
+  static void linkNew(FileSystem fs, Path tmp, Path dest, byte[] bytes) throws IOException {
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path t = local.pathToFile(tmp).toPath();
+      java.nio.file.Path d = local.pathToFile(dest).toPath();
+      Files.createDirectories(t.getParent());
+      Files.write(t, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try {
+        Files.createLink(d, t);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(dest + " already exists");
+      } finally {
+        Files.delete(t);
+      }
+      return;
+    }
+    try (OutputStream out = fs.create(tmp, false)) {
+      out.write(bytes);
+    }
+    if (!fs.rename(tmp, dest)) {
+      if (fs.exists(dest)) {
+        throw new FileAlreadyExistsException(dest + " already exists");
+      }
+      throw new IOException("could not rename " + tmp + " to " + dest);
+    }
+  }
+
+  /** Overwrites {@code p} as one object PUT, conditional on the etag read earlier where the store supports it. */
+  static void replaceObject(FileSystem fs, Path p, byte[] bytes, String etag) throws IOException {
+    FSDataOutputStreamBuilder<?, ?> b = fs.createFile(p).overwrite(true).recursive();
+    if (etag != null) {
+      b.opt(CONDITIONAL_ETAG, etag);
+    }
+    try (OutputStream out = b.build()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Object stores (rename is a copy, a single PUT is atomic) versus file systems (rename is atomic). */
+  static boolean objectStore(FileSystem fs) {
+    String s = fs.getScheme();
+    return s.equals("s3a") || s.equals("gs") || s.equals("oss") || s.equals("cos");
+  }
+
+  /**
+   * Whether a write failed because the object exists (or changed) already: Hadoop's exception; HDFS's
+   * answer while another writer still has the same new file open (AlreadyBeingCreatedException, which
+   * the NameNode sends as a RemoteException); or S3's answer to a conditional PUT (412 Precondition
+   * Failed, 409 ConditionalRequestConflict) as S3A reports it.
+   */
+  static boolean isAlreadyExists(IOException e) {
+    if (causedBy(e, "RemoteFileChangedException") || causedBy(e, "AlreadyBeingCreatedException")) {
+      return true;
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof FileAlreadyExistsException || t instanceof java.nio.file.FileAlreadyExistsException) {
+        return true;
+      }
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("Status Code: 412") || m.contains("PreconditionFailed")
+          || m.contains("ConditionalRequestConflict")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code e} or one of its causes is the exception named {@code simpleName}: matched by name,
+   * so core needs neither S3A's nor HDFS's classes at run time, and also as a RemoteException's class
+   * name, which is how the NameNode's exceptions arrive.
+   */
+  static boolean causedBy(Throwable e, String simpleName) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getClass().getSimpleName().equals(simpleName)
+          || t instanceof RemoteException r && r.getClassName().endsWith("." + simpleName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

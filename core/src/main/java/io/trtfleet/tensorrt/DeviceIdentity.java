@@ -1,0 +1,49 @@
+package io.trtfleet.tensorrt;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * What makes an engine valid: the GPU (name, compute capability, memory), the driver and CUDA runtime,
+ * and the TensorRT runtime version (asked of the library at run time, not the version compiled against).
+ * Gives the stable keys artifacts are stored under: {@code h100-80gb-hbm3.sm90} and {@code trt-10.6.0}.
+ */
+public record DeviceIdentity(String gpuName, int ccMajor, int ccMinor, long memoryBytes, int driverCudaVersion,
+    int cudaRuntimeVersion, int tensorRtVersion) implements Serializable {
+
+  /** {@code h100-80gb-hbm3.sm90}: the GPU name without the vendor, lower case, dashes, then sm + CC. */
+  public String deviceKey() {
+    String n = gpuName.trim().toLowerCase(Locale.ROOT);
+    for (String vendor : new String[] {"nvidia ", "tesla ", "geforce ", "quadro "}) {
+      if (n.startsWith(vendor)) {
+        n = n.substring(vendor.length());
+      }
+    }
+    n = n.replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    return n + ".sm" + ccMajor + ccMinor;
+  }
+
+  /** {@code trt-10.6.0} from TensorRT's integer version (10.x: major*10000 + minor*100 + patch). */
+  public String tensorRtKey() {
+    return tensorRtKey(tensorRtVersion);
+  }
+
+  public static String tensorRtKey(int version) {
+    return "trt-" + version / 10000 + "." + (version / 100) % 100 + "." + version % 100;
+  }
+
+  public String computeCapability() {
+    return ccMajor + "." + ccMinor;
+  }
+
+  /** CUDA versions are encoded as major*1000 + minor*10. */
+  public static String cudaVersion(int v) {
+    return v / 1000 + "." + (v % 1000) / 10;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "%s (sm%d%d, %d GiB, driver CUDA %s, runtime CUDA %s, %s)", gpuName, ccMajor,
+        ccMinor, memoryBytes >> 30, cudaVersion(driverCudaVersion), cudaVersion(cudaRuntimeVersion), tensorRtKey());
+  }
+}

@@ -1,0 +1,58 @@
+package io.trtfleet.tensorrt;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * An engine on disk: {@code <segment>.plan} (the serialized engine, loadable by TensorRT alone) and
+ * {@code <segment>.json} (its {@link EngineMetadata}: device, TensorRT version, precision, profiles,
+ * bindings, sizes, build time). Each file is written to a temporary name and moved into place, so a
+ * crash never leaves a truncated plan under the final name.
+ */
+public final class EngineFiles {
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String PLAN = ".plan";
+  private static final String METADATA = ".json";
+
+  private EngineFiles() {}
+
+  /** Writes the plan and its metadata into {@code dir}; returns both paths. */
+  public static List<Path> write(Path dir, EngineArtifact engine) {
+    String base = engine.metadata().segment();
+    try {
+      Files.createDirectories(dir);
+      Path plan = dir.resolve(base + PLAN);
+      Path meta = dir.resolve(base + METADATA);
+      atomicWrite(plan, engine.plan());
+      atomicWrite(meta, JSON.writeValueAsBytes(engine.metadata()));
+      return List.of(plan, meta);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write engine " + base + " to " + dir, e);
+    }
+  }
+
+  /** Whether {@code file} is a plan. */
+  public static boolean isPlan(Path file) {
+    return file.getFileName().toString().endsWith(PLAN);
+  }
+
+  /** Whether {@code file} is a plan or the metadata written beside one. */
+  public static boolean isEngineFile(Path file) {
+    String name = file.getFileName().toString();
+    return isPlan(file) || name.endsWith(METADATA)
+        && Files.exists(file.resolveSibling(name.substring(0, name.length() - METADATA.length()) + PLAN));
+  }
+
+  private static void atomicWrite(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

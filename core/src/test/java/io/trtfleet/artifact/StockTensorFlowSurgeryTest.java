@@ -1,0 +1,133 @@
+package io.trtfleet.artifact;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.segment.SegmentedGraph;
+import io.trtfleet.segment.SegmenterOptions;
+import io.trtfleet.tensorrt.EngineArtifact;
+import io.trtfleet.testing.Fixtures;
+import io.trtfleet.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.SavedModel;
+
+/**
+ * Proof of the graph surgery: the converted SavedModel, with each TRTEngineOp swapped for a
+ * PartitionedCall of its segment_func (stock TensorFlow has no TRTEngineOp), loads with
+ * SavedModelBundle and gives the original SavedModel's outputs bit for bit.
+ */
+class StockTensorFlowSurgeryTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void backwardCompatibilityModel() {
+    assertSameOutputs(TfTrtTestModel.export(tmp.resolve("bc")), TfTrtTestModel.SIGNATURE,
+        SegmenterOptions.defaults(), 1, true);
+  }
+
+  @Test
+  void fashionMnistSampleOneEngine() {
+    assertSameOutputs(fashionMnist(), "serving_default", SegmenterOptions.defaults(), 1, true);
+  }
+
+  /** Two engines with TensorFlow's Reshape between them; one engine saved, one built at runtime. */
+  @Test
+  void fashionMnistSampleTwoEnginesAroundANativeOp() {
+    assertSameOutputs(fashionMnist(), "serving_default", SegmenterOptions.builder().denylist("Reshape").build(), 2,
+        true);
+  }
+
+  @Test
+  void cnnTwoEnginesAroundANativeMaxPool() {
+    assertSameOutputs(TestModels.cnn(tmp.resolve("cnn")), TestModels.SIGNATURE_KEY,
+        SegmenterOptions.builder().denylist("MaxPool").build(), 2, false);
+  }
+
+  private void assertSameOutputs(Path model, String signature, SegmenterOptions options, int engines,
+      boolean saveFirstEngine) {
+    ImportOptions source = TfTrtFixtures.source(model, signature);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, options);
+    assertEquals(engines, segmented.segments().size());
+    Map<String, EngineArtifact> built = saveFirstEngine
+        ? Map.of(segmented.segments().get(0).name(), TfTrtFixtures.engine(segmented.segments().get(0), 8))
+        : Map.of();
+    Path out = tmp.resolve("converted-" + engines + "-" + model.getFileName());
+    ConvertedSavedModel written = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults())
+        .write(source, "model", segmented, built, out);
+    Path stock = StockTfSurgery.rewrite(written.savedModelDir(), tmp.resolve("stock-" + engines + "-"
+        + model.getFileName()));
+    assertEquals(engines, StockTfSurgery.engines(read(written.savedModelDir()).getMetaGraphs(0).getGraphDef()).size());
+    assertEquals(0, StockTfSurgery.engines(read(stock).getMetaGraphs(0).getGraphDef()).size());
+
+    long batch = 3;
+    Map<String, float[]> inputs = TfTrtFixtures.randomInputs(model, signature, batch);
+    Map<String, float[]> original = TfTrtFixtures.run(model, signature, inputs, batch);
+    Map<String, float[]> frozen = frozenReference(segmented, inputs, batch);
+    Map<String, float[]> actual = TfTrtFixtures.run(stock, signature, inputs, batch);
+    assertFalse(original.isEmpty());
+    assertEquals(original.keySet(), actual.keySet());
+    for (String key : original.keySet()) {
+      assertArrayEquals(frozen.get(key), actual.get(key), key + ": converted model differs from the frozen graph");
+      // Bit-identical to the original too where TensorFlow runs the same kernels: TF1 models, whose
+      // variables TensorFlow reads as it reads our constants. A Keras/TF2 model runs its layers inside a
+      // StatefulPartitionedCall over variables, which TensorFlow optimizes differently from the frozen
+      // top-level graph (likely Grappler's fusions and constant folding, not verified op by op): the
+      // last float bits differ (about 1e-6 relative), and the frozen graph itself is matched exactly.
+      if (TF2_MODELS.contains(signature + "@" + model.getFileName())) {
+        assertClose(original.get(key), actual.get(key), key);
+      } else {
+        assertArrayEquals(original.get(key), actual.get(key), key + ": converted model differs from the original");
+      }
+    }
+  }
+
+  private static final java.util.Set<String> TF2_MODELS = java.util.Set.of("serving_default@saved_model");
+
+  private static void assertClose(float[] expected, float[] actual, String key) {
+    assertEquals(expected.length, actual.length, key);
+    for (int i = 0; i < expected.length; i++) {
+      float tolerance = 1e-5f * Math.max(1f, Math.abs(expected[i]));
+      assertEquals(expected[i], actual[i], tolerance, key + "[" + i + "]");
+    }
+  }
+
+  private static Map<String, float[]> frozenReference(SegmentedGraph segmented, Map<String, float[]> inputs,
+      long batch) {
+    Map<String, HostTensor> feed = new java.util.HashMap<>();
+    for (io.trtfleet.graph.Signature.Argument a : segmented.graph().signature().inputs()) {
+      long[] shape = a.tensor().shape();
+      shape[0] = batch;
+      feed.put(a.key(), HostTensor.ofFloats(shape, inputs.get(a.key())));
+    }
+    Map<String, float[]> out = new java.util.HashMap<>();
+    try (ReferenceRunner runner = new ReferenceRunner(segmented.graph(), 1)) {
+      runner.runSignature(feed).forEach((k, v) -> out.put(k, v.floats()));
+    }
+    return out;
+  }
+
+  private static SavedModel read(Path dir) {
+    try {
+      return SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Path fashionMnist() {
+    Path dir = Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "Fashion-MNIST sample not in this checkout");
+    return dir;
+  }
+
+}

@@ -1,0 +1,336 @@
+package io.trtfleet.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.store.Manifest.FileEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArtifactStoreLocalTest {
+
+  @TempDir
+  Path tmp;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Stands for the process dying: an Error, which publish does not clean up after (a kill would not either). */
+  static final class Killed extends Error {
+    private static final long serialVersionUID = 1L;
+
+    Killed(String step) {
+      super("killed at " + step);
+    }
+  }
+
+  private ArtifactStore store() {
+    Configuration conf = new Configuration(false);
+    conf.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 30);
+    return ArtifactStore.open(tmp.resolve("store").toUri(), conf);
+  }
+
+  private Publication publication(long seed) throws IOException {
+    Path out = BuildOutputs.write(tmp.resolve("out-" + seed), seed);
+    return Publication.fromDirectory(out).signature("serving_default").calibration("ab12", "entropy")
+        .conversionOptions(JSON.readTree("{\"precision\":\"INT8\",\"profiles\":\"range\"}"))
+        .device("NVIDIA H100 80GB HBM3", "9.0", "570.86").validation(JSON.readTree("{\"max_abs_err\":0.01}"))
+        .benchmark(JSON.readTree("{\"p50_ms\":1.2}")).buildSeconds(12.5).build();
+  }
+
+  private Path root() {
+    return tmp.resolve("store");
+  }
+
+  private Path target(TargetKey k) {
+    return root().resolve(k.model()).resolve(k.modelDigest()).resolve("trt-10.6.0").resolve(k.deviceKey())
+        .resolve(k.precision());
+  }
+
+  private List<Path> stagingFiles() throws IOException {
+    Path s = root().resolve("_staging");
+    if (!Files.exists(s)) {
+      return List.of();
+    }
+    try (Stream<Path> w = Files.walk(s)) {
+      return w.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".crc")).toList();
+    }
+  }
+
+  @Test
+  void publishReadBackAndList() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("resnet50");
+    assertTrue(store.manifest(key).isEmpty());
+    Publication pub = publication(1);
+    Manifest m = store.publish(key, pub);
+
+    Manifest read = store.manifest(key).orElseThrow();
+    assertEquals(m, read);
+    assertEquals(7, read.files().size());
+    assertEquals(2, read.engines().size(), "plans are engines; their metadata files are not");
+    assertEquals("int8", read.engines().get(0).precision());
+    assertEquals("serving_default", read.signature());
+    assertEquals("entropy", read.calibrationAlgorithm());
+    assertEquals("INT8", read.conversionOptions().get("precision").asText());
+    assertEquals(0.01, read.validation().get("max_abs_err").asDouble());
+    for (FileEntry f : read.files()) {
+      Path stored = target(key).resolve(f.path());
+      assertArrayEquals(Files.readAllBytes(pub.files().get(f.path())), Files.readAllBytes(stored), f.path());
+      assertEquals(Files.size(stored), f.size());
+    }
+    assertEquals(read.engines().get(0).sha256(), read.file("engines/segment_0.plan").orElseThrow().sha256());
+    JsonNode manifestJson = JSON.readTree(target(key).resolve("manifest.json").toFile());
+    assertEquals("resnet50", manifestJson.get("model").asText());
+    assertTrue(manifestJson.has("compute_capability") && manifestJson.has("trtfleet_version"), manifestJson.toString());
+
+    List<IndexEntry> listed = store.list(Optional.of("resnet50"));
+    assertEquals(1, listed.size());
+    IndexEntry e = listed.get(0);
+    assertEquals(key.deviceKey(), e.deviceKey());
+    assertEquals("10.6.0", e.trtVersion());
+    assertEquals(key.modelDigest(), e.modelDigest());
+    assertEquals("ok", e.status());
+    assertEquals(listed, store.list(Optional.empty()));
+    JsonNode index = JSON.readTree(root().resolve("resnet50/index.json").toFile());
+    assertEquals(1, index.get("entries").size());
+    assertTrue(stagingFiles().isEmpty(), stagingFiles().toString());
+  }
+
+  @Test
+  void republishingAKeyReturnsTheExistingBuild() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    Manifest first = store.publish(key, publication(1));
+    byte[] plan = Files.readAllBytes(target(key).resolve("engines/segment_0.plan"));
+    Manifest again = store.publish(key, publication(2));  // a retried task with a rebuilt (different) engine
+    assertEquals(first, again);
+    assertArrayEquals(plan, Files.readAllBytes(target(key).resolve("engines/segment_0.plan")));
+    assertTrue(stagingFiles().isEmpty());
+  }
+
+  @Test
+  void aTamperedBuildIsNotHandedOut() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    store.publish(key, publication(1));
+    Files.write(target(key).resolve("report/summary.txt"), "edited".getBytes());
+    Files.deleteIfExists(target(key).resolve("report/.summary.txt.crc"));
+    TrtfleetException e = assertThrows(TrtfleetException.class, () -> store.publish(key, publication(1)));
+    assertTrue(e.getMessage().contains("does not match its manifest"), e.getMessage());
+  }
+
+  @Test
+  void aPublishKilledWhileStagingLeavesNoManifestAndCleanupRemovesItsFiles() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    TargetKey other = new TargetKey("cnn", key.modelDigest(), "10.6.0", "l4.sm89", "fp16");
+    store.publish(other, publication(9));
+    byte[] indexBefore = Files.readAllBytes(root().resolve("cnn/index.json"));
+    ArtifactStore crashing = store.observed(step -> {
+      if (step.equals("staged engines/segment_1.plan")) {
+        throw new Killed(step);
+      }
+    });
+    assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
+    assertTrue(store.manifest(key).isEmpty());
+    assertFalse(Files.exists(target(key)), "nothing outside staging");
+    assertArrayEquals(indexBefore, Files.readAllBytes(root().resolve("cnn/index.json")), "index unchanged");
+    assertEquals(List.of(other.deviceKey()), store.list(Optional.of("cnn")).stream().map(IndexEntry::deviceKey).toList());
+    assertEquals(5, stagingFiles().size(), stagingFiles().toString());  // marker, calibration, two plans, a plan's metadata
+
+    assertEquals(0, store.cleanStaleStaging(Duration.ofHours(1)), "fresh staging is left alone");
+    assertEquals(1, store.cleanStaleStaging(Duration.ZERO));
+    assertTrue(stagingFiles().isEmpty(), stagingFiles().toString());
+    store.publish(key, publication(1));
+    assertEquals(2, store.list(Optional.of("cnn")).size());
+  }
+
+  @Test
+  void aPublishKilledWhileMovingLeavesNoManifestAndARepublishReplacesTheLeftovers() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    StoreScenarios.aPublishKilledWhileMovingIsReplacedByTheNext(store(), key, publication(1), publication(2),
+        path -> Files.exists(target(key).resolve(path)) ? Files.readAllBytes(target(key).resolve(path)) : null);
+  }
+
+  @Test
+  void aLockLeftByAKilledPublisherIsBrokenOnceItsHolderIsSilentTooLong() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    ArtifactStore crashing = store().observed(step -> {
+      if (step.equals("moved engines/segment_0.plan")) {
+        throw new Killed(step);
+      }
+    });
+    assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
+
+    Configuration patient = new Configuration(false);
+    patient.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 1);
+    TrtfleetException waited = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root().toUri(), patient).publish(key, publication(2)));
+    assertTrue(waited.getMessage().contains("commit lock"), waited.getMessage());
+
+    Configuration breaking = new Configuration(false);
+    breaking.setLong(ArtifactStore.LOCK_STALE_SECONDS, 0);
+    Publication third = publication(3);
+    Manifest m = ArtifactStore.open(root().toUri(), breaking).publish(key, third);
+    for (FileEntry f : m.files()) {
+      assertArrayEquals(Files.readAllBytes(third.files().get(f.path())),
+          Files.readAllBytes(target(key).resolve(f.path())), f.path());
+    }
+    assertEquals(1, store().cleanStaleStaging(Duration.ZERO), "only the killed publisher's staging is left");
+  }
+
+  @Test
+  void anEmptyLockIsAliveWhileFreshAndBrokenOnceStale() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    // What a publisher that died between creating its lock and writing into it leaves behind.
+    Path lock = Path.of(new StoreLayout(new org.apache.hadoop.fs.Path(root().toUri())).lock(key).toUri());
+    Files.createDirectories(lock.getParent());
+    Files.createFile(lock);
+
+    Configuration patient = new Configuration(false);
+    patient.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 1);
+    patient.setLong(ArtifactStore.LOCK_STALE_SECONDS, 60);
+    TrtfleetException waited = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)));
+    assertTrue(waited.getMessage().contains("commit lock"), "a fresh empty lock counts as held: " + waited.getMessage());
+
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+    assertEquals(key, ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)).key(),
+        "silent for 5 minutes, past the 60 s stale period: broken");
+  }
+
+  @Test
+  void aFailingPublishCleansUpAfterItself() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    ArtifactStore failing = store.observed(step -> {
+      if (step.equals("moved engines/segment_1.plan")) {
+        throw new IOException("disk full");
+      }
+    });
+    TrtfleetException e = assertThrows(TrtfleetException.class, () -> failing.publish(key, publication(1)));
+    assertTrue(e.getMessage().contains("disk full") && e.getMessage().contains(root().toUri().toString().replaceAll(
+        "/$", "")), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"));
+    assertTrue(store.manifest(key).isEmpty());
+    assertTrue(stagingFiles().isEmpty(), "staging and lock removed: " + stagingFiles());
+    store.publish(key, publication(1));
+  }
+
+  @RepeatedTest(5)  // the interleavings differ from run to run
+  void concurrentPublishersOfOneKeyAgreeOnOneBuild() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    List<Publication> builds = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      builds.add(publication(10 + i));
+    }
+    Manifest winner = StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), key, builds,
+        () -> stagingFiles().stream().map(p -> "_staging/" + root().resolve("_staging").relativize(p)).toList());
+    // The files in place are the winner's, byte for byte.
+    for (FileEntry f : winner.files()) {
+      Path stored = target(key).resolve(f.path());
+      assertEquals(f.size(), Files.size(stored));
+      assertEquals(f.sha256(), sha(stored), f.path());
+    }
+    assertEquals("cnn/" + key.modelDigest() + "/trt-10.6.0/" + key.deviceKey() + "/int8/manifest.json",
+        store().list(Optional.of("cnn")).get(0).manifest());
+  }
+
+  @Test
+  void listRebuildsAMissingOrBrokenIndexFromManifests() throws Exception {
+    ArtifactStore store = store();
+    store.publish(BuildOutputs.key("cnn"), publication(1));
+    TargetKey fp16 = new TargetKey("cnn", BuildOutputs.key("cnn").modelDigest(), "10.6.0", "l4.sm89", "fp16");
+    store.publish(fp16, publication(2));
+    assertEquals(2, store.list(Optional.of("cnn")).size());
+    Files.delete(root().resolve("cnn/index.json"));
+    assertEquals(2, store.list(Optional.of("cnn")).size());
+    Files.writeString(root().resolve("cnn/index.json"), "{not json");
+    assertEquals(2, store.list(Optional.of("cnn")).size());
+    assertEquals(2, store.rebuildIndex("cnn").size());
+    assertEquals(2, JSON.readTree(root().resolve("cnn/index.json").toFile()).get("entries").size());
+  }
+
+  @Test
+  void theIndexPrefersTheNewestGoodBuild() throws Exception {
+    ArtifactStore store = store();
+    TargetKey older = BuildOutputs.key("cnn");
+    TargetKey newer = new TargetKey("cnn", "ffff" + older.modelDigest().substring(4), "10.6.0", older.deviceKey(),
+        "int8");
+    TargetKey failed = new TargetKey("cnn", "eeee" + older.modelDigest().substring(4), "10.6.0", older.deviceKey(),
+        "int8");
+    store.publish(older, publication(1));
+    Thread.sleep(5);
+    store.publish(newer, publication(2));
+    Thread.sleep(5);
+    Publication bad = Publication.fromDirectory(BuildOutputs.write(tmp.resolve("bad"), 3)).status("failed").build();
+    store.publish(failed, bad);
+    List<IndexEntry> list = store.list(Optional.of("cnn"));
+    assertEquals(1, list.size());
+    assertEquals(newer.modelDigest(), list.get(0).modelDigest());
+  }
+
+  @Test
+  void pathEscapesAreRejected() throws Exception {
+    String d = BuildOutputs.key("x").modelDigest();
+    for (String bad : new String[] {"../etc", "a/b", "", "..", ".hidden", "a..b", "_staging", "x y"}) {
+      assertThrows(IllegalArgumentException.class, () -> new TargetKey(bad, d, "10.6.0", "l4.sm89", "fp16"), bad);
+    }
+    assertThrows(IllegalArgumentException.class, () -> new TargetKey("m", "XYZ", "10.6.0", "l4.sm89", "fp16"));
+    assertThrows(IllegalArgumentException.class, () -> new TargetKey("m", d, "10/6", "l4.sm89", "fp16"));
+    assertThrows(IllegalArgumentException.class, () -> new TargetKey("m", d, "10.6.0", "../l4", "fp16"));
+    assertEquals("10.6.0", new TargetKey("m", d, "trt-10.6.0", "l4.sm89", "fp16").trtVersion());
+    Path f = Files.writeString(tmp.resolve("f"), "x");
+    for (String bad : new String[] {"engines/../../x", "other/x", "/engines/x", "engines/", "engines//x", "engines"}) {
+      assertThrows(IllegalArgumentException.class, () -> Publication.builder().file(bad, f).build(), bad);
+    }
+    assertThrows(IllegalArgumentException.class, () -> store().list(Optional.of("../x")));
+  }
+
+  @Test
+  void credentialsInTheStoreUriAreRefused() {
+    TrtfleetException e = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(java.net.URI.create("s3a://AKIDX:secretvalue@bucket/root"), new Configuration(false)));
+    assertFalse(e.getMessage().contains("secretvalue") || e.getMessage().contains("AKIDX"), e.getMessage());
+  }
+
+  @Test
+  void digestsDependOnContentOnly() throws Exception {
+    Path a = BuildOutputs.write(tmp.resolve("a"), 7).resolve("saved_model");
+    Path b = BuildOutputs.write(tmp.resolve("b"), 7).resolve("saved_model");
+    assertEquals(ContentDigest.ofSavedModel(a), ContentDigest.ofSavedModel(b));
+    Files.writeString(b.resolve("variables/variables.index"), "indeX");
+    assertNotEquals(ContentDigest.ofSavedModel(a), ContentDigest.ofSavedModel(b));
+    assertEquals(64, ContentDigest.ofSavedModel(a).length());
+    assertEquals(ContentDigest.ofJson(JSON.readTree("{\"a\":1,\"b\":{\"c\":2,\"d\":[1,2]}}")),
+        ContentDigest.ofJson(JSON.readTree("{\"b\":{\"d\":[1,2],\"c\":2},\"a\":1}")));
+    assertNotEquals(ContentDigest.ofJson(JSON.readTree("{\"a\":1}")), ContentDigest.ofJson(JSON.readTree("{\"a\":2}")));
+    Path c1 = Files.writeString(tmp.resolve("c1.parquet"), "one");
+    Path c2 = Files.writeString(tmp.resolve("c2.parquet"), "two");
+    assertEquals(ContentDigest.ofFiles(List.of(c1, c2)), ContentDigest.ofFiles(List.of(c2, c1)));
+    assertThrows(TrtfleetException.class, () -> ContentDigest.ofSavedModel(tmp.resolve("a/report")));
+  }
+
+  private static String sha(Path p) throws IOException {
+    return ContentDigest.hex(Files.readAllBytes(p));
+  }
+}

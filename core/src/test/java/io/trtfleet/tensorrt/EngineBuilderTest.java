@@ -1,0 +1,113 @@
+package io.trtfleet.tensorrt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.trtfleet.convert.ConversionOptions;
+import io.trtfleet.convert.OnnxSegmentConverter;
+import io.trtfleet.convert.OptimizationProfile;
+import io.trtfleet.convert.WholeGraphSegment;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.graph.HostTensor;
+import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.reference.ReferenceRunner;
+import io.trtfleet.testing.TestModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineBuilderTest {
+
+  @Test
+  void configRejectsBadValues() {
+    assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").optimizationLevel(6).build());
+    assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").workspaceBytes(0).build());
+  }
+
+  @Test
+  void tf32IsTensorRtsDefaultAndCanBeTurnedOff() {
+    assertTrue(EngineBuildConfig.builder("FP32").build().tf32());
+    assertFalse(EngineBuildConfig.builder("FP32").tf32(false).build().tf32());
+  }
+
+  /** Channel-last inputs change the engine's binding, which TF-TRT cannot feed: only on request. */
+  @Test
+  void inputsKeepTheirModelLayoutUnlessAskedAndTimingRunsAreValidated() {
+    assertFalse(EngineBuildConfig.builder("FP16").build().channelLastInputs());
+    assertTrue(EngineBuildConfig.builder("FP16").channelLastInputs(true).build().channelLastInputs());
+    assertArrayEquals(new long[] {-1, 3, 224, 224}, ChannelLastInputs.nchw(new long[] {-1, 224, 224, 3}));
+    assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").avgTimingIterations(-1).build());
+  }
+
+  /** Without a GPU every entry point says so in one line instead of failing inside native code. */
+  @Test
+  void withoutGpuTheBuildSaysWhy() {
+    assumeTrue(TensorRt.unavailableReason().isPresent(), "a GPU and TensorRT are present: covered by the GPU test");
+    GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+        () -> new EngineBuilder(null).build("TRTEngineOp_000_000", new byte[0], EngineBuildConfig.builder("FP32").build()));
+    assertTrue(e.getMessage().startsWith("no GPU/TensorRT on this machine (") && e.getMessage().contains("GPU"),
+        e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  /** On a GPU host: the MLP's FP32 engine matches TensorFlow. Skipped elsewhere with the reason. */
+  @Test
+  void fp32EngineMatchesTensorFlowOnGpu(@TempDir Path tmp) {
+    assumeGpu();
+    buildAndCompareWithTensorFlow(TestModels.mlp(tmp.resolve("mlp")), false);
+  }
+
+  /**
+   * On a GPU host: the residual block's NHWC input bound channel-last has NCHW dimensions and the
+   * channel-last format, takes the same NHWC host tensor, and matches TensorFlow. Skipped elsewhere.
+   */
+  @Test
+  void channelLastInputReadsNhwcImagesInPlaceOnGpu(@TempDir Path tmp) {
+    assumeGpu();
+    Path model = TestModels.residualBlock(tmp.resolve("m"));
+    EngineMetadata.IoTensor binding = buildAndCompareWithTensorFlow(model, true).metadata().io().get(0);
+    long[] nhwc = SavedModelImporter.importModel(ImportOptions.of(model)).graph().signature().inputs().get(0)
+        .tensor().shape();
+    assertTrue(binding.channelLast(), "input bound channel-last: " + binding);
+    assertArrayEquals(ChannelLastInputs.nchw(nhwc), binding.shape());
+  }
+
+  private static void assumeGpu() {
+    assumeTrue(TensorRt.unavailableReason().isEmpty(),
+        () -> "skipped: no GPU/TensorRT here (" + TensorRt.unavailableReason().orElse("") + ")");
+  }
+
+  /** The model's FP32 engine (batch 1 to 8) on 4 random samples, against TensorFlow's first output. */
+  private static EngineArtifact buildAndCompareWithTensorFlow(Path model, boolean channelLast) {
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(model)).graph();
+    var segment = WholeGraphSegment.of(g);
+    byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
+    String input = g.signature().inputs().get(0).tensor().name();
+    long[] shape = g.signature().inputs().get(0).tensor().shape().clone();
+    long[] one = shape.clone();
+    long[] eight = shape.clone();
+    shape[0] = 4;
+    one[0] = 1;
+    eight[0] = 8;
+    EngineArtifact e = new EngineBuilder(TensorRt.identify(0)).build(segment.name(), onnx, EngineBuildConfig
+        .builder("FP32").channelLastInputs(channelLast).profiles(List.of(new OptimizationProfile(Map.of(input,
+            new OptimizationProfile.Dims(one, shape, eight))))).build());
+    HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(1, (int) HostTensor.elementCount(shape)));
+    String out = g.signature().outputs().get(0).tensor().name();
+    float[] expected;
+    try (ReferenceRunner tf = new ReferenceRunner(g)) {
+      expected = tf.run(Map.of(input, x), List.of(out)).get(out).floats();
+    }
+    try (EngineRunner run = new EngineRunner(e.plan())) {
+      assertArrayEquals(expected, run.run(Map.of(input, x)).get(out).floats(), 1e-3f);
+    }
+    return e;
+  }
+}

@@ -1,23 +1,28 @@
 package io.trtfleet.store;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import java.time.Instant;
 
 /**
- * One line of a model's index.json: for a (device key, TensorRT version, precision), the newest good
+ * One line of a model's index.json: for a (device key, backend, precision), the newest good
  * build (or the newest build when none passed validation): its digest, manifest path relative to the
  * store root, creation time and status.
  */
-public record IndexEntry(String model, String deviceKey, String trtVersion, String precision, String modelDigest,
+public record IndexEntry(String model, String deviceKey, @JsonAlias("trt_version") String backend, String precision, String modelDigest,
     String manifest, String created, String status) {
 
+  public IndexEntry {
+    backend = backend == null ? null : TargetKey.canonicalBackend(backend);
+  }
+
   static IndexEntry of(Manifest m, String manifestPath) {
-    return new IndexEntry(m.model(), m.deviceKey(), m.trtVersion(), m.precision(), m.modelDigest(), manifestPath,
+    return new IndexEntry(m.model(), m.deviceKey(), m.backend(), m.precision(), m.modelDigest(), manifestPath,
         m.created(), m.status());
   }
 
-  /** The (device, TensorRT, precision) slot this entry fills. */
+  /** The (device, backend, precision) slot this entry fills. */
   String slot() {
-    return deviceKey + "|" + trtVersion + "|" + precision;
+    return deviceKey + "|" + backend + "|" + precision;
   }
 
   boolean good() {

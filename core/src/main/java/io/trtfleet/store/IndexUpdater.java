@@ -135,7 +135,7 @@ final class IndexUpdater {
       bySlot.merge(e.slot(), e, (a, b) -> a.supersededBy(b) ? b : a);
     }
     List<IndexEntry> out = new ArrayList<>(bySlot.values());
-    out.sort(Comparator.comparing(IndexEntry::deviceKey).thenComparing(IndexEntry::trtVersion)
+    out.sort(Comparator.comparing(IndexEntry::deviceKey).thenComparing(IndexEntry::backend)
         .thenComparing(IndexEntry::precision));
     return out;
   }

@@ -1,5 +1,6 @@
 package io.trtfleet.store;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Optional;
@@ -9,17 +10,19 @@ import java.util.Optional;
  * Written last (after every listed file is in place and verified), so its presence means the build is
  * complete. Serialized by {@link ManifestJson}.
  */
-public record Manifest(int schema, String model, String modelDigest, String trtVersion, String deviceKey,
+public record Manifest(int schema, String model, String modelDigest, @JsonAlias("trt_version") String backend, String deviceKey,
     String precision, String status, String signature, String calibrationDigest, String calibrationAlgorithm,
     JsonNode conversionOptions, String computeCapability, String gpuName, String driverVersion,
     List<Engine> engines, JsonNode validation, JsonNode benchmark, double buildSeconds, String trtfleetVersion,
     String created, String publishId, List<FileEntry> files) {
 
-  public static final int SCHEMA = 1;
+  /** 2: {@code backend} ({@code trt-10.6.0}) replaced 1's {@code trt_version} ({@code 10.6.0}); both are read. */
+  public static final int SCHEMA = 2;
   /** Status of a build whose validation passed: the index points at the newest of these. */
   public static final String OK = "ok";
 
   public Manifest {
+    backend = backend == null ? null : TargetKey.canonicalBackend(backend);
     conversionOptions = orNull(conversionOptions);
     validation = orNull(validation);
     benchmark = orNull(benchmark);
@@ -28,7 +31,7 @@ public record Manifest(int schema, String model, String modelDigest, String trtV
   }
 
   public TargetKey key() {
-    return new TargetKey(model, modelDigest, trtVersion, deviceKey, precision);
+    return new TargetKey(model, modelDigest, backend, deviceKey, precision);
   }
 
   public boolean good() {

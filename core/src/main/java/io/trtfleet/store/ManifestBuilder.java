@@ -20,7 +20,7 @@ final class ManifestBuilder {
       return new Engine(e.file(), f.sha256(), f.size(), e.profiles(),
           e.precision() == null ? key.precision() : e.precision());
     }).toList();
-    return new Manifest(Manifest.SCHEMA, key.model(), key.modelDigest(), key.trtVersion(), key.deviceKey(),
+    return new Manifest(Manifest.SCHEMA, key.model(), key.modelDigest(), key.backend(), key.deviceKey(),
         key.precision(), pub.status(), pub.signature(), pub.calibrationDigest(), pub.calibrationAlgorithm(),
         pub.conversionOptions(), pub.computeCapability(), pub.gpuName(), pub.driverVersion(), engines,
         pub.validation(), pub.benchmark(), pub.buildSeconds(), version(), Instant.now().toString(), publishId,

@@ -27,8 +27,9 @@ final class ManifestJson {
 
   static Manifest manifest(byte[] json) throws IOException {
     Manifest m = MAPPER.readValue(json, Manifest.class);
-    if (m.schema() != Manifest.SCHEMA) {
-      throw new IOException("manifest schema " + m.schema() + " is not " + Manifest.SCHEMA);
+    if (m.schema() < 1 || m.schema() > Manifest.SCHEMA) {
+      throw new IOException("manifest schema " + m.schema() + " is not 1.." + Manifest.SCHEMA
+          + " (written by a newer trtfleet?)");
     }
     m.key();  // rejects a manifest whose key fields are not valid path segments
     return m;

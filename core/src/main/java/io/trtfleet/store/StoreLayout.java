@@ -25,7 +25,7 @@ record StoreLayout(Path root) {
   }
 
   Path target(TargetKey k) {
-    return new Path(new Path(new Path(new Path(modelDir(k.model()), k.modelDigest()), k.trtFolder()), k.deviceKey()),
+    return new Path(new Path(new Path(new Path(modelDir(k.model()), k.modelDigest()), k.backend()), k.deviceKey()),
         k.precision());
   }
 
@@ -35,7 +35,7 @@ record StoreLayout(Path root) {
 
   /** The manifest's path relative to the root, as the index records it. */
   String manifestRelative(TargetKey k) {
-    return k.model() + "/" + k.modelDigest() + "/" + k.trtFolder() + "/" + k.deviceKey() + "/" + k.precision() + "/"
+    return k.model() + "/" + k.modelDigest() + "/" + k.backend() + "/" + k.deviceKey() + "/" + k.precision() + "/"
         + MANIFEST;
   }
 

@@ -106,7 +106,7 @@ class ArtifactStoreHdfsTest {
     Manifest m = store.publish(key, pub);
     assertEquals(m, store.manifest(key).orElseThrow());
     assertEquals(2, m.engines().size());
-    String prefix = "resnet50/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/int8/";
+    String prefix = "resnet50/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/INT8/";
     for (FileEntry f : m.files()) {
       assertArrayEquals(Files.readAllBytes(pub.files().get(f.path())), read(prefix + f.path()), f.path());
     }
@@ -123,7 +123,7 @@ class ArtifactStoreHdfsTest {
   @Test
   void aPublishKilledWhileMovingOverHdfsLeavesNoManifestAndARepublishReplacesTheLeftovers() throws Exception {
     TargetKey key = BuildOutputs.key("cnn");
-    String prefix = "cnn/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/int8/";
+    String prefix = "cnn/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/INT8/";
     StoreScenarios.aPublishKilledWhileMovingIsReplacedByTheNext(store(), key, publication(1), publication(2),
         path -> files().contains(prefix + path) ? read(prefix + path) : null);
   }

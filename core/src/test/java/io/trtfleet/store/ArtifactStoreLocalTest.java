@@ -87,7 +87,7 @@ class ArtifactStoreLocalTest {
     assertEquals(m, read);
     assertEquals(7, read.files().size());
     assertEquals(2, read.engines().size(), "plans are engines; their metadata files are not");
-    assertEquals("int8", read.engines().get(0).precision());
+    assertEquals("INT8", read.engines().get(0).precision());
     assertEquals("serving_default", read.signature());
     assertEquals("entropy", read.calibrationAlgorithm());
     assertEquals("INT8", read.conversionOptions().get("precision").asText());
@@ -106,7 +106,7 @@ class ArtifactStoreLocalTest {
     assertEquals(1, listed.size());
     IndexEntry e = listed.get(0);
     assertEquals(key.deviceKey(), e.deviceKey());
-    assertEquals("10.6.0", e.trtVersion());
+    assertEquals("trt-10.6.0", e.backend());
     assertEquals(key.modelDigest(), e.modelDigest());
     assertEquals("ok", e.status());
     assertEquals(listed, store.list(Optional.empty()));
@@ -251,7 +251,7 @@ class ArtifactStoreLocalTest {
       assertEquals(f.size(), Files.size(stored));
       assertEquals(f.sha256(), sha(stored), f.path());
     }
-    assertEquals("cnn/" + key.modelDigest() + "/trt-10.6.0/" + key.deviceKey() + "/int8/manifest.json",
+    assertEquals("cnn/" + key.modelDigest() + "/trt-10.6.0/" + key.deviceKey() + "/INT8/manifest.json",
         store().list(Optional.of("cnn")).get(0).manifest());
   }
 
@@ -290,6 +290,23 @@ class ArtifactStoreLocalTest {
   }
 
   @Test
+  void schemaOneManifestsReadWithTheirTensorRtVersionAsBackend() throws Exception {
+    TargetKey key = BuildOutputs.key("resnet50");
+    Manifest m = store().publish(key, publication(1));
+    ObjectMapper mapper = ManifestJson.MAPPER;
+    com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+        mapper.readTree(ManifestJson.write(m));
+    old.remove("backend");
+    old.put("trt_version", "10.6.0");
+    old.put("schema", 1);
+    Manifest read = ManifestJson.manifest(mapper.writeValueAsBytes(old));
+    assertEquals("trt-10.6.0", read.backend());
+    assertEquals(key, read.key());
+    old.put("schema", Manifest.SCHEMA + 1);
+    assertThrows(IOException.class, () -> ManifestJson.manifest(mapper.writeValueAsBytes(old)));
+  }
+
+  @Test
   void pathEscapesAreRejected() throws Exception {
     String d = BuildOutputs.key("x").modelDigest();
     for (String bad : new String[] {"../etc", "a/b", "", "..", ".hidden", "a..b", "_staging", "x y"}) {
@@ -298,7 +315,9 @@ class ArtifactStoreLocalTest {
     assertThrows(IllegalArgumentException.class, () -> new TargetKey("m", "XYZ", "10.6.0", "l4.sm89", "fp16"));
     assertThrows(IllegalArgumentException.class, () -> new TargetKey("m", d, "10/6", "l4.sm89", "fp16"));
     assertThrows(IllegalArgumentException.class, () -> new TargetKey("m", d, "10.6.0", "../l4", "fp16"));
-    assertEquals("10.6.0", new TargetKey("m", d, "trt-10.6.0", "l4.sm89", "fp16").trtVersion());
+    assertEquals("trt-10.6.0", new TargetKey("m", d, "10.6.0", "l4.sm89", "fp16").backend());
+    assertEquals("FP16", new TargetKey("m", d, "10.6.0", "l4.sm89", "fp16").precision(), "one precision, however spelled");
+    assertEquals("onnxruntime-1.23.2", new TargetKey("m", d, "onnxruntime-1.23.2", "cpu", "INT8").backend());
     Path f = Files.writeString(tmp.resolve("f"), "x");
     for (String bad : new String[] {"engines/../../x", "other/x", "/engines/x", "engines/", "engines//x", "engines"}) {
       assertThrows(IllegalArgumentException.class, () -> Publication.builder().file(bad, f).build(), bad);

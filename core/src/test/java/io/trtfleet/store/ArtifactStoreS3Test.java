@@ -124,7 +124,7 @@ class ArtifactStoreS3Test {
     for (FileEntry f : m.files()) {
       assertEquals(ContentDigest.hex(java.nio.file.Files.readAllBytes(pub.files().get(f.path()))), f.sha256());
     }
-    String prefix = "resnet50/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/int8/";
+    String prefix = "resnet50/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/INT8/";
     List<String> keys = objects();
     assertTrue(keys.contains(prefix + "manifest.json") && keys.contains(prefix + "engines/segment_0.plan")
         && keys.contains("resnet50/index.json"), keys.toString());

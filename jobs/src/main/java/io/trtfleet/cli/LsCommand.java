@@ -46,9 +46,9 @@ public final class LsCommand implements Callable<Integer> {
           + " check --store (file:///absolute/path, s3a://bucket/prefix, hdfs://namenode/path)");
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(FORMAT, "MODEL", "DEVICE", "TRT", "PRECISION", "STATUS", "DATE", "DIGEST");
+    out.printf(FORMAT, "MODEL", "DEVICE", "BACKEND", "PRECISION", "STATUS", "DATE", "DIGEST");
     for (IndexEntry e : entries) {
-      out.printf(FORMAT, e.model(), e.deviceKey(), e.trtVersion(), e.precision(), e.status(), date(e.created()),
+      out.printf(FORMAT, e.model(), e.deviceKey(), e.backend(), e.precision(), e.status(), date(e.created()),
           e.shortDigest());
     }
     out.flush();

@@ -38,8 +38,9 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--device-key", required = true, paramLabel = "KEY", description = "e.g. h100-80gb-hbm3.sm90")
   String deviceKey;
 
-  @Option(names = "--trt-version", required = true, paramLabel = "X.Y.Z", description = "TensorRT version, e.g. 10.6.0")
-  String trtVersion;
+  @Option(names = {"--backend", "--trt-version"}, required = true, paramLabel = "B",
+      description = "what built it: trt-10.6.0 (or the TensorRT version alone, 10.6.0) or onnxruntime-1.23.2")
+  String backend;
 
   @Option(names = "--precision", required = true, paramLabel = "P", description = "e.g. fp32, fp16, int8")
   String precision;
@@ -70,7 +71,7 @@ public final class PublishCommand implements Callable<Integer> {
       throw new TrtfleetException("--from " + from + " is not a directory: point it at a build's output directory");
     }
     SavedModelReader.read(model); // the build is keyed by this model's digest: refuse one that does not parse
-    TargetKey key = new TargetKey(modelName, ContentDigest.ofSavedModel(model), trtVersion, deviceKey, precision);
+    TargetKey key = new TargetKey(modelName, ContentDigest.ofSavedModel(model), backend, deviceKey, precision);
     Publication pub = Publication.fromDirectory(from).status(status).signature(signature)
         .validation(json("--validation", validation)).benchmark(json("--benchmark", benchmark)).build();
     ArtifactStore s = ArtifactStore.open(store.store, store.hadoopConf());

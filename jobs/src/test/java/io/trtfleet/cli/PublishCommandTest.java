@@ -60,7 +60,7 @@ class PublishCommandTest {
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().startsWith("published fashion-cnn@"), p.out());
     String digest = ContentDigest.ofSavedModel(savedModel);
-    Path manifest = tmp.resolve("store/fashion-cnn/" + digest + "/trt-10.6.0/h100-80gb-hbm3.sm90/int8/manifest.json");
+    Path manifest = tmp.resolve("store/fashion-cnn/" + digest + "/trt-10.6.0/h100-80gb-hbm3.sm90/INT8/manifest.json");
     JsonNode m = new ObjectMapper().readTree(manifest.toFile());
     assertEquals(4, m.get("files").size());
     assertEquals("serving_default", m.get("signature").asText());
@@ -78,7 +78,7 @@ class PublishCommandTest {
     assertEquals(2, lines.length, ls.out());
     assertTrue(lines[0].startsWith("MODEL") && lines[0].contains("DIGEST"), lines[0]);
     List<String> cols = List.of(lines[1].trim().split("\\s+"));
-    assertEquals(List.of("fashion-cnn", "h100-80gb-hbm3.sm90", "10.6.0", "int8", "ok"), cols.subList(0, 5));
+    assertEquals(List.of("fashion-cnn", "h100-80gb-hbm3.sm90", "trt-10.6.0", "INT8", "ok"), cols.subList(0, 5));
     assertEquals(digest.substring(0, 12), cols.get(cols.size() - 1));
 
     Run one = cli("ls", "--store", storeUri, "--model", "other", "--rescan");

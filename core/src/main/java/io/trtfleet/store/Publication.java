@@ -1,9 +1,7 @@
 package io.trtfleet.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.TrtfleetException;
-import io.trtfleet.tensorrt.EngineMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +14,13 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * What to publish: local files by store-relative path (each under engines/, saved_model/, calibration/
- * or report/) and the manifest fields that describe the build. Built with {@link #builder()} or read
+ * What to publish: local files by store-relative path (each under engines/, saved_model/, onnx/, triton/,
+ * calibration/ or report/) and the manifest fields that describe the build. Built with {@link #builder()} or read
  * from an output directory with {@link #fromDirectory}.
  */
 public record Publication(SortedMap<String, Path> files, String status, String signature, String calibrationDigest,
     String calibrationAlgorithm, JsonNode conversionOptions, String computeCapability, String gpuName,
     String driverVersion, List<EngineSpec> engines, JsonNode validation, JsonNode benchmark, double buildSeconds) {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public Publication {
     // Sorted: uploads and manifest lists come out in one stable order.
@@ -36,7 +32,7 @@ public record Publication(SortedMap<String, Path> files, String status, String s
       }
     }
     if (files.isEmpty()) {
-      throw new TrtfleetException("nothing to publish: no files under engines/, saved_model/, calibration/ or report/");
+      throw new TrtfleetException("nothing to publish: no files under " + StoreLayout.sectionList());
     }
     engines = List.copyOf(engines);
     for (EngineSpec en : engines) {
@@ -51,7 +47,7 @@ public record Publication(SortedMap<String, Path> files, String status, String s
   public record EngineSpec(String file, JsonNode profiles, String precision) {}
 
   /**
-   * Everything under {@code dir}'s engines/, saved_model/, calibration/ and report/ folders (hidden files
+   * Everything under {@code dir}'s section folders ({@link StoreLayout#SECTIONS}; hidden files
    * skipped); each .plan under engines/ is listed as an engine of the key's precision.
    */
   public static Builder fromDirectory(Path dir) {
@@ -80,7 +76,7 @@ public record Publication(SortedMap<String, Path> files, String status, String s
     }
     if (!any) {
       throw new TrtfleetException("nothing to publish in " + dir
-          + ": expected engines/, saved_model/, calibration/ or report/ folders");
+          + ": expected " + StoreLayout.sectionList() + " folders");
     }
     return b;
   }
@@ -94,7 +90,7 @@ public record Publication(SortedMap<String, Path> files, String status, String s
     String[] parts = rel.split("/", -1);
     if (parts.length < 2 || !StoreLayout.SECTIONS.contains(parts[0])) {
       throw new IllegalArgumentException("published path '" + rel
-          + "' must start with engines/, saved_model/, calibration/ or report/");
+          + "' must start with " + StoreLayout.sectionList());
     }
     for (String p : parts) {
       if (p.isEmpty() || p.equals(".") || p.equals("..") || p.contains("\\") || p.contains(":")) {
@@ -128,13 +124,6 @@ public record Publication(SortedMap<String, Path> files, String status, String s
       engines.removeIf(e -> e.file().equals(relative));
       engines.add(new EngineSpec(relative, profiles, precision));
       return this;
-    }
-
-    /** An engine described by the build stage's metadata (profiles, precision, device fields). */
-    public Builder engine(String relative, EngineMetadata md) {
-      computeCapability = md.computeCapability();
-      gpuName = md.gpuName();
-      return engine(relative, JSON.valueToTree(md.profiles()), md.precision());
     }
 
     public Builder status(String v) {

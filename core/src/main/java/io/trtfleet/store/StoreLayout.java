@@ -2,6 +2,7 @@ package io.trtfleet.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
 
@@ -18,7 +19,14 @@ record StoreLayout(Path root) {
   static final String MANIFEST = "manifest.json";
   static final String INDEX = "index.json";
   /** The only top-level folders a publication may write into. */
-  static final Set<String> SECTIONS = Set.of("engines", "saved_model", "calibration", "report");
+  /** What a build folder may hold: engines, the TF-TRT SavedModel, ONNX models, Triton entries, calibration, reports. */
+  static final List<String> SECTIONS = List.of("engines", "saved_model", "onnx", "triton", "calibration", "report");
+
+  /** {@code engines/, saved_model/, ... or report/}, for messages. */
+  static String sectionList() {
+    List<String> s = SECTIONS.stream().map(x -> x + "/").toList();
+    return String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
+  }
 
   Path modelDir(String model) {
     return new Path(root, model);

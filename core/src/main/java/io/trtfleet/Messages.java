@@ -22,4 +22,17 @@ public final class Messages {
     }
     return root.getMessage() == null ? root.getClass().getSimpleName() : firstLine(root.getMessage());
   }
+
+  /**
+   * What to tell a person about a failure: the message of the first {@link TrtfleetException} in the cause
+   * chain (it names the input and what to do), else the root cause's first line.
+   */
+  public static String forPeople(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof TrtfleetException) {
+        return firstLine(c.getMessage());
+      }
+    }
+    return rootFirstLine(e);
+  }
 }

@@ -4,7 +4,6 @@ import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.OpRegistry;
-import io.trtfleet.importer.SavedModelReader;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.tensorrt.EngineArtifact;
@@ -76,9 +75,14 @@ public final class TfTrtSavedModelWriter {
    */
   public ConvertedSavedModel write(ImportOptions source, String model, SegmentedGraph segmented,
       Map<String, EngineArtifact> engines, Path outDir) {
+    return write(SourceModel.read(source), model, segmented, engines, outDir);
+  }
+
+  /** As {@link #write(ImportOptions, String, SegmentedGraph, Map, Path)}, from the source's MetaGraph. */
+  public ConvertedSavedModel write(SourceModel source, String model, SegmentedGraph segmented,
+      Map<String, EngineArtifact> engines, Path outDir) {
     check(source, model, segmented, engines, outDir);
-    SavedModel original = SavedModelReader.read(source.modelDir());
-    MetaGraphDef sourceMeta = SavedModelReader.metaGraph(original, source.modelDir(), source.tags());
+    MetaGraphDef sourceMeta = source.metaGraphDef();
     TfTrtGraphRewriter.Result graph = TfTrtGraphRewriter.rewrite(segmented, settings, engines.keySet());
 
     MetaGraphDef.Builder meta = MetaGraphDef.newBuilder()
@@ -103,7 +107,7 @@ public final class TfTrtSavedModelWriter {
     graph.initOp().ifPresent(init -> meta.putSignatureDef(INIT_OP_SIGNATURE, SignatureDef.newBuilder()
         .putOutputs(INIT_OP_SIGNATURE, TensorInfo.newBuilder().setName(init).build()).build()));
     SavedModel converted = SavedModel.newBuilder()
-        .setSavedModelSchemaVersion(original.getSavedModelSchemaVersion()).addMetaGraphs(meta).build();
+        .setSavedModelSchemaVersion(source.schemaVersion()).addMetaGraphs(meta).build();
 
     Path savedModel = outDir.resolve(SAVED_MODEL_DIR);
     List<Path> assets = new ArrayList<>();
@@ -140,7 +144,7 @@ public final class TfTrtSavedModelWriter {
         atRuntime, kept, dropped, plan, tritonModel);
   }
 
-  private static void check(ImportOptions source, String model, SegmentedGraph segmented,
+  private static void check(SourceModel source, String model, SegmentedGraph segmented,
       Map<String, EngineArtifact> engines, Path outDir) {
     if (model == null || !model.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
       throw new TrtfleetException("model name '" + model + "' is not usable as a file name: use letters, digits, '_', '-', '.'");

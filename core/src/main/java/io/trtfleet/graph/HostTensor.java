@@ -9,7 +9,7 @@ import org.tensorflow.proto.DataType;
  * A dense tensor in host memory: dtype, shape and little-endian raw bytes, the layout TensorFlow,
  * ONNX Runtime, TensorRT and our Parquet {@code binary} columns share.
  */
-public record HostTensor(DataType dtype, long[] shape, byte[] data) {
+public record HostTensor(DataType dtype, long[] shape, byte[] data) implements java.io.Serializable {
 
   public HostTensor {
     shape = shape.clone();

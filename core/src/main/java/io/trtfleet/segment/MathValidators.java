@@ -1,6 +1,5 @@
 package io.trtfleet.segment;
 
-import io.trtfleet.Precision;
 import static io.trtfleet.segment.Checks.OK;
 import static io.trtfleet.segment.Checks.reject;
 

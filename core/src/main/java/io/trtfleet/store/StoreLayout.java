@@ -3,7 +3,6 @@ package io.trtfleet.store;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import org.apache.hadoop.fs.Path;
 
 /**

@@ -38,6 +38,12 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
     }
   }
 
+  /** The same settings for another precision and profiles: one template serves every segment of a build. */
+  public EngineBuildConfig with(String precision, List<OptimizationProfile> profiles) {
+    return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible,
+        detailedLayers, tf32, avgTimingIterations, channelLastInputs);
+  }
+
   public static Builder builder(String precision) {
     return new Builder(precision);
   }

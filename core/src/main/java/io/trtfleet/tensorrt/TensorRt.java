@@ -10,7 +10,13 @@ import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaRuntimeGetVersion;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.tensorrt.global.nvinfer;
@@ -64,6 +70,25 @@ public final class TensorRt {
     check(cudaRuntimeGetVersion(runtime), "cudaRuntimeGetVersion");
     return new DeviceIdentity(p.name().getString(), major[0], minor[0], p.totalGlobalMem(), driver[0], runtime[0],
         nvinfer.getInferLibVersion());
+  }
+
+  /**
+   * The NVIDIA driver's version as its kernel module reports it ({@code 580.65.06}), or the CUDA version
+   * the driver supports when that file is not readable (another OS, a container without it).
+   */
+  public static String driverVersion(DeviceIdentity device) {
+    Path proc = Path.of("/proc/driver/nvidia/version");
+    if (Files.isReadable(proc)) {
+      try {
+        Matcher m = Pattern.compile("Kernel Module\\s+(\\S+)").matcher(Files.readString(proc));
+        if (m.find()) {
+          return m.group(1);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + proc, e);
+      }
+    }
+    return "CUDA " + DeviceIdentity.cudaVersion(device.driverCudaVersion()) + " driver";
   }
 
   /** Throws naming {@code what} and CUDA's message when a CUDA runtime call returned an error. */

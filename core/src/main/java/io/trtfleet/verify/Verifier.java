@@ -25,7 +25,7 @@ import java.util.Set;
 public final class Verifier implements AutoCloseable {
 
   /** One batch: inputs by signature key, and optional labels (one per row). */
-  public record Batch(Map<String, HostTensor> inputs, int[] labels) {}
+  public record Batch(Map<String, HostTensor> inputs, int[] labels) implements java.io.Serializable {}
 
   /**
    * @param accuracy per classifier output, [reference top-1 accuracy, converted top-1 accuracy]

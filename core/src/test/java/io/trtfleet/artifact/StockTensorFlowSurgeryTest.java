@@ -14,7 +14,6 @@ import io.trtfleet.testing.Fixtures;
 import io.trtfleet.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

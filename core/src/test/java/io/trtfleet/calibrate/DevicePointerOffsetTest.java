@@ -17,7 +17,7 @@ class DevicePointerOffsetTest {
       }
     };
     for (long bytes : new long[] {0, 8, 2048 * 8, 3 * 2048 * 8 - 8}) {
-      Pointer p = GpuActivationCollector.at(base, bytes);
+      Pointer p = HistogramBuffers.at(base, bytes);
       assertEquals(base.address() + bytes, p.address(), "offset " + bytes);
     }
   }

@@ -1,6 +1,9 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.artifact.SourceModel;
 import io.trtfleet.importer.ImportOptions;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.pipeline.ModelUnderBuild;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -17,6 +20,13 @@ public final class ModelOptions {
   @Option(names = "--signature", defaultValue = ImportOptions.DEFAULT_SIGNATURE, paramLabel = "KEY",
       description = "signature to import (default: ${DEFAULT-VALUE})")
   String signature;
+
+  /** Imports the model: the frozen graph of the signature and what the converted SavedModel keeps of it. */
+  public ModelUnderBuild load() {
+    ImportOptions options = importOptions();
+    return new ModelUnderBuild(modelName(), SourceModel.read(options),
+        SavedModelImporter.importModel(options).graph());
+  }
 
   public ImportOptions importOptions() {
     return ImportOptions.builder(model).tags(tags).signature(signature).build();

@@ -2,21 +2,21 @@ package io.trtfleet.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trtfleet.pipeline.BuildOutcome;
+import io.trtfleet.pipeline.BuildPublisher;
+import io.trtfleet.pipeline.SegmentBackend;
 import io.trtfleet.store.ArtifactStore;
 import io.trtfleet.store.Manifest;
-import io.trtfleet.store.Publication;
 import io.trtfleet.store.TargetKey;
-import io.trtfleet.tensorrt.EngineFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -24,7 +24,7 @@ import org.apache.hadoop.conf.Configuration;
  * this exact target published, and publish one atomically. Build tasks call it on executors, so it is
  * serializable and opens the store lazily with the driver's {@code fs.*} Hadoop settings.
  *
- * <p>A fleet key maps to {@code TargetKey(model, contentDigest, trtVersion, deviceKey, precision)}: the
+ * <p>A fleet key maps to {@code TargetKey(model, contentDigest, backend, deviceKey, precision)}: the
  * content digest covers model, calibration and options, so unchanged inputs find their manifest. The
  * fleet's {@link TargetResult} rides in the manifest's validation field.
  */
@@ -58,31 +58,23 @@ public final class ArtifactStoreTargets implements Serializable {
   }
 
   /**
-   * Publishes a built target's files with its result: plans and their metadata ({@code <name>.plan},
-   * {@code <name>.json}, as {@link io.trtfleet.tensorrt.EngineFiles} writes them) under engines/, everything
-   * else under report/. Atomic and idempotent (the store's contract), so Spark retries and speculation
-   * are safe.
+   * Publishes a built target's folder with its result (in the manifest's validation, as
+   * {@value #RESULT_FIELD}), through the pipeline's publisher: every engine and file listed, the GPU it
+   * was built on. Atomic and idempotent (the store's contract), so Spark retries and speculation are safe.
    */
-  public void publish(FleetTargetKey key, TargetResult result, Path files) {
-    Publication.Builder p = Publication.builder()
-        .validation(JSON.createObjectNode().set(RESULT_FIELD, JSON.valueToTree(result)))
-        .buildSeconds(result.buildSeconds());
-    try (Stream<Path> list = Files.list(files)) {
-      for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
-        String rel = (EngineFiles.isEngineFile(f) ? "engines/" : "report/") + f.getFileName();
-        p.file(rel, f);
-        if (EngineFiles.isPlan(f)) {
-          p.engine(rel, null, key.precision());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the build outputs of " + key + " in " + files, e);
-    }
-    store().publish(storeKey(key), p.build());
+  public void publish(Target target, TargetResult result, Path dir, BuildOutcome outcome, ModelInputs inputs,
+      Optional<SegmentBackend.Device> device) {
+    ObjectNode extra = JSON.createObjectNode().set(RESULT_FIELD, JSON.valueToTree(result));
+    ObjectNode options = JSON.createObjectNode().put("precision", target.precision().name())
+        .put("tags", target.model().tags()).put("signature", target.model().signature());
+    options.set("profiles", JSON.valueToTree(target.model().profiles()));
+    options.set("gate", JSON.valueToTree(target.model().gate(target.precision())));
+    BuildPublisher.publish(store(), storeKey(target.key()), dir, outcome, new BuildPublisher.Provenance(
+        target.model().signature(), inputs.calibrationDigest(), inputs.calibrationAlgorithm(), options, device, extra));
   }
 
   static TargetKey storeKey(FleetTargetKey k) {
-    return new TargetKey(k.model(), k.contentDigest(), k.trtVersion(), k.deviceKey(), k.precision());
+    return new TargetKey(k.model(), k.contentDigest(), k.backend(), k.deviceKey(), k.precision());
   }
 
   private static TargetResult result(Manifest m) {

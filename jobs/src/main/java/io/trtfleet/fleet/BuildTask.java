@@ -2,19 +2,41 @@ package io.trtfleet.fleet;
 
 import io.trtfleet.FileTrees;
 import io.trtfleet.Messages;
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.convert.OptimizationProfile;
+import io.trtfleet.graph.Signature;
+import io.trtfleet.pipeline.BuildOutcome;
+import io.trtfleet.pipeline.BuildSettings;
+import io.trtfleet.pipeline.ModelUnderBuild;
+import io.trtfleet.pipeline.OnnxRuntimeBackend;
+import io.trtfleet.pipeline.PrecisionBuild;
+import io.trtfleet.pipeline.SegmentBackend;
+import io.trtfleet.pipeline.TensorRtBackend;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.TensorRt;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.spark.SparkEnv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One target in a Spark task: skip if published (tasks are idempotent: a retry or a rerun finds the key),
- * take and check the GPU, build, apply the accuracy gate, publish. A failure becomes this target's FAILED
- * result (logged with its stack trace), so the other targets of the run go on.
+ * One target in a Spark task, through the same stages as {@code trtfleet build} ({@link PrecisionBuild}):
+ * skip it when its key is published; get the backend its pool builds with (the pool's GPU, checked to be
+ * the pool's type and TensorRT version, or ONNX Runtime on the CPU); build every segment, validate and
+ * benchmark; publish when the build may be. A GPU target on an executor without the pool's GPU is
+ * NOT_BUILT and publishes nothing. A failure becomes this target's FAILED result (logged with its stack
+ * trace), so the other targets of the run go on.
  */
 public final class BuildTask {
 
@@ -22,8 +44,7 @@ public final class BuildTask {
 
   private BuildTask() {}
 
-  public static TargetResult run(Target target, ModelInputs inputs, boolean gpuScheduling, TargetBuilder builder,
-      ArtifactStoreTargets store) {
+  public static TargetResult run(Target target, ModelInputs inputs, boolean gpuScheduling, ArtifactStoreTargets store) {
     String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
     GpuAssignment none = GpuAssignment.none(target.pool().resource(), executor, GpuCheck.hostName());
     Optional<TargetResult> published = store.published(target.key());
@@ -33,38 +54,98 @@ public final class BuildTask {
     GpuAssignment gpu = none;
     Path out = null;
     try {
-      gpu = gpuScheduling ? GpuCheck.claim(target.pool()) : none;
-      out = Files.createTempDirectory("trtfleet-target-");
-      TargetResult built = builder.build(target, inputs, gpu, out);
-      TargetResult gated = gate(target, built);
-      if (gated.status() == TargetResult.Status.BUILT) {
-        store.publish(target.key(), gated, out);
+      SegmentBackend backend;
+      if (target.pool().needsGpu()) {
+        Optional<GpuAssignment> claimed = gpuScheduling ? Optional.of(GpuCheck.claim(target.pool()))
+            : GpuCheck.local(target.pool(), executor);
+        if (claimed.isEmpty()) {
+          String why = "not built: no executor with a GPU of pool " + target.pool().name() + " ("
+              + (gpuScheduling ? "none was assigned" : "this local run sees no " + target.pool().gpuName() + " GPU")
+              + "); nothing published under " + target.key().deviceKey();
+          LOG.warn("{}: {}", target.label(), why);
+          return TargetResult.unbuilt(target, TargetResult.Status.NOT_BUILT, none.worker(), why);
+        }
+        gpu = claimed.get();
+        backend = new TensorRtBackend(device(target, gpu), EngineBuildConfig.builder("FP32").build(), false);
+      } else {
+        backend = new OnnxRuntimeBackend(target.pool().executorCores());
       }
-      LOG.info("{}: {} {}", target.label(), gated.status(), gated.message());
-      return gated;
+      out = Files.createTempDirectory("trtfleet-target-");
+      TargetResult result = build(target, inputs, backend, gpu, out.resolve("build"), store);
+      LOG.info("{}: {} {}", target.label(), result.status(), result.message());
+      return result;
     } catch (RuntimeException | IOException e) {
       LOG.error("{} failed on executor {} ({})", target.label(), executor, gpu, e);
-      return TargetResult.failed(target, gpu.worker(), Messages.rootFirstLine(e));
+      return TargetResult.unbuilt(target, TargetResult.Status.FAILED, gpu.worker(), Messages.forPeople(e));
     } finally {
-      deleteQuietlyLogged(out);
+      deleteTree(out);
     }
   }
 
-  /** GATE_FAILED when the top-1 drop against TensorFlow FP32 exceeds the model's gate for the precision. */
-  static TargetResult gate(Target target, TargetResult r) {
-    Double max = target.model().maxTop1Drop().get(target.precision());
-    if (max == null) {
-      return r;
+  private static TargetResult build(Target target, ModelInputs inputs, SegmentBackend backend, GpuAssignment gpu,
+      Path dir, ArtifactStoreTargets store) {
+    ModelUnderBuild model = inputs.modelUnderBuild();
+    PrintWriter log = LogLines.of(LOG, target.label());
+    BuildOutcome outcome;
+    // One build at a time per GPU: local runs give every task the host's GPUs.
+    synchronized (GpuCheck.lock(gpu)) {
+      outcome = new PrecisionBuild(model, backend, settings(target.model(), model.graph().signature()), log)
+          .run(target.precision(), target.precision().quantized() ? inputs.calibrationTable() : null,
+              inputs.heldOut(), target.model().gate(target.precision()), dir);
     }
-    double drop = r.referenceTop1() - r.top1();
-    if (!(drop <= max + 1e-12)) {
-      return r.withStatus(TargetResult.Status.GATE_FAILED, String.format(java.util.Locale.ROOT,
-          "top-1 drop %.4f exceeds the gate %.4f for %s: not published", drop, max, target.precision()));
+    TargetResult result = TargetResult.of(target, outcome, gpu.worker());
+    if (result.status() == TargetResult.Status.BUILT) {
+      store.publish(target, result, dir, outcome, inputs, backend.device());
     }
-    return r;
+    return result;
   }
 
-  private static void deleteQuietlyLogged(Path dir) {
+  /** The GPU the task was given, refused when it is not the pool's type or TensorRT version. */
+  private static DeviceIdentity device(Target target, GpuAssignment gpu) {
+    TensorRt.unavailableReason().ifPresent(why -> {
+      throw new TrtfleetException(target.label() + ": executor " + gpu.executorId() + " on " + gpu.host() + " has GPU "
+          + gpu.address() + " of pool " + target.pool().name() + ", but TensorRT cannot run there: " + why);
+    });
+    DeviceIdentity device = TensorRt.identify(Integer.parseInt(gpu.address()));
+    if (!device.deviceKey().equals(target.pool().deviceKey()) || !device.tensorRtKey().equals(target.key().backend())) {
+      throw new TrtfleetException(target.label() + ": GPU " + gpu.address() + " on " + gpu.host() + " is "
+          + device.deviceKey() + " with " + device.tensorRtKey() + ", but pool " + target.pool().name() + " declares "
+          + target.pool().deviceKey() + " with " + target.key().backend() + ": fix conf/fleet.yaml or the host");
+    }
+    return device;
+  }
+
+  /**
+   * models.yaml profiles (keyed by signature input) as explicit profiles keyed by tensor name; their batch
+   * dimensions are also the batch sizes other segments' profiles cover and benchmarks run at.
+   */
+  static BuildSettings settings(ModelSpec model, Signature sig) {
+    if (model.profiles().isEmpty()) {
+      return BuildSettings.builder().build();
+    }
+    Map<String, String> tensorOf = new LinkedHashMap<>();
+    sig.inputs().forEach(a -> tensorOf.put(a.key(), a.tensor().name()));
+    List<OptimizationProfile> profiles = new ArrayList<>();
+    TreeSet<Integer> batches = new TreeSet<>();
+    for (OptimizationProfile p : model.profiles()) {
+      Map<String, OptimizationProfile.Dims> dims = new LinkedHashMap<>();
+      p.inputs().forEach((key, d) -> {
+        String tensor = tensorOf.get(key);
+        if (tensor == null) {
+          throw new TrtfleetException("model " + model.name() + ": profile input '" + key + "' is not a signature input"
+              + " (inputs: " + tensorOf.keySet() + ")");
+        }
+        dims.put(tensor, d);
+        for (long[] s : new long[][] {d.min(), d.opt(), d.max()}) {
+          batches.add((int) s[0]);
+        }
+      });
+      profiles.add(new OptimizationProfile(dims));
+    }
+    return BuildSettings.builder().profiles(profiles).batchSizes(List.copyOf(batches)).build();
+  }
+
+  private static void deleteTree(Path dir) {
     if (dir == null) {
       return;
     }

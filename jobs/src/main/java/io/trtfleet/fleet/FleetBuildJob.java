@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the builds of a plan: one Spark job per pool, all pools at once, one task per target. With
- * {@code gpuScheduling}, each pool's RDD carries a ResourceProfile asking for one of the pool's GPUs
+ * {@code gpuScheduling}, each GPU pool's RDD carries a ResourceProfile asking for one of the pool's GPUs
  * per executor and per task, so its tasks run only on executors of workers that declare that resource
  * (stage-level scheduling; needs dynamic allocation). Without it (local mode, which ignores custom
- * resources) the tasks run anywhere and get no GPU.
+ * resources) a GPU pool's tasks use this host's GPUs of the pool's type, if it has any. CPU pools'
+ * tasks run on any executor.
  */
 public final class FleetBuildJob {
 
@@ -31,7 +32,7 @@ public final class FleetBuildJob {
   private FleetBuildJob() {}
 
   public static List<TargetResult> run(SparkSession spark, List<Target> targets, Map<String, ModelInputs> inputs,
-      boolean gpuScheduling, TargetBuilder builder, ArtifactStoreTargets store) {
+      boolean gpuScheduling, ArtifactStoreTargets store) {
     if (targets.isEmpty()) {
       return List.of();
     }
@@ -42,14 +43,14 @@ public final class FleetBuildJob {
     Map<String, JavaFutureAction<List<TargetResult>>> jobs = new LinkedHashMap<>();
     for (Map.Entry<String, List<Target>> e : byPool.entrySet()) {
       List<Target> ts = e.getValue();
-      GpuPool pool = ts.get(0).pool();
+      Pool pool = ts.get(0).pool();
       JavaRDD<Target> rdd = sc.parallelize(ts, ts.size());
-      if (gpuScheduling) {
+      if (gpuScheduling && pool.needsGpu()) {
         rdd = rdd.withResources(profile(pool));
       }
       sc.setJobDescription("trtfleet nightly: " + ts.size() + " builds on " + pool.name());
-      jobs.put(e.getKey(), rdd.map(t -> BuildTask.run(t, shared.value().get(t.model().name()), gpuScheduling, builder,
-          store)).collectAsync());
+      jobs.put(e.getKey(), rdd.map(t -> BuildTask.run(t, shared.value().get(t.model().name()), gpuScheduling, store))
+          .collectAsync());
     }
     sc.setJobDescription(null);
     List<TargetResult> results = new ArrayList<>();
@@ -59,8 +60,8 @@ public final class FleetBuildJob {
       } catch (java.util.concurrent.ExecutionException ex) {
         // Tasks catch their own failures; a failed job means Spark could not run them at all.
         LOG.error("the builds of pool {} failed as a whole", e.getKey(), ex);
-        String why = "Spark could not run the pool's builds: " + Messages.rootFirstLine(ex);
-        byPool.get(e.getKey()).forEach(t -> results.add(TargetResult.failed(t, null, why)));
+        String why = "Spark could not run the pool's builds: " + Messages.forPeople(ex);
+        byPool.get(e.getKey()).forEach(t -> results.add(TargetResult.unbuilt(t, TargetResult.Status.FAILED, null, why)));
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for the builds of " + e.getKey(), ex);
@@ -71,7 +72,7 @@ public final class FleetBuildJob {
   }
 
   /** One GPU of the pool per executor and per task; a task takes all of its executor's cores. */
-  static ResourceProfile profile(GpuPool pool) {
+  static ResourceProfile profile(Pool pool) {
     ExecutorResourceRequests executor = new ExecutorResourceRequests().cores(pool.executorCores())
         .memory(pool.executorMemory()).resource(pool.resource(), 1, "", "");
     TaskResourceRequests task = new TaskResourceRequests().cpus(pool.executorCores()).resource(pool.resource(), 1.0);

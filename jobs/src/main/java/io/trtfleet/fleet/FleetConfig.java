@@ -9,54 +9,65 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code conf/fleet.yaml}: the GPU pools of the fleet, by name (= Spark resource name). */
-public record FleetConfig(Map<String, GpuPool> pools) {
+/**
+ * {@code conf/fleet.yaml}: the pools of the fleet, by name: GPU pools ({@code backend: tensorrt}, the
+ * default; the name is the Spark resource) and CPU pools ({@code backend: onnxruntime}).
+ */
+public record FleetConfig(Map<String, Pool> pools) {
 
-  static final Set<String> POOL_KEYS = Set.of("name", "gpu_name", "device", "tensorrt", "executor_cores",
+  static final Set<String> POOL_KEYS = Set.of("name", "backend", "gpu_name", "device", "tensorrt", "executor_cores",
       "executor_memory");
   static final int DEFAULT_CORES = 1;
   static final String DEFAULT_MEMORY = "4g";
 
   public FleetConfig {
     if (pools.isEmpty()) {
-      throw new IllegalArgumentException("a fleet needs at least one GPU pool");
+      throw new IllegalArgumentException("a fleet needs at least one pool");
     }
     pools = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pools));
   }
 
-  public Optional<GpuPool> pool(String name) {
+  public Optional<Pool> pool(String name) {
     return Optional.ofNullable(pools.get(name));
   }
 
   public static FleetConfig load(Path file) {
     YamlConf root = YamlConf.load(file).onlyKeys(Set.of("pools"));
-    Map<String, GpuPool> pools = new LinkedHashMap<>();
+    Map<String, Pool> pools = new LinkedHashMap<>();
     List<YamlConf> items = root.list("pools");
     for (YamlConf p : items) {
       p.onlyKeys(POOL_KEYS);
       String name = p.string("name");
-      if (!GpuPool.isResourceName(name)) {
+      if (!Pool.isResourceName(name)) {
         throw p.fail("name", "'" + name + "' is not a Spark resource name: letters, digits, '-' and '_' only"
             + " (Spark cuts names at the first '.'), e.g. gpu-h100");
       }
       if (pools.containsKey(name)) {
         throw p.fail("name", "pool '" + name + "' is defined twice");
       }
-      String gpuName = p.string("gpu_name");
-      String device = p.string("device");
-      String trt = p.string("tensorrt");
+      Pool.Backend backend = p.parse("backend", b -> Pool.Backend.valueOf(b.toUpperCase(java.util.Locale.ROOT)),
+          Pool.Backend.TENSORRT, "tensorrt or onnxruntime");
+      boolean gpu = backend == Pool.Backend.TENSORRT;
+      for (String key : List.of("gpu_name", "device", "tensorrt")) {
+        if (!gpu && p.has(key)) {
+          throw p.fail(key, "gpu_name, device and tensorrt describe GPU pools; an onnxruntime pool has none");
+        }
+      }
+      String gpuName = gpu ? p.string("gpu_name") : null;
+      String device = gpu ? p.string("device") : null;
+      String trt = gpu ? p.string("tensorrt") : null;
       long cores = p.integer("executor_cores", DEFAULT_CORES);
       String memory = p.string("executor_memory", DEFAULT_MEMORY);
-      pools.put(name, build(p, name, gpuName, device, trt, (int) cores, memory));
+      pools.put(name, build(p, name, backend, gpuName, device, trt, (int) cores, memory));
     }
     return new FleetConfig(pools);
   }
 
   /** The record validates; the file and key come from here. */
-  private static GpuPool build(YamlConf p, String name, String gpuName, String device, String trt, int cores,
-      String memory) {
+  private static Pool build(YamlConf p, String name, Pool.Backend backend, String gpuName, String device, String trt,
+      int cores, String memory) {
     try {
-      return new GpuPool(name, gpuName, device, trt, cores, memory);
+      return new Pool(name, backend, gpuName, device, trt, cores, memory);
     } catch (IllegalArgumentException e) {
       String m = e.getMessage();
       String key = m.startsWith("gpu_name") ? "gpu_name" : m.startsWith("device") ? "device"

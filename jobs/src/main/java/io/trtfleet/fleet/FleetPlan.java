@@ -4,14 +4,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every target of the fleet with its key and whether it is already published, and the calibrations the
- * targets still to build need (by model), each marked cached or not.
+ * Every target of the fleet with its key and whether it is already published, the calibrations the
+ * targets still to build need (by model), each marked cached or not, and the models that could not be
+ * planned at all (unreadable SavedModel or calibration data), with why.
  */
-public record FleetPlan(List<Planned> targets, Map<String, Calibration> calibrations) {
+public record FleetPlan(List<Planned> targets, Map<String, Calibration> calibrations, Map<String, String> unplannable) {
 
   public FleetPlan {
     targets = List.copyOf(targets);
     calibrations = Map.copyOf(calibrations);
+    unplannable = Map.copyOf(unplannable);
   }
 
   /** A target and the result it was published with, or null when it must be built. */

@@ -1,7 +1,8 @@
 package io.trtfleet.fleet;
 
-import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.Precision;
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.convert.OptimizationProfile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,10 +16,10 @@ import java.util.Map;
 public final class FleetPlanner {
 
   /**
-   * Bumped when conversion or build code changes what an engine is for the same inputs, so every
-   * target is rebuilt once.
+   * Bumped when conversion or build code changes what an artifact is for the same inputs, so every
+   * target is rebuilt once (2: segment-wise builds with the TF-TRT SavedModel, the same as trtfleet build).
    */
-  static final String CONVERSION_FORMAT = "1";
+  static final String CONVERSION_FORMAT = "2";
 
   private final Digests digests;
   private final ArtifactStoreTargets store;
@@ -33,15 +34,24 @@ public final class FleetPlanner {
   public FleetPlan plan(FleetConfig fleet, ModelRegistry registry) {
     List<FleetPlan.Planned> planned = new ArrayList<>();
     Map<String, FleetPlan.Calibration> calibrationsNeeded = new LinkedHashMap<>();
+    Map<String, String> unplannable = new LinkedHashMap<>();
     for (ModelSpec m : registry.models()) {
-      String modelDigest = digests.tree(m.modelUri(), "SavedModel");
-      CalibrationKey calKey = m.needsCalibration() ? calibrationKey(m, modelDigest) : null;
+      String modelDigest;
+      CalibrationKey calKey;
+      try {
+        modelDigest = digests.tree(m.modelUri(), "SavedModel");
+        calKey = m.needsCalibration() ? calibrationKey(m, modelDigest) : null;
+      } catch (TrtfleetException e) {
+        // One unreadable model or calibration set fails its own targets, not the run.
+        unplannable.put(m.name(), "model " + m.name() + ": " + e.getMessage());
+        continue;
+      }
       for (String poolName : m.pools()) {
-        GpuPool pool = fleet.pool(poolName).orElseThrow();
+        Pool pool = fleet.pool(poolName).orElseThrow();
         for (Precision p : m.precisions()) {
           String cal = p.quantized() ? calKey.digest() : FleetTargetKey.NO_CALIBRATION;
           FleetTargetKey key = new FleetTargetKey(m.name(), modelDigest, cal, optionsDigest(m, p),
-              pool.tensorRtKey(), pool.deviceKey(), p.name());
+              pool.backendKey(), pool.storeDeviceKey(), p.name());
           Target t = new Target(m, pool, p, key);
           TargetResult published = store.published(key).orElse(null);
           planned.add(new FleetPlan.Planned(t, published));
@@ -52,7 +62,7 @@ public final class FleetPlanner {
         }
       }
     }
-    return new FleetPlan(planned, calibrationsNeeded);
+    return new FleetPlan(planned, calibrationsNeeded, unplannable);
   }
 
   private CalibrationKey calibrationKey(ModelSpec m, String modelDigest) {

@@ -2,6 +2,8 @@ package io.trtfleet.fleet;
 
 import io.trtfleet.TrtfleetException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
@@ -12,9 +14,11 @@ import org.apache.spark.resource.ResourceInformation;
  */
 public final class GpuCheck {
 
+  private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
+
   private GpuCheck() {}
 
-  public static GpuAssignment claim(GpuPool pool) {
+  public static GpuAssignment claim(Pool pool) {
     TaskContext ctx = TaskContext.get();
     String executor = org.apache.spark.SparkEnv.get().executorId();
     String host = hostName();
@@ -29,8 +33,23 @@ public final class GpuCheck {
     return check(pool, address, NvidiaSmi.gpuNames(), executor, host);
   }
 
+  /**
+   * In a local run (no resource scheduling): the first of this host's GPUs that is of the pool's type, if
+   * any, so a workstation or a single GPU host builds its own pool's targets.
+   */
+  public static Optional<GpuAssignment> local(Pool pool, String executor) {
+    String host = hostName();
+    return NvidiaSmi.gpuNamesIfInstalled().entrySet().stream().filter(g -> pool.matchesGpuName(g.getValue()))
+        .findFirst().map(g -> new GpuAssignment(pool.resource(), g.getKey(), g.getValue(), executor, host));
+  }
+
+  /** One lock per GPU address in this JVM (a local run's tasks share the host's GPUs). */
+  static Object lock(GpuAssignment gpu) {
+    return LOCKS.computeIfAbsent(gpu.address(), a -> new Object());
+  }
+
   /** The check itself, apart from Spark (tested directly). */
-  static GpuAssignment check(GpuPool pool, String address, Map<String, String> gpuNames, String executor,
+  static GpuAssignment check(Pool pool, String address, Map<String, String> gpuNames, String executor,
       String host) {
     String name = gpuNames.get(address);
     if (name == null) {

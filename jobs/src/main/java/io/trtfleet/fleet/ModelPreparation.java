@@ -1,18 +1,22 @@
 package io.trtfleet.fleet;
 
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.artifact.SourceModel;
+import io.trtfleet.calibrationdata.HeldOutSamples;
 import io.trtfleet.graph.FrozenGraph;
-import io.trtfleet.graph.Signature;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
-import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.spark.ModelPayload;
+import io.trtfleet.verify.Verifier;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
+import org.apache.hadoop.conf.Configuration;
 
-/** On the driver, once per model with work to do: import, validation batches, TensorFlow's FP32 top-1. */
+/** On the driver, once per model with work to do: import, and the held-out samples validation runs on. */
 final class ModelPreparation {
+
+  /** Samples per validation batch. */
+  static final int BATCH = 100;
 
   private ModelPreparation() {}
 
@@ -25,19 +29,16 @@ final class ModelPreparation {
     return ImportOptions.builder(dir).tags(m.tags()).signature(m.signature()).build();
   }
 
-  static ModelInputs prepare(SparkSession spark, ModelSpec m, String calibrationCache) {
-    FrozenGraph graph = SavedModelImporter.importModel(importOptions(m)).graph();
-    List<ValidationBatch> batches = ValidationData.load(spark, m.validation().dataUri(), graph.signature(),
-        m.validation().samples());
-    Signature.Argument out = Measurement.classifierOutput(graph);
-    long hits = 0;
-    long rows = 0;
-    try (ReferenceRunner tf = new ReferenceRunner(graph, 0)) {
-      for (ValidationBatch b : batches) {
-        hits += ValidationBatch.hits(tf.runSignature(b.byKey()).get(out.key()), b.labels());
-        rows += b.rows();
-      }
-    }
-    return new ModelInputs(m.name(), ModelPayload.of(graph), batches, (double) hits / rows, calibrationCache);
+  /**
+   * @param calibration the calibration cache text, digest and algorithm, or null when no target is INT8
+   */
+  static ModelInputs prepare(ModelSpec m, FleetPlan.Calibration calibration, String cacheText, Configuration conf) {
+    ImportOptions options = importOptions(m);
+    FrozenGraph graph = SavedModelImporter.importModel(options).graph();
+    List<Verifier.Batch> heldOut = HeldOutSamples.load(m.validation().dataUri(), graph.signature(),
+        m.validation().samples(), BATCH, conf);
+    return new ModelInputs(m.name(), ModelPayload.of(graph), SourceModel.read(options), heldOut, cacheText,
+        calibration == null ? null : calibration.key().digest(),
+        calibration == null ? null : calibration.key().algorithm());
   }
 }

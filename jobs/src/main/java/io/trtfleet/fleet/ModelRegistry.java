@@ -65,7 +65,8 @@ public record ModelRegistry(List<ModelSpec> models) {
     if (samples <= 0 || samples > Integer.MAX_VALUE) {
       throw v.fail("samples", "must be a positive integer, got " + samples);
     }
-    ModelSpec.ValidationSpec validation = new ModelSpec.ValidationSpec(v.uri("data"), (int) samples);
+    String data = v.string("data").equals("random") ? "random" : v.uri("data");  // random[:SEED] or a data URI
+    ModelSpec.ValidationSpec validation = new ModelSpec.ValidationSpec(data, (int) samples);
     Map<Precision, Double> gates = gates(m, precisions);
     List<OptimizationProfile> profiles = m.has("profiles") ? profiles(m) : List.of();
     List<String> pools = m.strings("pools");

@@ -3,6 +3,8 @@ package io.trtfleet.fleet;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.Precision;
 import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.verify.AccuracyGate;
+import io.trtfleet.verify.ValidationGates;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -37,7 +39,10 @@ public record ModelSpec(String name, String modelUri, String tags, String signat
     }
   }
 
-  /** Where accuracy is measured: labelled Parquet in the calibration-set convention, and how many samples. */
+  /**
+   * Where accuracy is measured: held-out samples as every command takes them (Parquet in the
+   * calibration-set convention at any URI, with labels for top-1 gates; or {@code random[:SEED]}), and how many.
+   */
   public record ValidationSpec(String dataUri, int samples) implements Serializable {
     public ValidationSpec {
       Objects.requireNonNull(dataUri, "data");
@@ -80,6 +85,16 @@ public record ModelSpec(String name, String modelUri, String tags, String signat
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("pools must name at least one pool");
     }
+  }
+
+  /**
+   * The accuracy gate of a precision: trtfleet's default ({@link ValidationGates#defaults()}) with this
+   * model's top-1 drop bound when it sets one.
+   */
+  public AccuracyGate gate(Precision precision) {
+    AccuracyGate base = ValidationGates.defaults().gate(precision);
+    Double drop = maxTop1Drop.get(precision);
+    return drop == null ? base : new AccuracyGate(base.maxRelativeRmsError(), base.minTop1Agreement(), drop);
   }
 
   /** Whether any precision needs INT8 scales. */

@@ -1,7 +1,10 @@
 package io.trtfleet.fleet;
 
+import io.trtfleet.Messages;
+import io.trtfleet.quantize.CalibrationWriter;
 import io.trtfleet.spark.CalibrateJob;
 import io.trtfleet.spark.CalibrateOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,31 +38,60 @@ public final class NightlyJob {
         .plan(fleet, registry);
     LOG.info("nightly {}: {} targets, {} to build, {} calibrations to run", o.runId(), plan.targets().size(),
         plan.toBuild().size(), plan.toCalibrate().size());
+    // A model that cannot be imported fails its own targets, a calibration that fails its INT8 targets; the run goes on.
+    Map<String, String> brokenModels = new LinkedHashMap<>(plan.unplannable());
+    Map<String, String> brokenCalibrations = new LinkedHashMap<>();
     for (FleetPlan.Calibration c : plan.toCalibrate()) {
-      calibrate(spark, c, store);
+      attempt("calibration of model " + c.model().name(), brokenCalibrations, c.model(), () -> calibrate(spark, c, store));
     }
     Map<String, ModelInputs> inputs = new LinkedHashMap<>();
     Set<ModelSpec> models = new LinkedHashSet<>();
     plan.toBuild().forEach(t -> models.add(t.model()));
     for (ModelSpec m : models) {
-      FleetPlan.Calibration c = plan.calibrations().get(m.name());
-      String cache = c == null ? null : store.calibration(c.key()).orElseThrow(
-          () -> new IllegalStateException("calibration " + c.key() + " missing from the store after calibrating"));
-      inputs.put(m.name(), ModelPreparation.prepare(spark, m, cache));
+      if (brokenModels.containsKey(m.name())) {
+        continue;
+      }
+      attempt("model " + m.name(), brokenModels, m, () -> {
+        FleetPlan.Calibration c = brokenCalibrations.containsKey(m.name()) ? null : plan.calibrations().get(m.name());
+        String cache = c == null ? null : store.calibration(c.key()).orElseThrow(
+            () -> new IllegalStateException("calibration " + c.key() + " missing from the store after calibrating"));
+        inputs.put(m.name(), ModelPreparation.prepare(m, c, cache, spark.sparkContext().hadoopConfiguration()));
+      });
     }
     boolean local = spark.sparkContext().master().startsWith("local");
-    TargetBuilder builder = builder(o.builder(), local);
     List<TargetResult> results = new ArrayList<>();
     plan.targets().stream().filter(p -> !p.needsBuild())
         .forEach(p -> results.add(p.published().withStatus(TargetResult.Status.SKIPPED, "already published")));
-    results.addAll(FleetBuildJob.run(spark, plan.toBuild(), inputs, !local, builder, targets));
+    List<Target> buildable = new ArrayList<>();
+    for (Target t : plan.toBuild()) {
+      String broken = brokenModels.getOrDefault(t.model().name(),
+          t.precision().quantized() ? brokenCalibrations.get(t.model().name()) : null);
+      if (broken == null) {
+        buildable.add(t);
+      } else {
+        results.add(TargetResult.unbuilt(t, TargetResult.Status.FAILED, null, broken));
+      }
+    }
+    results.addAll(FleetBuildJob.run(spark, buildable, inputs, !local, targets));
+    Path runDir = store.runDir(o.runId());
     Map<String, String> calibrationLinks = new LinkedHashMap<>();
-    plan.calibrations().forEach((model, c) -> calibrationLinks.put(model, store.calibrationDir(c.key())
-        .resolve("calibration").resolve(io.trtfleet.quantize.CalibrationWriter.HTML).toUri().toString()));
-    RunReport report = new RunReport(o.runId(), (System.nanoTime() - t0) / 1e9, results, calibrationLinks);
-    RunReportWriter.write(report, store.runDir(o.runId()));
+    plan.calibrations().forEach((model, c) -> calibrationLinks.put(model, runDir.relativize(store.calibrationDir(c.key())
+        .resolve("calibration").resolve(CalibrationWriter.HTML)).toString().replace('\\', '/')));
+    RunReport report = new RunReport(o.runId(), (System.nanoTime() - t0) / 1e9, results, calibrationLinks,
+        plan.unplannable());
+    RunReportWriter.write(report, runDir);
     LOG.info("nightly {}: {}", o.runId(), report.summaryLine());
     return report;
+  }
+
+  /** Runs one model's step; a failure is recorded (one line, stack trace in the log) instead of ending the run. */
+  private static void attempt(String what, Map<String, String> broken, ModelSpec m, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.error("{} failed in this run", what, e);
+      broken.put(m.name(), what + ": " + Messages.forPeople(e));
+    }
   }
 
   private static void calibrate(SparkSession spark, FleetPlan.Calibration c, DirectoryStore store) {
@@ -68,15 +100,5 @@ public final class NightlyJob {
     CalibrateJob.run(spark, CalibrateOptions.builder(ModelPreparation.importOptions(m), m.calibration().dataUri(),
         store.calibrationDir(c.key())).algorithm(m.calibration().algorithm()).samples(m.calibration().samples()).build());
     spark.sparkContext().clearJobGroup();
-  }
-
-  /** "auto": TensorRT on a cluster when the driver can see it is meant for GPUs, else ONNX Runtime on CPU. */
-  static TargetBuilder builder(String name, boolean local) {
-    return switch (name) {
-      case "cpu" -> new OnnxCpuBuilder();
-      case "tensorrt" -> new TensorRtTargetBuilder();
-      default -> local ? new OnnxCpuBuilder()
-          : new TensorRtTargetBuilder();
-    };
   }
 }

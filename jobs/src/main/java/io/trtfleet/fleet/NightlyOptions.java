@@ -8,11 +8,8 @@ import java.util.Objects;
  *
  * @param store the run's own folder: calibrations, run reports
  * @param publishTo the artifact store engines are published to (file://, s3a://, hdfs://...)
- * @param builder "cpu" (ONNX Runtime, no TensorRT), "tensorrt", or "auto" (TensorRT with GPU scheduling on a
- *     cluster, cpu in local mode)
  */
-public record NightlyOptions(Path fleet, Path models, Path store, java.net.URI publishTo, String builder,
-    String runId) {
+public record NightlyOptions(Path fleet, Path models, Path store, java.net.URI publishTo, String runId) {
 
   public NightlyOptions {
     Objects.requireNonNull(fleet, "fleet");
@@ -20,9 +17,6 @@ public record NightlyOptions(Path fleet, Path models, Path store, java.net.URI p
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(publishTo, "publishTo");
     Objects.requireNonNull(runId, "runId");
-    if (!java.util.Set.of("cpu", "tensorrt", "auto").contains(builder)) {
-      throw new IllegalArgumentException("--builder must be cpu, tensorrt or auto, got '" + builder + "'");
-    }
     if (!runId.matches("[A-Za-z0-9_.-]+")) {
       throw new IllegalArgumentException("run id '" + runId + "' must be letters, digits, '.', '-' or '_'");
     }

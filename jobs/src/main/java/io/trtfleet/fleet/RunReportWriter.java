@@ -6,16 +6,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Writes a run's {@code report.json}, a self-contained {@code report.html} (targets table, inline SVG chart
- * of throughput by GPU type and precision, links) and one {@code models/<model>.html} per model.
+ * Writes a run's {@code report.json}, a self-contained {@code report.html} (what failed or waits first,
+ * a chart of TensorRT engine throughput by GPU pool and precision, the targets table) and one
+ * {@code models/<model>.html} per model: its precisions against its pools. Links are relative, so the
+ * folder can be copied or served over HTTP.
  */
 public final class RunReportWriter {
+
+  private static final String STYLE = "<style>body{font-family:sans-serif;margin:1.5em;color:#222}"
+      + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+      + "td:first-child,th{text-align:left}.FAILED,.GATE_FAILED{background:#fdd}.BUILT{background:#dfd}"
+      + ".NOT_BUILT{background:#ffeccc}.SKIPPED{color:#666}.problems li{color:#a00}</style>";
 
   private RunReportWriter() {}
 
@@ -23,10 +33,9 @@ public final class RunReportWriter {
     try {
       Files.createDirectories(dir.resolve("models"));
       DirectoryStore.JSON.writeValue(dir.resolve("report.json").toFile(), report);
-      Files.writeString(dir.resolve("report.html"), html(report, report.results(), "models/"), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("report.html"), runPage(report), StandardCharsets.UTF_8);
       for (String model : new TreeSet<>(report.results().stream().map(TargetResult::model).toList())) {
-        List<TargetResult> rows = report.results().stream().filter(r -> r.model().equals(model)).toList();
-        Files.writeString(dir.resolve("models").resolve(model + ".html"), html(report, rows, ""),
+        Files.writeString(dir.resolve("models").resolve(model + ".html"), modelPage(report, model),
             StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
@@ -34,46 +43,104 @@ public final class RunReportWriter {
     }
   }
 
-  static String html(RunReport report, List<TargetResult> rows, String modelLinkPrefix) {
-    StringBuilder h = new StringBuilder();
-    h.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>trtfleet run ").append(esc(report.runId()))
-        .append("</title>\n<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
-            + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th{text-align:left}"
-            + ".FAILED,.GATE_FAILED{background:#fdd}.BUILT{background:#dfd}.SKIPPED{color:#666}</style></head><body>\n");
-    h.append("<h1>trtfleet run ").append(esc(report.runId())).append("</h1>\n<p>").append(esc(report.summaryLine()))
-        .append("</p>\n");
-    h.append(chart(report, rows));
-    h.append("<table>\n<tr><th>model</th><th>pool</th><th>device</th><th>TensorRT</th><th>precision</th><th>status</th>"
-        + "<th>engines</th><th>% ops converted</th><th>top-1</th><th>accuracy &Delta; vs TF FP32</th>"
-        + "<th>speedup vs FP32</th><th>samples/s</th><th>build s</th><th>backend</th><th>executor</th><th>note</th></tr>\n");
-    for (TargetResult r : rows) {
-      String model = modelLinkPrefix.isEmpty() ? esc(r.model())
-          : "<a href=\"" + modelLinkPrefix + esc(r.model()) + ".html\">" + esc(r.model()) + "</a>";
+  static String runPage(RunReport report) {
+    StringBuilder h = head("trtfleet run " + report.runId());
+    h.append("<p>").append(esc(report.summaryLine())).append("</p>\n");
+    List<String> problems = new java.util.ArrayList<>(report.unplannable().values());
+    report.results().stream().filter(r -> r.status().failed() || r.status() == TargetResult.Status.NOT_BUILT)
+        .forEach(r -> problems.add(r.model() + " " + r.precision() + " on " + r.pool() + ": " + r.status() + " "
+            + r.message()));
+    if (!problems.isEmpty()) {
+      h.append("<h2>Needs attention</h2>\n<ul class=\"problems\">\n");
+      problems.forEach(p -> h.append("<li>").append(esc(p)).append("</li>\n"));
+      h.append("</ul>\n");
+    }
+    h.append(chart(report.results()));
+    h.append("<h2>Targets</h2>\n<table>\n<tr><th>model</th><th>pool</th><th>device</th><th>backend</th>"
+        + "<th>precision</th><th>status</th><th>engines / segments</th><th>% ops converted</th><th>top-1</th>"
+        + "<th>&Delta; top-1 vs TF FP32</th><th>speedup vs FP32</th><th>samples/s</th><th>build s</th>"
+        + "<th>built with</th><th>executor</th><th>note</th></tr>\n");
+    for (TargetResult r : report.results()) {
+      String model = "<a href=\"models/" + esc(r.model()) + ".html\">" + esc(r.model()) + "</a>";
       String cal = report.calibrationReports().get(r.model());
       if (cal != null && r.precision().startsWith("INT8")) {
         model += " (<a href=\"" + esc(cal) + "\">calibration</a>)";
       }
-      h.append("<tr class=\"").append(r.status()).append("\"><td>").append(model).append("</td><td>")
-          .append(esc(r.pool())).append("</td><td>").append(esc(r.deviceKey())).append("</td><td>")
-          .append(esc(r.trtVersion())).append("</td><td>").append(esc(r.precision())).append("</td><td>")
-          .append(r.status()).append("</td><td>").append(r.engines()).append("</td><td>")
-          .append(num("%.1f", r.opsConvertedPercent())).append("</td><td>").append(num("%.4f", r.top1()))
-          .append("</td><td>").append(num("%+.4f", r.accuracyDelta())).append("</td><td>")
-          .append(num("%.2fx", report.speedupVsFp32(r))).append("</td><td>").append(num("%.0f", r.throughput()))
-          .append("</td><td>").append(num("%.1f", r.buildSeconds())).append("</td><td>").append(esc(r.backend()))
-          .append("</td><td>").append(r.worker() == null ? "" : esc(r.worker().executorId() + "@" + r.worker().host()
-              + " " + r.worker().resource() + ":" + r.worker().gpuAddress()))
-          .append("</td><td>").append(esc(r.message())).append("</td></tr>\n");
+      h.append("<tr class=\"").append(r.status()).append("\"><td>").append(model).append("</td>");
+      cells(h, esc(r.pool()), esc(r.deviceKey()), esc(r.backend()), esc(r.precision()), r.status().name(),
+          r.segments() == 0 ? "-" : r.engines() + " / " + r.segments(), num("%.1f", r.opsConvertedPercent()),
+          num("%.4f", r.top1()), num("%+.4f", r.accuracyDelta()), num("%.2fx", report.speedupVsFp32(r)),
+          num("%.0f", r.throughput()), num("%.1f", r.buildSeconds()), esc(r.builtWith()), worker(r), esc(r.message()));
     }
     return h.append("</table>\n</body></html>\n").toString();
   }
 
-  /** Grouped bars: one group per GPU type (pool), one bar per precision, mean samples/s over models. */
-  static String chart(RunReport report, List<TargetResult> rows) {
+  /** One model: its precisions (rows) against its pools (columns), status, top-1 and throughput in each cell. */
+  static String modelPage(RunReport report, String model) {
+    List<TargetResult> rows = report.results().stream().filter(r -> r.model().equals(model)).toList();
+    StringBuilder h = head("trtfleet run " + report.runId() + ": " + model);
+    h.append("<p><a href=\"../report.html\">back to the run</a>");
+    Optional.ofNullable(report.calibrationReports().get(model))
+        .ifPresent(c -> h.append(" &middot; <a href=\"../").append(esc(c)).append("\">INT8 calibration</a>"));
+    h.append("</p>\n");
+    Set<String> pools = new LinkedHashSet<>();
+    Set<String> precisions = new LinkedHashSet<>();
+    Map<String, TargetResult> cells = new LinkedHashMap<>();
+    for (TargetResult r : rows) {
+      pools.add(r.pool());
+      precisions.add(r.precision());
+      cells.put(r.precision() + "|" + r.pool(), r);
+    }
+    h.append("<table>\n<tr><th>precision</th>");
+    pools.forEach(p -> h.append("<th>").append(esc(p)).append("</th>"));
+    h.append("</tr>\n");
+    for (String p : precisions) {
+      h.append("<tr><td>").append(esc(p)).append("</td>");
+      for (String pool : pools) {
+        TargetResult r = cells.get(p + "|" + pool);
+        if (r == null) {
+          h.append("<td>-</td>");
+          continue;
+        }
+        h.append("<td class=\"").append(r.status()).append("\"><b>").append(r.status()).append("</b><br>")
+            .append(esc(r.backend())).append("<br>top-1 ").append(num("%.4f", r.top1())).append(" (&Delta; ")
+            .append(num("%+.4f", r.accuracyDelta())).append(")<br>").append(num("%.0f", r.throughput()))
+            .append(" samples/s<br>").append(r.engines()).append(" of ").append(r.segments())
+            .append(" segments with engines").append(r.message().isEmpty() ? "" : "<br><small>" + esc(r.message())
+                + "</small>").append("</td>");
+      }
+      h.append("</tr>\n");
+    }
+    return h.append("</table>\n</body></html>\n").toString();
+  }
+
+  private static StringBuilder head(String title) {
+    return new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(title))
+        .append("</title>\n").append(STYLE).append("</head><body>\n<h1>").append(esc(title)).append("</h1>\n");
+  }
+
+  private static void cells(StringBuilder h, String... values) {
+    for (String v : values) {
+      h.append("<td>").append(v).append("</td>");
+    }
+    h.append("</tr>\n");
+  }
+
+  private static String worker(TargetResult r) {
+    return r.worker() == null ? "" : esc(r.worker().executorId() + "@" + r.worker().host() + " " + r.worker().resource()
+        + ":" + r.worker().gpuAddress());
+  }
+
+  /**
+   * Grouped bars of TensorRT targets: one group per GPU pool, one bar per precision, mean samples/s over
+   * models, each bar labelled. CPU (ONNX Runtime) targets are not timed, so they are not here.
+   */
+  static String chart(List<TargetResult> rows) {
     Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
     TreeSet<String> precisions = new TreeSet<>();
     for (TargetResult r : rows) {
-      if (Double.isFinite(r.throughput()) && r.throughput() > 0) {
+      if (r.backend() != null && r.backend().startsWith("trt-") && Double.isFinite(r.throughput())
+          && r.throughput() > 0) {
         double[] s = sums.computeIfAbsent(r.pool(), p -> new LinkedHashMap<>()).computeIfAbsent(r.precision(),
             p -> new double[2]);
         s[0] += r.throughput();
@@ -82,18 +149,26 @@ public final class RunReportWriter {
       }
     }
     if (sums.isEmpty()) {
-      return "<p>No throughput measured in this run (every target skipped or failed).</p>\n";
+      return "<h2>TensorRT engine throughput</h2>\n<p>No TensorRT engine was timed in this run (targets skipped,"
+          + " not built for want of a GPU, or built for the CPU).</p>\n";
     }
     double max = sums.values().stream().flatMap(m -> m.values().stream()).mapToDouble(s -> s[0] / s[1]).max().orElse(1);
     String[] colors = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"};
     List<String> ps = List.copyOf(precisions);
-    int bar = 28;
-    int groupWidth = ps.size() * bar + 30;
-    int width = 60 + sums.size() * groupWidth + 120;
-    int height = 240;
-    StringBuilder s = new StringBuilder("<h2>Throughput by GPU type and precision (mean samples/s)</h2>\n<svg xmlns="
-        + "\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + height + "\">\n");
-    int x = 60;
+    int bar = 44;
+    int groupWidth = ps.size() * bar + 40;
+    int left = 80;
+    int width = left + sums.size() * groupWidth + 140;
+    StringBuilder s = new StringBuilder("<h2>TensorRT engine throughput by GPU pool and precision</h2>\n<p>Samples/s"
+        + " of a target's slowest engine at its largest benchmarked batch, mean over models.</p>\n<svg xmlns="
+        + "\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"270\" font-family=\"sans-serif\">\n");
+    for (int t = 0; t <= 4; t++) {
+      int y = 220 - 45 * t;
+      s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/><text x=\"%d\""
+          + " y=\"%d\" font-size=\"12\" text-anchor=\"end\">%.0f</text>\n", left, y, width - 140, y, left - 6, y + 4,
+          max * t / 4));
+    }
+    int x = left + 20;
     for (Map.Entry<String, Map<String, double[]>> g : sums.entrySet()) {
       for (int i = 0; i < ps.size(); i++) {
         double[] v = g.getValue().get(ps.get(i));
@@ -103,19 +178,20 @@ public final class RunReportWriter {
         double mean = v[0] / v[1];
         int hgt = (int) Math.round(180 * mean / max);
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %s:"
-            + " %.0f samples/s</title></rect>\n", x + i * bar, 200 - hgt, bar - 4, hgt, colors[i % colors.length],
-            esc(g.getKey()), esc(ps.get(i)), mean));
+            + " %.0f samples/s</title></rect><text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.0f</text>\n",
+            x + i * bar, 220 - hgt, bar - 6, hgt, colors[i % colors.length], esc(g.getKey()), esc(ps.get(i)), mean,
+            x + i * bar + (bar - 6) / 2, 216 - hgt, mean));
       }
-      s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"218\" font-size=\"12\">%s</text>\n", x, esc(g.getKey())));
+      s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"240\" font-size=\"13\">%s</text>\n", x, esc(g.getKey())));
       x += groupWidth;
     }
+    s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"220\" x2=\"%d\" y2=\"220\" stroke=\"#333\"/>"
+        + "<line x1=\"%d\" y1=\"30\" x2=\"%d\" y2=\"220\" stroke=\"#333\"/>\n", left, x, left, left));
     for (int i = 0; i < ps.size(); i++) {
       s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\""
-          + " y=\"%d\" font-size=\"12\">%s</text>\n", x + 10, 20 + i * 18, colors[i % colors.length], x + 28,
-          31 + i * 18, esc(ps.get(i))));
+          + " y=\"%d\" font-size=\"12\">%s</text>\n", x + 10, 40 + i * 18, colors[i % colors.length], x + 28,
+          51 + i * 18, esc(ps.get(i))));
     }
-    s.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"24\" font-size=\"11\">%.0f</text><line x1=\"56\" y1=\"200\""
-        + " x2=\"%d\" y2=\"200\" stroke=\"#333\"/>\n", max, x));
     return s.append("</svg>\n").toString();
   }
 

@@ -173,6 +173,18 @@ final class YamlConf {
     }
   }
 
+  /** As {@link #parse(String, Function)}, with a default when the key is absent and the values it takes. */
+  <T> T parse(String key, Function<String, T> parser, T dflt, String expected) {
+    if (!has(key)) {
+      return dflt;
+    }
+    try {
+      return parser.apply(string(key));
+    } catch (IllegalArgumentException | TrtfleetException e) {
+      throw fail(key, "'" + string(key) + "' is not one of: " + expected);
+    }
+  }
+
   TrtfleetException fail(String key, String message) {
     return new TrtfleetException(file + ": " + keyPath(key) + ": " + message);
   }

@@ -1,6 +1,7 @@
 package io.trtfleet.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,11 +38,16 @@ class FleetConfigTest {
   @Test
   void shippedConfigsLoadAndPointAtTheSample() {
     FleetConfig fleet = FleetConfig.load(ROOT.resolve("conf/fleet.yaml"));
-    assertEquals(List.of("gpu-h100", "gpu-h200"), List.copyOf(fleet.pools().keySet()));
-    GpuPool h100 = fleet.pool("gpu-h100").orElseThrow();
-    assertEquals("trt-10.6.0", h100.tensorRtKey());
-    assertEquals("9.0", h100.computeCapability());
+    assertEquals(List.of("cpu", "gpu-h100", "gpu-h200"), List.copyOf(fleet.pools().keySet()));
+    Pool h100 = fleet.pool("gpu-h100").orElseThrow();
+    assertEquals("trt-10.6.0", h100.backendKey());
+    assertEquals("h100-80gb-hbm3.sm90", h100.storeDeviceKey());
     assertTrue(h100.matchesGpuName("NVIDIA H100 80GB HBM3"));
+    Pool cpu = fleet.pool("cpu").orElseThrow();
+    assertFalse(cpu.needsGpu());
+    assertEquals("cpu", cpu.storeDeviceKey());
+    assertTrue(cpu.backendKey().matches("onnxruntime-\\d+\\.\\d+\\.\\d+"), cpu.backendKey());
+    assertFalse(cpu.matchesGpuName("NVIDIA H100 80GB HBM3"));
     ModelRegistry models = ModelRegistry.load(ROOT.resolve("conf/models.yaml"), fleet);
     ModelSpec m = models.models().get(0);
     assertEquals("fashion-mnist-cnn", m.name());
@@ -110,6 +116,19 @@ class FleetConfigTest {
     assertTrue(fail(() -> ModelRegistry.load(j, fleet)).startsWith(j + ": models[0].precisions: Invalid precision"));
     Path k = write("m6.yaml", model.replace("    model: models/cnn\n", ""));
     assertTrue(fail(() -> ModelRegistry.load(k, fleet)).startsWith(k + ": models[0].model: missing"));
+  }
+
+  @Test
+  void cpuPoolsTakeNoGpuFieldsAndBackendsAreNamed() throws IOException {
+    Path f = write("fleet.yaml", POOLS + "  - {name: cpu, backend: onnxruntime, device: h100-80gb-hbm3.sm90}\n");
+    assertTrue(fail(() -> FleetConfig.load(f)).startsWith(f + ": pools[2].device: gpu_name, device and tensorrt"
+        + " describe GPU pools"), fail(() -> FleetConfig.load(f)));
+    Path g = write("fleet2.yaml", POOLS + "  - {name: cpu, backend: tvm}\n");
+    assertTrue(fail(() -> FleetConfig.load(g)).startsWith(g + ": pools[2].backend: 'tvm' is not one of: tensorrt or"
+        + " onnxruntime"), fail(() -> FleetConfig.load(g)));
+    Pool cpu = FleetConfig.load(write("fleet3.yaml", POOLS + "  - {name: cpu, backend: onnxruntime}\n")).pool("cpu")
+        .orElseThrow();
+    assertEquals(Pool.Backend.ONNXRUNTIME, cpu.backend());
   }
 
   @Test

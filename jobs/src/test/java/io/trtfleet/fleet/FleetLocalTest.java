@@ -2,10 +2,12 @@ package io.trtfleet.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.spark.SparkTestSession;
+import io.trtfleet.tensorrt.TensorRt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Planning and incrementality of the nightly job in local mode, on the bundled sample (ONNX Runtime on CPU). */
+/**
+ * The nightly job in local mode on this CPU-only machine, on the bundled sample: CPU targets are built by
+ * the same stages as trtfleet build and published under device key cpu; GPU targets are reported as not
+ * built and nothing is published under their keys; reruns build nothing; a broken model fails only its
+ * own targets.
+ */
 class FleetLocalTest {
 
   static final Path SAMPLES = FakeGpus.ROOT.resolve("calibration-data/samples");
@@ -40,58 +47,75 @@ class FleetLocalTest {
   static String fleetYaml(String h200Trt) {
     return """
         pools:
+          - {name: cpu, backend: onnxruntime}
           - {name: gpu-h100, gpu_name: H100, device: h100-80gb-hbm3.sm90, tensorrt: 10.6.0}
           - {name: gpu-h200, gpu_name: H200, device: h200.sm90, tensorrt: %s}
         """.formatted(h200Trt);
   }
 
   static String modelsYaml(String precisions, String gates) {
+    return modelYaml("fashion-mnist-cnn", SAMPLES.resolve("fashion-mnist-cnn/saved_model"), precisions, gates,
+        "[cpu, gpu-h100, gpu-h200]");
+  }
+
+  static String modelYaml(String name, Path model, String precisions, String gates, String pools) {
     return """
         models:
-          - name: fashion-mnist-cnn
+          - name: %s
             model: %s
             precisions: %s
             calibration: {data: %s, algorithm: minmax, samples: 300}
             validation: {data: %s, samples: 300}
             gates: {max_top1_drop: %s}
-            pools: [gpu-h100, gpu-h200]
-        """.formatted(SAMPLES.resolve("fashion-mnist-cnn/saved_model"), precisions,
-        SAMPLES.resolve("fashion-mnist/calibration.parquet"), SAMPLES.resolve("fashion-mnist/validation.parquet"), gates);
+            pools: %s
+        """.formatted(name, model, precisions, SAMPLES.resolve("fashion-mnist/calibration.parquet"),
+        SAMPLES.resolve("fashion-mnist/validation.parquet"), gates, pools);
   }
 
   @Test
-  void rerunBuildsNothingAndOnlyChangedTargetsRebuild() throws IOException {
+  void cpuTargetsPublishUnderTheirOwnKeyAndGpuTargetsWaitForAGpu() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(TensorRt.unavailableReason().isPresent(),
+        "this machine has a GPU: the GPU targets would build");
     Path fleet = Files.writeString(dir.resolve("fleet.yaml"), fleetYaml("10.6.0"));
     Path models = Files.writeString(dir.resolve("models.yaml"), modelsYaml("[FP32, INT8]", "{INT8: 0.05}"));
     Path store = dir.resolve("store");
 
-    RunReport first = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), "auto", "r1"));
-    assertEquals(4, first.count(TargetResult.Status.BUILT), first.toString());
-    assertFalse(first.anyFailed());
+    RunReport first = NightlyJob.run(spark, options(fleet, models, store, "r1"));
+    assertEquals(2, first.count(TargetResult.Status.BUILT), first.toString());
+    assertEquals(4, first.count(TargetResult.Status.NOT_BUILT), first.toString());
+    assertFalse(first.anyFailed(), first.toString());
     for (TargetResult r : first.results()) {
-      assertEquals(OnnxCpuBuilder.BACKEND, r.backend());
-      assertTrue(r.top1() > 0.8, r.toString());
-      assertTrue(r.opsConvertedPercent() > 50, r.toString());
-      assertTrue(r.throughput() > 0, r.toString());
+      if (r.pool().equals("cpu")) {
+        assertEquals("cpu", r.deviceKey());
+        assertTrue(r.backend().startsWith("onnxruntime-"), r.backend());
+        assertTrue(r.top1() > 0.8, r.toString());
+        assertTrue(r.opsConvertedPercent() > 50, r.toString());
+        assertEquals(0, r.engines(), "ONNX Runtime builds no engines");
+        assertTrue(r.segments() >= 1, r.toString());
+      } else {
+        assertTrue(r.message().startsWith("not built: no executor with a GPU of pool " + r.pool()), r.message());
+      }
+    }
+    try (Stream<Path> files = Files.walk(store.resolve("artifacts"))) {
+      List<String> published = files.map(p -> store.resolve("artifacts").relativize(p).toString()).toList();
+      assertTrue(published.stream().noneMatch(p -> p.contains("sm90") || p.contains("trt-")), published.toString());
+      assertTrue(published.stream().anyMatch(p -> p.matches(".*onnxruntime-[^/]+/cpu/INT8/saved_model/saved_model.pb")),
+          published.toString());
+      assertTrue(published.stream().anyMatch(p -> p.matches(".*/cpu/INT8/onnx/TRTEngineOp_\\d+_\\d+\\.onnx")),
+          published.toString());
     }
     assertEquals(1, calibrations(store));
-    assertTrue(Files.isRegularFile(store.resolve("runs/r1/report.html")));
     String html = Files.readString(store.resolve("runs/r1/report.html"));
-    assertTrue(html.contains("<svg") && html.contains("models/fashion-mnist-cnn.html") && html.contains("calibration"));
+    assertTrue(html.contains("not built: no executor with a GPU of pool gpu-h100"), html);
+    assertTrue(html.contains("href=\"models/fashion-mnist-cnn.html\"") && html.contains("../../calibrations/"), html);
+    assertFalse(html.contains("file:"), "links are relative");
     assertTrue(Files.isRegularFile(store.resolve("runs/r1/models/fashion-mnist-cnn.html")));
     assertTrue(Files.isRegularFile(store.resolve("runs/r1/report.json")));
 
-    // Nothing changed: every target skipped, no calibration.
-    RunReport second = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), "auto", "r2"));
-    assertEquals(4, second.count(TargetResult.Status.SKIPPED));
-    assertEquals(1, calibrations(store));
-
-    // A new TensorRT version on one pool: that pool's targets only, and no recalibration.
-    Files.writeString(fleet, fleetYaml("10.7.0"));
-    RunReport third = NightlyJob.run(spark, new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), "auto", "r3"));
-    assertEquals(2, third.count(TargetResult.Status.BUILT));
-    assertTrue(third.results().stream().filter(r -> r.status() == TargetResult.Status.BUILT)
-        .allMatch(r -> r.pool().equals("gpu-h200") && r.trtVersion().equals("trt-10.7.0")));
+    // Nothing changed: CPU targets skipped, GPU targets still wait (a CPU run never blocks them), no calibration.
+    RunReport second = NightlyJob.run(spark, options(fleet, models, store, "r2"));
+    assertEquals(2, second.count(TargetResult.Status.SKIPPED));
+    assertEquals(4, second.count(TargetResult.Status.NOT_BUILT));
     assertEquals(1, calibrations(store));
   }
 
@@ -104,13 +128,14 @@ class FleetLocalTest {
     ArtifactStoreTargets targets = artifacts();
     Digests digests = new Digests(spark.sparkContext().hadoopConfiguration());
     FleetPlan plan = new FleetPlanner(digests, targets, store).plan(fleet, ModelRegistry.load(models, fleet));
-    assertEquals(6, plan.targets().size());
-    assertEquals(6, plan.toBuild().size());
+    assertEquals(9, plan.targets().size());
+    assertEquals(9, plan.toBuild().size());
     assertEquals(1, plan.toCalibrate().size());
     Map<String, FleetTargetKey> keys = new java.util.HashMap<>();
     plan.targets().forEach(p -> keys.put(p.target().pool().name() + "/" + p.target().precision(), p.target().key()));
-    assertEquals(6, keys.values().stream().map(FleetTargetKey::contentDigest).distinct().count()
-        + 3);  // the same content on both pools: pools differ by device key, not by content
+    // the same content on every pool: pools differ by backend and device key, not by content
+    assertEquals(3, keys.values().stream().map(FleetTargetKey::contentDigest).distinct().count());
+    assertEquals("cpu", keys.get("cpu/FP32").deviceKey());
     assertEquals(FleetTargetKey.NO_CALIBRATION, keys.get("gpu-h100/FP32").calibrationDigest());
     assertFalse(keys.get("gpu-h100/INT8").calibrationDigest().equals(FleetTargetKey.NO_CALIBRATION));
 
@@ -124,49 +149,48 @@ class FleetLocalTest {
       FleetTargetKey before = keys.get(p.target().pool().name() + "/" + p.target().precision());
       assertEquals(p.target().precision().quantized(), !before.equals(p.target().key()), p.target().label());
     }
-  }
 
-  @Test
-  void aFailingTargetDoesNotStopTheOthers() throws IOException {
-    Path fleetFile = Files.writeString(dir.resolve("fleet.yaml"), fleetYaml("10.6.0"));
-    Path models = Files.writeString(dir.resolve("models.yaml"), modelsYaml("[FP32]", "{}"));
-    FleetConfig fleet = FleetConfig.load(fleetFile);
-    DirectoryStore store = new DirectoryStore(dir.resolve("store"));
-    ArtifactStoreTargets targets = artifacts();
-    FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
-        .plan(fleet, ModelRegistry.load(models, fleet));
-    ModelSpec m = plan.targets().get(0).target().model();
-    ModelInputs inputs = ModelPreparation.prepare(spark, m, null);
-    List<TargetResult> results = FleetBuildJob.run(spark, plan.toBuild(), Map.of(m.name(), inputs), false,
-        new FailOnH200(), targets);
-    TargetResult h100 = results.stream().filter(r -> r.pool().equals("gpu-h100")).findFirst().orElseThrow();
-    TargetResult h200 = results.stream().filter(r -> r.pool().equals("gpu-h200")).findFirst().orElseThrow();
-    assertEquals(TargetResult.Status.BUILT, h100.status());
-    assertEquals(TargetResult.Status.FAILED, h200.status());
-    assertTrue(h200.message().contains("no H200 today"), h200.message());
-    assertTrue(targets.published(plan.toBuild().stream().filter(t -> t.pool().name().equals("gpu-h200")).findFirst()
-        .orElseThrow().key()).isEmpty());
-  }
-
-  /** Fails every gpu-h200 target; builds the others on the CPU. */
-  static final class FailOnH200 implements TargetBuilder {
-    @Override
-    public TargetResult build(Target target, ModelInputs inputs, GpuAssignment gpu, Path out) {
-      if (target.pool().name().equals("gpu-h200")) {
-        throw new TrtfleetException("no H200 today");
-      }
-      return new OnnxCpuBuilder().build(target, inputs, gpu, out);
+    // A new TensorRT version on one pool: only that pool's keys change.
+    FleetConfig newer = FleetConfig.load(Files.writeString(dir.resolve("fleet2.yaml"), fleetYaml("10.7.0")));
+    for (FleetPlan.Planned p : new FleetPlanner(digests, targets, store).plan(newer, ModelRegistry.load(models, newer))
+        .targets()) {
+      FleetTargetKey before = keys.get(p.target().pool().name() + "/" + p.target().precision());
+      assertEquals(p.target().pool().name().equals("gpu-h200"), !before.equals(p.target().key()), p.target().label());
     }
   }
 
   @Test
+  void aBrokenModelFailsOnlyItsOwnTargets() throws IOException {
+    Path broken = Files.createDirectories(dir.resolve("broken/saved_model"));
+    byte[] pb = Files.readAllBytes(SAMPLES.resolve("fashion-mnist-cnn/saved_model/saved_model.pb"));
+    Files.write(broken.resolve("saved_model.pb"), java.util.Arrays.copyOf(pb, pb.length / 3));
+    Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "pools:\n  - {name: cpu, backend: onnxruntime}\n");
+    String good = modelYaml("good", SAMPLES.resolve("fashion-mnist-cnn/saved_model"), "[FP32]", "{}", "[cpu]");
+    String bad = modelYaml("bad", broken, "[FP32]", "{}", "[cpu]").replace("models:\n", "");
+    Path models = Files.writeString(dir.resolve("models.yaml"), good + bad);
+    RunReport report = NightlyJob.run(spark, options(fleet, models, dir.resolve("store"), "b1"));
+    TargetResult ok = report.results().stream().filter(r -> r.model().equals("good")).findFirst().orElseThrow();
+    TargetResult failed = report.results().stream().filter(r -> r.model().equals("bad")).findFirst().orElseThrow();
+    assertEquals(TargetResult.Status.BUILT, ok.status(), ok.toString());
+    assertEquals(TargetResult.Status.FAILED, failed.status());
+    assertTrue(failed.message().startsWith("model bad: ") && failed.message().contains("saved_model.pb"),
+        failed.message());
+    assertFalse(failed.message().contains("\n"), failed.message());
+    assertTrue(report.anyFailed());
+  }
+
+  @Test
   void gpuCheckRefusesTheWrongGpuType() {
-    GpuPool h100 = new GpuPool("gpu-h100", "H100", "h100-80gb-hbm3.sm90", "10.6.0", 1, "1g");
+    Pool h100 = Pool.gpu("gpu-h100", "H100", "h100-80gb-hbm3.sm90", "10.6.0", 1, "1g");
     GpuAssignment ok = GpuCheck.check(h100, "1", Map.of("0", "NVIDIA A100", "1", "NVIDIA H100 80GB HBM3"), "3", "w1");
     assertEquals("NVIDIA H100 80GB HBM3", ok.gpuName());
-    String m = org.junit.jupiter.api.Assertions.assertThrows(TrtfleetException.class,
+    String m = assertThrows(TrtfleetException.class,
         () -> GpuCheck.check(h100, "0", Map.of("0", "NVIDIA A100"), "3", "w1")).getMessage();
     assertTrue(m.contains("GPU 0 'NVIDIA A100', which does not match the pool's gpu_name 'H100'"), m);
+  }
+
+  static NightlyOptions options(Path fleet, Path models, Path store, String runId) {
+    return new NightlyOptions(fleet, models, store, store.resolve("artifacts").toUri(), runId);
   }
 
   private ArtifactStoreTargets artifacts() {

@@ -1,6 +1,9 @@
 package io.trtfleet.fleet;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.Precision;
+import io.trtfleet.store.ArtifactStore;
+import io.trtfleet.store.Publication;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,8 @@ import org.apache.spark.sql.SparkSession;
  * (which must build nothing). {@code scripts/bench jobs io.trtfleet.fleet.FleetPlanBench [MODELS]}.
  */
 public final class FleetPlanBench {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws IOException {
     int models = args.length > 0 ? Integer.parseInt(args[0]) : 50;
@@ -42,29 +47,33 @@ public final class FleetPlanBench {
     }
     Path fleetFile = Files.writeString(dir.resolve("fleet.yaml"), fleet);
     Path modelsFile = Files.writeString(dir.resolve("models.yaml"), reg);
-    DirectoryStore store = new DirectoryStore(dir.resolve("store"));
+    DirectoryStore fleetDir = new DirectoryStore(dir.resolve("store"));
     SparkSession spark = io.trtfleet.spark.SparkTestSession.start("FleetPlanBench");
     try {
       java.net.URI artifactsUri = dir.resolve("store/artifacts").toUri();
       ArtifactStoreTargets targets = new ArtifactStoreTargets(artifactsUri, spark.sparkContext().hadoopConfiguration());
+      ArtifactStore store = ArtifactStore.open(artifactsUri, spark.sparkContext().hadoopConfiguration());
       Path files = Files.createDirectories(dir.resolve("files"));
       Files.writeString(files.resolve("note.txt"), "metadata-only bench target");
       FleetConfig fc = FleetConfig.load(fleetFile);
-      FleetPlan first = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
+      FleetPlan first = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, fleetDir)
           .plan(fc, ModelRegistry.load(modelsFile, fc));
       for (FleetPlan.Planned p : first.targets()) {  // publish metadata only: as if an earlier night built them
         Target t = p.target();
-        targets.publish(t.key(), new TargetResult(t.model().name(), t.pool().name(), t.pool().tensorRtKey(),
-            t.pool().deviceKey(), t.precision().name(), t.key().contentDigest(), TargetResult.Status.BUILT, "bench", 1,
-            100, 0.9, 0.9, 1000, 1, null, ""), files);
+        TargetResult result = new TargetResult(t.model().name(), t.pool().name(), t.key().backend(),
+            t.key().deviceKey(), t.precision().name(), t.key().contentDigest(), TargetResult.Status.BUILT, "bench", 1,
+            1, 100, 0.9, 0.9, 1000, 1, null, "");
+        store.publish(ArtifactStoreTargets.storeKey(t.key()), Publication.builder()
+            .file("report/note.txt", files.resolve("note.txt"))
+            .validation(JSON.createObjectNode().set(ArtifactStoreTargets.RESULT_FIELD, JSON.valueToTree(result))).build());
       }
       long t0 = System.nanoTime();
       FleetConfig fc2 = FleetConfig.load(fleetFile);
-      FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
+      FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, fleetDir)
           .plan(fc2, ModelRegistry.load(modelsFile, fc2));
       double planSeconds = (System.nanoTime() - t0) / 1e9;
       long t1 = System.nanoTime();
-      RunReport rerun = NightlyJob.run(spark, new NightlyOptions(fleetFile, modelsFile, store.root(), artifactsUri, "cpu", "bench"));
+      RunReport rerun = NightlyJob.run(spark, new NightlyOptions(fleetFile, modelsFile, fleetDir.root(), artifactsUri, "bench"));
       double rerunSeconds = (System.nanoTime() - t1) / 1e9;
       System.out.printf(Locale.ROOT, "%d models x %d pools x %d precisions = %d targets (%d to build)%n", models,
           pools.length, Precision.values().length - 1, plan.targets().size(), plan.toBuild().size());

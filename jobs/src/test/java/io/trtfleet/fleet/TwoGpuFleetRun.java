@@ -67,7 +67,7 @@ public final class TwoGpuFleetRun {
       try {
         long t0 = System.nanoTime();
         RunReport report = NightlyJob.run(spark, new NightlyOptions(fleet, models, out.resolve("store"),
-            out.resolve("store/artifacts").toUri(), "tensorrt", "two-gpu"));
+            out.resolve("store/artifacts").toUri(), "two-gpu"));
         double seconds = (System.nanoTime() - t0) / 1e9;
         for (TargetResult r : report.results()) {
           System.out.printf("TARGET %s %s %s executor %s GPU %s (%s) top-1 %.4f/%.4f %.0f img/s build %.1f s %s%n",

@@ -1,0 +1,82 @@
+package io.trtfleet.pipeline;
+
+import io.trtfleet.convert.OptimizationProfile;
+import io.trtfleet.convert.ProfileStrategy;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * How a model is built besides its precision and backend: the optimization profiles (explicit ones
+ * keyed by tensor name, or the strategy's over example batch sizes), the benchmark, and whether the
+ * TF-TRT SavedModel is written. What {@code trtfleet build}'s options and a models.yaml entry give.
+ *
+ * @param batchSizes the batch sizes profiles cover (without explicit profiles) and throughput is measured at
+ * @param benchmarkIterations timed iterations per benchmark; 0 skips the benchmark
+ * @param tfTrtSavedModel whether to write the converted SavedModel (TF-TRT layout); engines bound
+ *     channel-last cannot be fed by TF-TRT's TRTEngineOp, so builds with channel-last inputs write none
+ */
+public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batchSizes,
+    List<OptimizationProfile> profiles, int benchmarkIterations, boolean tfTrtSavedModel) implements Serializable {
+
+  public static final List<Integer> DEFAULT_BATCH_SIZES = List.of(1, 128);
+  public static final int DEFAULT_BENCHMARK_ITERATIONS = 200;
+
+  public BuildSettings {
+    if (profileStrategy == null) {
+      throw new IllegalArgumentException("profile strategy must be set");
+    }
+    batchSizes = List.copyOf(batchSizes);
+    if (batchSizes.isEmpty() || batchSizes.stream().anyMatch(b -> b < 1)) {
+      throw new IllegalArgumentException("batch sizes must be at least 1, got " + batchSizes);
+    }
+    profiles = List.copyOf(profiles);
+    if (benchmarkIterations < 0) {
+      throw new IllegalArgumentException("benchmark iterations must be 0 (no benchmark) or more, got "
+          + benchmarkIterations);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public static final class Builder {
+    private ProfileStrategy profileStrategy = ProfileStrategy.RANGE;
+    private List<Integer> batchSizes = DEFAULT_BATCH_SIZES;
+    private List<OptimizationProfile> profiles = List.of();
+    private int benchmarkIterations = DEFAULT_BENCHMARK_ITERATIONS;
+    private boolean tfTrtSavedModel = true;
+
+    private Builder() {}
+
+    public Builder profileStrategy(ProfileStrategy s) {
+      this.profileStrategy = s;
+      return this;
+    }
+
+    public Builder batchSizes(List<Integer> b) {
+      this.batchSizes = b;
+      return this;
+    }
+
+    /** Explicit profiles, keyed by graph tensor name; they replace the strategy's. */
+    public Builder profiles(List<OptimizationProfile> p) {
+      this.profiles = p;
+      return this;
+    }
+
+    public Builder benchmarkIterations(int n) {
+      this.benchmarkIterations = n;
+      return this;
+    }
+
+    public Builder tfTrtSavedModel(boolean on) {
+      this.tfTrtSavedModel = on;
+      return this;
+    }
+
+    public BuildSettings build() {
+      return new BuildSettings(profileStrategy, batchSizes, profiles, benchmarkIterations, tfTrtSavedModel);
+    }
+  }
+}

@@ -1,5 +1,7 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.fleet.DirectoryStore;
 import io.trtfleet.fleet.FleetConfig;
 import io.trtfleet.fleet.ModelRegistry;
 import io.trtfleet.fleet.NightlyJob;
@@ -57,8 +59,12 @@ public final class NightlyCommand implements Callable<Integer> {
     NightlyOptions o = new NightlyOptions(fleet, models, store,
         publish != null ? publish : store.toAbsolutePath().resolve("artifacts").toUri(),
         runId == null ? NightlyOptions.newRunId() : runId);
-    // Bad configuration fails here, in one line, before a Spark session is started.
+    // Bad configuration or a used run id fails here, in one line, before a Spark session is started.
     ModelRegistry.load(models, FleetConfig.load(fleet));
+    if (java.nio.file.Files.exists(new DirectoryStore(store).runDir(o.runId()))) {
+      throw new TrtfleetException("run id '" + o.runId() + "' was used by an earlier run ("
+          + new DirectoryStore(store).runDir(o.runId()) + "): choose another --run-id, or leave it out for a new one");
+    }
     SparkSession spark = Sparks.session("trtfleet nightly", master);
     RunReport report = NightlyJob.run(spark, o);
     PrintWriter out = spec.commandLine().getOut();
@@ -66,7 +72,7 @@ public final class NightlyCommand implements Callable<Integer> {
     report.results().stream().filter(r -> r.status().failed() || r.status() == TargetResult.Status.NOT_BUILT)
         .forEach(r -> out.printf("%s %s %s on %s: %s%n", r.status(), r.model(), r.precision(), r.pool(), r.message()));
     out.println(report.summaryLine());
-    out.println("report: " + new io.trtfleet.fleet.DirectoryStore(store).runDir(o.runId()).resolve("report.html"));
+    out.println("report: " + new DirectoryStore(store).runDir(o.runId()).resolve("report.html"));
     out.flush();
     return report.anyFailed() ? EXIT_TARGETS_FAILED : report.anyNotBuilt() ? EXIT_TARGETS_NOT_BUILT : 0;
   }

@@ -3,9 +3,11 @@ package io.trtfleet.fleet;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.quantize.CalibrationWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -53,5 +55,22 @@ public final class DirectoryStore {
 
   public Path runDir(String runId) {
     return root().resolve("runs").resolve(runId);
+  }
+
+  /**
+   * Takes a run id for this run: its folder is created here, atomically, so two runs can never share an
+   * id and an earlier run's report is never overwritten.
+   */
+  public Path claimRun(String runId) {
+    Path dir = runDir(runId);
+    try {
+      Files.createDirectories(dir.getParent());
+      return Files.createDirectory(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw new TrtfleetException("run id '" + runId + "' was used by an earlier run (" + dir + "): choose another"
+          + " --run-id, or leave it out for a new one", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the run folder " + dir, e);
+    }
   }
 }

@@ -71,11 +71,16 @@ public final class FleetBuildJob {
     return results;
   }
 
-  /** One GPU of the pool per executor and per task; a task takes all of its executor's cores. */
+  /**
+   * The pool's GPUs per executor (with its discovery script and vendor, for YARN and Kubernetes), one GPU
+   * and the executor's cores divided among its GPUs per task.
+   */
   static ResourceProfile profile(Pool pool) {
+    Pool.GpuResources r = pool.resources();
     ExecutorResourceRequests executor = new ExecutorResourceRequests().cores(pool.executorCores())
-        .memory(pool.executorMemory()).resource(pool.resource(), 1, "", "");
-    TaskResourceRequests task = new TaskResourceRequests().cpus(pool.executorCores()).resource(pool.resource(), 1.0);
+        .memory(pool.executorMemory()).resource(pool.resource(), r.gpusPerExecutor(), r.discoveryScript(), r.vendor());
+    TaskResourceRequests task = new TaskResourceRequests()
+        .cpus(Math.max(1, pool.executorCores() / r.gpusPerExecutor())).resource(pool.resource(), 1.0);
     return new ResourceProfileBuilder().require(executor).require(task).build();
   }
 }

@@ -16,7 +16,9 @@ import java.util.Set;
 public record FleetConfig(Map<String, Pool> pools) {
 
   static final Set<String> POOL_KEYS = Set.of("name", "backend", "gpu_name", "device", "tensorrt", "executor_cores",
-      "executor_memory");
+      "executor_memory", "resource_vendor", "gpus_per_executor", "discovery_script");
+  static final Set<String> GPU_KEYS = Set.of("gpu_name", "device", "tensorrt", "resource_vendor", "gpus_per_executor",
+      "discovery_script");
   static final int DEFAULT_CORES = 1;
   static final String DEFAULT_MEMORY = "4g";
 
@@ -48,9 +50,9 @@ public record FleetConfig(Map<String, Pool> pools) {
       Pool.Backend backend = p.parse("backend", b -> Pool.Backend.valueOf(b.toUpperCase(java.util.Locale.ROOT)),
           Pool.Backend.TENSORRT, "tensorrt or onnxruntime");
       boolean gpu = backend == Pool.Backend.TENSORRT;
-      for (String key : List.of("gpu_name", "device", "tensorrt")) {
+      for (String key : new java.util.TreeSet<>(GPU_KEYS)) {
         if (!gpu && p.has(key)) {
-          throw p.fail(key, "gpu_name, device and tensorrt describe GPU pools; an onnxruntime pool has none");
+          throw p.fail(key, key + " describes GPU pools; an onnxruntime pool has none");
         }
       }
       String gpuName = gpu ? p.string("gpu_name") : null;
@@ -58,21 +60,24 @@ public record FleetConfig(Map<String, Pool> pools) {
       String trt = gpu ? p.string("tensorrt") : null;
       long cores = p.integer("executor_cores", DEFAULT_CORES);
       String memory = p.string("executor_memory", DEFAULT_MEMORY);
-      pools.put(name, build(p, name, backend, gpuName, device, trt, (int) cores, memory));
+      Pool.GpuResources resources = gpu ? new Pool.GpuResources(p.string("resource_vendor", ""),
+          (int) p.integer("gpus_per_executor", 1), p.string("discovery_script", "")) : null;
+      pools.put(name, build(p, name, backend, gpuName, device, trt, (int) cores, memory, resources));
     }
     return new FleetConfig(pools);
   }
 
   /** The record validates; the file and key come from here. */
   private static Pool build(YamlConf p, String name, Pool.Backend backend, String gpuName, String device, String trt,
-      int cores, String memory) {
+      int cores, String memory, Pool.GpuResources resources) {
     try {
-      return new Pool(name, backend, gpuName, device, trt, cores, memory);
+      return new Pool(name, backend, gpuName, device, trt, cores, memory, resources);
     } catch (IllegalArgumentException e) {
       String m = e.getMessage();
       String key = m.startsWith("gpu_name") ? "gpu_name" : m.startsWith("device") ? "device"
           : m.startsWith("tensorrt") ? "tensorrt" : m.startsWith("executor_cores") ? "executor_cores"
-          : m.startsWith("executor_memory") ? "executor_memory" : "name";
+          : m.startsWith("executor_memory") ? "executor_memory"
+          : m.startsWith("gpus_per_executor") ? "gpus_per_executor" : "name";
       throw p.fail(key, m);
     }
   }

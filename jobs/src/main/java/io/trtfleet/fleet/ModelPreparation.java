@@ -1,6 +1,5 @@
 package io.trtfleet.fleet;
 
-import io.trtfleet.TrtfleetException;
 import io.trtfleet.artifact.SourceModel;
 import io.trtfleet.calibrationdata.HeldOutSamples;
 import io.trtfleet.graph.FrozenGraph;
@@ -20,20 +19,17 @@ final class ModelPreparation {
 
   private ModelPreparation() {}
 
-  static ImportOptions importOptions(ModelSpec m) {
-    if (m.modelUri().contains("://") && !m.modelUri().startsWith("file:")) {
-      throw new TrtfleetException("model " + m.name() + ": " + m.modelUri() + " is not a local or shared path; the"
-          + " fleet job imports SavedModels from paths the driver can read (copy it locally first)");
-    }
-    Path dir = Path.of(m.modelUri().startsWith("file:") ? java.net.URI.create(m.modelUri()).getPath() : m.modelUri());
+  /** @param dir the SavedModel's local folder ({@link SavedModelCache}) */
+  static ImportOptions importOptions(ModelSpec m, Path dir) {
     return ImportOptions.builder(dir).tags(m.tags()).signature(m.signature()).build();
   }
 
   /**
    * @param calibration the calibration cache text, digest and algorithm, or null when no target is INT8
    */
-  static ModelInputs prepare(ModelSpec m, FleetPlan.Calibration calibration, String cacheText, Configuration conf) {
-    ImportOptions options = importOptions(m);
+  static ModelInputs prepare(ModelSpec m, Path dir, FleetPlan.Calibration calibration, String cacheText,
+      Configuration conf) {
+    ImportOptions options = importOptions(m, dir);
     FrozenGraph graph = SavedModelImporter.importModel(options).graph();
     List<Verifier.Batch> heldOut = HeldOutSamples.load(m.validation().dataUri(), graph.signature(),
         m.validation().samples(), BATCH, conf);

@@ -7,10 +7,8 @@ import io.trtfleet.spark.CalibrateOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +31,7 @@ public final class NightlyJob {
     FleetConfig fleet = FleetConfig.load(o.fleet());
     ModelRegistry registry = ModelRegistry.load(o.models(), fleet);
     DirectoryStore store = new DirectoryStore(o.store());
+    Path runDir = store.claimRun(o.runId());
     ArtifactStoreTargets targets = new ArtifactStoreTargets(o.publishTo(), spark.sparkContext().hadoopConfiguration());
     FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
         .plan(fleet, registry);
@@ -41,13 +40,15 @@ public final class NightlyJob {
     // A model that cannot be imported fails its own targets, a calibration that fails its INT8 targets; the run goes on.
     Map<String, String> brokenModels = new LinkedHashMap<>(plan.unplannable());
     Map<String, String> brokenCalibrations = new LinkedHashMap<>();
+    SavedModelCache models = new SavedModelCache(SavedModelCache.defaultRoot(), spark.sparkContext().hadoopConfiguration());
     for (FleetPlan.Calibration c : plan.toCalibrate()) {
-      attempt("calibration of model " + c.model().name(), brokenCalibrations, c.model(), () -> calibrate(spark, c, store));
+      attempt("calibration of model " + c.model().name(), brokenCalibrations, c.model(),
+          () -> calibrate(spark, c, models.local(c.model(), c.key().modelDigest()), store));
     }
     Map<String, ModelInputs> inputs = new LinkedHashMap<>();
-    Set<ModelSpec> models = new LinkedHashSet<>();
-    plan.toBuild().forEach(t -> models.add(t.model()));
-    for (ModelSpec m : models) {
+    Map<ModelSpec, String> toPrepare = new LinkedHashMap<>();
+    plan.toBuild().forEach(t -> toPrepare.put(t.model(), t.key().modelDigest()));
+    for (ModelSpec m : toPrepare.keySet()) {
       if (brokenModels.containsKey(m.name())) {
         continue;
       }
@@ -55,7 +56,8 @@ public final class NightlyJob {
         FleetPlan.Calibration c = brokenCalibrations.containsKey(m.name()) ? null : plan.calibrations().get(m.name());
         String cache = c == null ? null : store.calibration(c.key()).orElseThrow(
             () -> new IllegalStateException("calibration " + c.key() + " missing from the store after calibrating"));
-        inputs.put(m.name(), ModelPreparation.prepare(m, c, cache, spark.sparkContext().hadoopConfiguration()));
+        inputs.put(m.name(), ModelPreparation.prepare(m, models.local(m, toPrepare.get(m)), c, cache,
+            spark.sparkContext().hadoopConfiguration()));
       });
     }
     boolean local = spark.sparkContext().master().startsWith("local");
@@ -73,7 +75,6 @@ public final class NightlyJob {
       }
     }
     results.addAll(FleetBuildJob.run(spark, buildable, inputs, !local, targets));
-    Path runDir = store.runDir(o.runId());
     Map<String, String> calibrationLinks = new LinkedHashMap<>();
     plan.calibrations().forEach((model, c) -> calibrationLinks.put(model, runDir.relativize(store.calibrationDir(c.key())
         .resolve("calibration").resolve(CalibrationWriter.HTML)).toString().replace('\\', '/')));
@@ -94,10 +95,10 @@ public final class NightlyJob {
     }
   }
 
-  private static void calibrate(SparkSession spark, FleetPlan.Calibration c, DirectoryStore store) {
+  private static void calibrate(SparkSession spark, FleetPlan.Calibration c, Path modelDir, DirectoryStore store) {
     ModelSpec m = c.model();
     spark.sparkContext().setJobGroup("calibrate-" + m.name(), "trtfleet nightly: calibrate " + m.name(), false);
-    CalibrateJob.run(spark, CalibrateOptions.builder(ModelPreparation.importOptions(m), m.calibration().dataUri(),
+    CalibrateJob.run(spark, CalibrateOptions.builder(ModelPreparation.importOptions(m, modelDir), m.calibration().dataUri(),
         store.calibrationDir(c.key())).algorithm(m.calibration().algorithm()).samples(m.calibration().samples()).build());
     spark.sparkContext().clearJobGroup();
   }

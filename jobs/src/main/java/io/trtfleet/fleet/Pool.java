@@ -15,9 +15,29 @@ import java.util.regex.PatternSyntaxException;
  *
  * @param executorCores cores of one build executor of this pool
  * @param executorMemory heap of one build executor ({@code 8g})
+ * @param resources how Spark asks the cluster manager for this pool's GPUs (GPU pools only)
  */
 public record Pool(String name, Backend backend, String gpuName, String deviceKey, String tensorRt, int executorCores,
-    String executorMemory) implements Serializable {
+    String executorMemory, GpuResources resources) implements Serializable {
+
+  /**
+   * The executor resource request of a GPU pool: {@code vendor} is what YARN and Kubernetes need to map
+   * the request (YARN resource type {@code <vendor>/<name>}, Kubernetes {@code <vendor>/<name>} limits,
+   * e.g. {@code nvidia.com}; standalone ignores it), {@code gpusPerExecutor} how many of the pool's GPUs
+   * an executor holds (each build task takes one), {@code discoveryScript} where executors find their GPU
+   * addresses when the cluster manager does not (YARN, Kubernetes; empty: the worker's own discovery).
+   */
+  public record GpuResources(String vendor, int gpusPerExecutor, String discoveryScript) implements Serializable {
+    public static final GpuResources DEFAULT = new GpuResources("", 1, "");
+
+    public GpuResources {
+      vendor = vendor == null ? "" : vendor;
+      discoveryScript = discoveryScript == null ? "" : discoveryScript;
+      if (gpusPerExecutor < 1) {
+        throw new IllegalArgumentException("gpus_per_executor must be at least 1, got " + gpusPerExecutor);
+      }
+    }
+  }
 
   /** What builds a pool's targets. */
   public enum Backend { TENSORRT, ONNXRUNTIME }
@@ -31,6 +51,7 @@ public record Pool(String name, Backend backend, String gpuName, String deviceKe
   public Pool {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(backend, "backend");
+    resources = resources == null ? GpuResources.DEFAULT : resources;
     if (!RESOURCE.matcher(name).matches()) {
       throw new IllegalArgumentException("'" + name + "' is not a Spark resource name: letters, digits, '-' and '_'"
           + " only (Spark cuts names at the first '.'), e.g. gpu-h100");
@@ -63,7 +84,7 @@ public record Pool(String name, Backend backend, String gpuName, String deviceKe
 
   /** A TensorRT pool of one GPU type. */
   public static Pool gpu(String name, String gpuName, String deviceKey, String tensorRt, int cores, String memory) {
-    return new Pool(name, Backend.TENSORRT, gpuName, deviceKey, tensorRt, cores, memory);
+    return new Pool(name, Backend.TENSORRT, gpuName, deviceKey, tensorRt, cores, memory, GpuResources.DEFAULT);
   }
 
   /** Checks a resource name the way Spark will read it. */

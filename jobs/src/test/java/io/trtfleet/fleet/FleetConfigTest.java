@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trtfleet.TrtfleetException;
 import io.trtfleet.Precision;
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.quantize.CalibrationAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,14 +121,32 @@ class FleetConfigTest {
   @Test
   void cpuPoolsTakeNoGpuFieldsAndBackendsAreNamed() throws IOException {
     Path f = write("fleet.yaml", POOLS + "  - {name: cpu, backend: onnxruntime, device: h100-80gb-hbm3.sm90}\n");
-    assertTrue(fail(() -> FleetConfig.load(f)).startsWith(f + ": pools[2].device: gpu_name, device and tensorrt"
-        + " describe GPU pools"), fail(() -> FleetConfig.load(f)));
+    assertTrue(fail(() -> FleetConfig.load(f)).startsWith(f + ": pools[2].device: device describes GPU pools"),
+        fail(() -> FleetConfig.load(f)));
     Path g = write("fleet2.yaml", POOLS + "  - {name: cpu, backend: tvm}\n");
     assertTrue(fail(() -> FleetConfig.load(g)).startsWith(g + ": pools[2].backend: 'tvm' is not one of: tensorrt or"
         + " onnxruntime"), fail(() -> FleetConfig.load(g)));
     Pool cpu = FleetConfig.load(write("fleet3.yaml", POOLS + "  - {name: cpu, backend: onnxruntime}\n")).pool("cpu")
         .orElseThrow();
     assertEquals(Pool.Backend.ONNXRUNTIME, cpu.backend());
+  }
+
+  @Test
+  void gpuPoolsCarryTheirSparkResourceRequest() throws IOException {
+    Path f = write("fleet.yaml", POOLS.replace("tensorrt: 10.6.0\n  - name: gpu-a100", "tensorrt: 10.6.0\n"
+        + "    resource_vendor: nvidia.com\n    gpus_per_executor: 2\n    discovery_script: /opt/d.sh\n"
+        + "    executor_cores: 8\n  - name: gpu-a100"));
+    Pool h100 = FleetConfig.load(f).pool("gpu-h100").orElseThrow();
+    org.apache.spark.resource.ResourceProfile p = FleetBuildJob.profile(h100);
+    org.apache.spark.resource.ExecutorResourceRequest gpu = p.executorResourcesJMap().get("gpu-h100");
+    assertEquals("nvidia.com", gpu.vendor());
+    assertEquals(2, gpu.amount());
+    assertEquals("/opt/d.sh", gpu.discoveryScript());
+    assertEquals(1.0, p.taskResourcesJMap().get("gpu-h100").amount());
+    assertEquals(4.0, p.taskResourcesJMap().get("cpus").amount(), "the executor's cores shared by its GPUs' tasks");
+    Path g = write("fleet2.yaml", POOLS + "  - {name: cpu, backend: onnxruntime, gpus_per_executor: 2}\n");
+    assertTrue(fail(() -> FleetConfig.load(g)).startsWith(g + ": pools[2].gpus_per_executor: gpus_per_executor"
+        + " describes GPU pools"), fail(() -> FleetConfig.load(g)));
   }
 
   @Test

@@ -25,6 +25,11 @@ final class StandaloneCluster implements AutoCloseable {
     WorkerSpec(String resource, String regex, String... gpus) {
       this(resource, regex, gpus.length, gpus);
     }
+
+    /** A Worker that declares no GPU resource (CPU pools and calibration run on it). */
+    static WorkerSpec cpuOnly(String name) {
+      return new WorkerSpec(name, null, 0);
+    }
   }
 
   private final List<Process> processes = new ArrayList<>();
@@ -47,16 +52,25 @@ final class StandaloneCluster implements AutoCloseable {
         "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(LoopbackPorts.unused())), List.of());
     waitForPort(port);
     for (WorkerSpec w : workers) {
+      if (w.regex() == null) {
+        start("worker-" + w.resource(), sparkHome.getParent(), Map.of(), workerArgs(w, workerCores, workerMemory),
+            List.of());
+        continue;
+      }
       boolean fake = w.gpus().length > 0;
       Path smi = fake ? FakeGpus.nvidiaSmi(dir, "nvidia-smi-" + w.resource(), w.gpus()) : null;
       Path discover = FakeGpus.discoveryWrapper(dir, w.regex(), w.resource(), smi);
       start("worker-" + w.resource(), sparkHome.getParent(), fake ? Map.of(NvidiaSmi.FAKE_ENV, smi.toString()) : Map.of(),
-          List.of("org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores",
-              String.valueOf(workerCores), "--memory", workerMemory, "--webui-port", String.valueOf(LoopbackPorts.unused()),
-              "--work-dir", Files.createDirectories(dir.resolve("work-" + w.resource())).toString()),
+          workerArgs(w, workerCores, workerMemory),
           List.of("-Dspark.worker.resource." + w.resource() + ".amount=" + w.amount(),
               "-Dspark.worker.resource." + w.resource() + ".discoveryScript=" + discover));
     }
+  }
+
+  private List<String> workerArgs(WorkerSpec w, int cores, String memory) throws IOException {
+    return List.of("org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores",
+        String.valueOf(cores), "--memory", memory, "--webui-port", String.valueOf(LoopbackPorts.unused()),
+        "--work-dir", Files.createDirectories(dir.resolve("work-" + w.resource())).toString());
   }
 
   static String testClasspath() {
@@ -80,7 +94,16 @@ final class StandaloneCluster implements AutoCloseable {
 
   /** A driver session on this cluster with dynamic allocation (what stage-level scheduling needs). */
   org.apache.spark.sql.SparkSession session(String app, int executorCores, String executorMemory) {
-    return org.apache.spark.sql.SparkSession.builder().appName(app).master(masterUrl)
+    return session(app, executorCores, executorMemory, Map.of());
+  }
+
+  /** As {@link #session(String, int, String)}, with more Spark settings. */
+  org.apache.spark.sql.SparkSession session(String app, int executorCores, String executorMemory,
+      Map<String, String> more) {
+    org.apache.spark.sql.SparkSession.Builder b = org.apache.spark.sql.SparkSession.builder().appName(app)
+        .master(masterUrl);
+    more.forEach(b::config);
+    return b
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.cli.InspectCommandTest.Run;
 import io.trtfleet.tensorrt.TensorRt;
 import java.nio.file.Files;
@@ -12,7 +14,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** build and bench say plainly when there is no GPU, and reject bad input before touching one. */
+/**
+ * build and bench say plainly when there is no GPU, and reject bad input before touching one; the same
+ * build stages run on the CPU with --backend onnxruntime.
+ */
 class BuildCommandTest {
 
   @TempDir Path tmp;
@@ -26,6 +31,28 @@ class BuildCommandTest {
     assertTrue(r.err().startsWith("error: no GPU/TensorRT on this machine ("), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(!Files.exists(tmp.resolve("out")), "nothing half-written");
+  }
+
+  @Test
+  void onnxRuntimeBackendRunsTheSameStagesOnTheCpu() throws Exception {
+    Path root = Path.of(System.getProperty("trtfleet.root", ".."));
+    Path out = tmp.resolve("out");
+    Run r = cli("build", "--model", root.resolve("calibration-data/samples/fashion-mnist-cnn/saved_model").toString(),
+        "--out", out.toString(), "--precision", "FP32,FP16", "--backend", "onnxruntime", "--data",
+        root.resolve("calibration-data/samples/fashion-mnist/validation.parquet").toString(), "--samples", "200");
+    assertEquals(0, r.exit(), r.err() + r.out());
+    assertTrue(r.out().contains("building on ONNX Runtime"), r.out());
+    assertTrue(r.out().contains("[1/1] TRTEngineOp_000_000 FP16: OK"), r.out());
+    for (String p : new String[] {"fp32", "fp16"}) {
+      assertTrue(Files.isRegularFile(out.resolve(p).resolve("saved_model/saved_model.pb")), p);
+      assertTrue(Files.isRegularFile(out.resolve(p).resolve("onnx/TRTEngineOp_000_000.onnx")), p);
+    }
+    JsonNode report = new ObjectMapper().readTree(out.resolve("build-report.json").toFile());
+    assertEquals("cpu", report.get("device_key").asText());
+    JsonNode segment = report.get("builds").get(1).get("segments").get(0);
+    assertEquals("OK", segment.get("status").asText());
+    assertEquals(200, segment.get("validation").get("samples").asInt());
+    assertTrue(segment.get("validation").get("accuracy").size() == 1, segment.toString());
   }
 
   @Test

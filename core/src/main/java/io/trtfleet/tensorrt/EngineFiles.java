@@ -43,13 +43,6 @@ public final class EngineFiles {
     return file.getFileName().toString().endsWith(PLAN);
   }
 
-  /** Whether {@code file} is a plan or the metadata written beside one. */
-  public static boolean isEngineFile(Path file) {
-    String name = file.getFileName().toString();
-    return isPlan(file) || name.endsWith(METADATA)
-        && Files.exists(file.resolveSibling(name.substring(0, name.length() - METADATA.length()) + PLAN));
-  }
-
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, bytes);

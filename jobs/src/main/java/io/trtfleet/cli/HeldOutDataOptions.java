@@ -21,10 +21,6 @@ public final class HeldOutDataOptions {
   @Option(names = "--batch-size", defaultValue = "100", description = "batch size (default: ${DEFAULT-VALUE})")
   int batchSize;
 
-  boolean given() {
-    return data != null;
-  }
-
   /** The batches, or none when --data was not given. */
   List<Verifier.Batch> load(Signature signature) {
     return data == null ? List.of() : HeldOutSamples.load(data, signature, samples, batchSize, new Configuration());

@@ -15,10 +15,6 @@ public record GpuAssignment(String resource, String address, String gpuName, Str
     return new GpuAssignment(resource, NONE, NONE, executorId, host);
   }
 
-  public boolean hasGpu() {
-    return !NONE.equals(address);
-  }
-
   public TargetResult.Worker worker() {
     return new TargetResult.Worker(executorId, host, resource, address, gpuName);
   }

@@ -7,6 +7,7 @@ import io.trtfleet.quantize.PercentileCalibrator;
 import io.trtfleet.quantize.TensorCalibration;
 import io.trtfleet.spark.CalibrateJob;
 import io.trtfleet.spark.CalibrateOptions;
+import io.trtfleet.spark.CalibrationPreflight;
 import io.trtfleet.spark.Sparks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,6 +63,11 @@ public final class CalibrateCommand implements Callable<Integer> {
           + " else cpu (default: ${DEFAULT-VALUE})")
   String calibrationDevice;
 
+  @Option(names = "--samples-per-task", defaultValue = "" + CalibrateOptions.DEFAULT_SAMPLES_PER_TASK, paramLabel = "N",
+      description = "split the calibration set into Spark tasks of about N samples, at least one per core"
+          + " (default: ${DEFAULT-VALUE})")
+  int samplesPerTask;
+
   @Option(names = "--gpu-resource", defaultValue = CalibrateOptions.DEFAULT_GPU_RESOURCE, paramLabel = "NAME",
       description = "Spark resource name of the GPUs that calibration tasks request (default: ${DEFAULT-VALUE})")
   String gpuResource;
@@ -80,8 +86,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         .inputMap(inputMap)
         .device(CalibrateOptions.CalibrationDevice.parse(calibrationDevice))
         .gpuResource(gpuResource)
+        .samplesPerTask(samplesPerTask)
         .build();
     OutputDirectory.check(out);
+    // A set that cannot feed the model fails here, in about a second, not after Spark and TensorFlow started.
+    CalibrationPreflight.check(options);
     SparkSession spark = Sparks.session("trtfleet calibrate", master);
     try {
       CalibrationResult r = CalibrateJob.run(spark, options);

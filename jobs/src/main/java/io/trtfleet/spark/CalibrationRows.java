@@ -30,19 +30,17 @@ record CalibrationRows(Dataset<Row> data, List<InputColumn> inputs, long count, 
     Dataset<Row> data = ParquetSets.read(spark, o.dataUri(), "calibration data");
     List<InputColumn> inputs = CalibrationSchema.match(data.schema(), signature, o.inputMap(), o.dataUri());
     data = data.select(inputs.stream().map(c -> col("`" + c.column() + "`")).toArray(Column[]::new));
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    sc.setJobGroup("trtfleet calibrate: check data", "trtfleet calibrate: check data (" + o.dataUri()
-        + ": NaN/Inf, element counts, rows)", false);
     long count;
-    try {
+    try (SparkStage stage = SparkStage.start(JavaSparkContext.fromSparkContext(spark.sparkContext()), "calibrate",
+        "check data", o.dataUri() + ": NaN/Inf, element counts, rows", "rows", 0)) {
       data = dropBadRows(data, inputs, o);
       if (o.samples() > 0) {
         // A deterministic subset: the same rows whatever the file layout or partitioning.
         data = data.orderBy(xxhash64(columns(data))).limit((int) Math.min(Integer.MAX_VALUE, o.samples()));
       }
       count = data.count();
-    } finally {
-      sc.clearJobGroup();
+      stage.counter().add(count);
+      stage.done();
     }
     if (count == 0) {
       throw new TrtfleetException("calibration data " + o.dataUri() + " has no usable rows: calibrate on a few"

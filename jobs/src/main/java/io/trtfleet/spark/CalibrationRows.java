@@ -33,12 +33,16 @@ record CalibrationRows(Dataset<Row> data, List<InputColumn> inputs, long count, 
     long count;
     try (SparkStage stage = SparkStage.start(JavaSparkContext.fromSparkContext(spark.sparkContext()), "calibrate",
         "check data", o.dataUri() + ": NaN/Inf, element counts, rows", "rows", 0)) {
-      data = dropBadRows(data, inputs, o);
+      CalibrationDataCheck.Report check = CalibrationDataCheck.run(data, inputs);
+      boolean skipping = dropBadRows(check, o);
+      if (skipping) {
+        data = data.filter(CalibrationDataCheck.goodRows(inputs));
+      }
       if (o.samples() > 0) {
         // A deterministic subset: the same rows whatever the file layout or partitioning.
         data = data.orderBy(xxhash64(columns(data))).limit((int) Math.min(Integer.MAX_VALUE, o.samples()));
       }
-      count = data.count();
+      count = skipping || o.samples() > 0 ? data.count() : check.rows();
       stage.counter().add(count);
       stage.done();
     }
@@ -72,8 +76,8 @@ record CalibrationRows(Dataset<Row> data, List<InputColumn> inputs, long count, 
     return Arrays.stream(data.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
   }
 
-  private static Dataset<Row> dropBadRows(Dataset<Row> data, List<InputColumn> inputs, CalibrateOptions o) {
-    CalibrationDataCheck.Report check = CalibrationDataCheck.run(data, inputs);
+  /** Fails on bad rows, or says they will be skipped (--on-bad-rows skip): true when there are some. */
+  private static boolean dropBadRows(CalibrationDataCheck.Report check, CalibrateOptions o) {
     for (CalibrationDataCheck.ColumnReport c : check.columns()) {
       if (c.badRows() == 0) {
         continue;
@@ -85,7 +89,6 @@ record CalibrationRows(Dataset<Row> data, List<InputColumn> inputs, long count, 
       }
       LOG.warn("{}; skipping them (--on-bad-rows skip)", what);
     }
-    return check.columns().stream().anyMatch(c -> c.badRows() > 0)
-        ? data.filter(CalibrationDataCheck.goodRows(inputs)) : data;
+    return check.columns().stream().anyMatch(c -> c.badRows() > 0);
   }
 }

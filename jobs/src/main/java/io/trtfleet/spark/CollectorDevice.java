@@ -32,7 +32,6 @@ record CollectorDevice(boolean gpu, String resource, ResourceProfile profile) im
     return new CollectorDevice(gpu, o.gpuResource(), gpu && !master.startsWith("local") ? profile(o.gpuResource()) : null);
   }
 
-
   /**
    * AUTO is GPU when executors are offered the GPU resource ({@code spark.executor.resource.NAME.amount > 0})
    * or, in local mode, when this JVM has TensorRT and a GPU.

@@ -4,6 +4,7 @@ import io.trtfleet.graph.Signature;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelReader;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -18,10 +19,10 @@ public final class CalibrationPreflight {
 
   /** Throws a TrtfleetException naming the input at fault; returns how the set feeds the signature. */
   public static List<InputColumn> check(CalibrateOptions o) {
-    return check(o, ParquetFooterSchema.hadoopConfiguration());
+    return check(o, ParquetFooterSchema::hadoopConfiguration);
   }
 
-  static List<InputColumn> check(CalibrateOptions o, Configuration conf) {
+  static List<InputColumn> check(CalibrateOptions o, Supplier<Configuration> conf) {
     Signature signature = signature(o.model());
     return CalibrationSchema.match(ParquetFooterSchema.read(o.dataUri(), conf, "calibration data"), signature,
         o.inputMap(), o.dataUri());

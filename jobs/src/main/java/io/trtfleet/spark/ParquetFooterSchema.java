@@ -4,8 +4,11 @@ import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrationdata.CalibrationSetWriter;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -15,6 +18,8 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataType;
@@ -23,16 +28,17 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The schema Spark would read from a Parquet set, from one file's footer and without starting Spark:
  * the footer's Spark schema (with field metadata such as {@code shape}) when a Spark-aware writer left
- * one, else the Parquet schema converted as Spark converts it. Takes well under a second, even on
- * object storage, since only the footer is read.
+ * one, else the Parquet schema converted as Spark converts it. Only the footer is read; local sets are
+ * read without loading Hadoop.
  */
 final class ParquetFooterSchema {
 
   private ParquetFooterSchema() {}
 
-  static StructType read(String uri, Configuration conf, String what) {
-    Path file = firstDataFile(uri, conf, what);
-    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+  /** @param conf Hadoop settings for remote URIs; a {@link Supplier}, as local sets never need them */
+  static StructType read(String uri, Supplier<Configuration> conf, String what) {
+    InputFile file = local(uri).map(p -> firstLocalFile(p, uri, what)).orElseGet(() -> firstDataFile(uri, conf.get(), what));
+    try (ParquetFileReader reader = ParquetFileReader.open(file)) {
       FileMetaData meta = reader.getFooter().getFileMetaData();
       String json = meta.getKeyValueMetaData().get(CalibrationSetWriter.SPARK_SCHEMA_KEY);
       if (json != null) {
@@ -44,25 +50,54 @@ final class ParquetFooterSchema {
     }
   }
 
+  /** A path on this machine (no scheme, or file:), read without Hadoop: loading Hadoop costs about a second. */
+  private static Optional<java.nio.file.Path> local(String uri) {
+    try {
+      if (uri.startsWith("file:/")) {
+        return Optional.of(java.nio.file.Path.of(java.net.URI.create(uri)));
+      }
+      return uri.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") ? Optional.empty() : Optional.of(java.nio.file.Path.of(uri));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();  // a URI Java cannot map to a path: Hadoop has the last word
+    }
+  }
+
+  private static InputFile firstLocalFile(java.nio.file.Path root, String uri, String what) {
+    if (!Files.exists(root)) {
+      throw new TrtfleetException("cannot read " + what + " " + uri + ": it does not exist; check the URI");
+    }
+    if (Files.isRegularFile(root)) {
+      return new LocalInputFile(root);
+    }
+    try (Stream<java.nio.file.Path> files = Files.walk(root)) {
+      return files.filter(f -> Files.isRegularFile(f) && dataFile(root.toString(), f.toString()) && f.toFile().length() > 0)
+          .min(java.util.Comparator.comparing(java.nio.file.Path::toString)).map(LocalInputFile::new)
+          .orElseThrow(() -> ParquetSets.noParquetFiles(what, uri, null));
+    } catch (IOException e) {
+      throw ParquetSets.unreadable(what, uri, e);
+    }
+  }
+
   /** The file itself, or the first data file of a folder in path order (as Spark lists them, without _ and . files). */
-  private static Path firstDataFile(String uri, Configuration conf, String what) {
+  static InputFile firstDataFile(String uri, Configuration conf, String what) {
     try {
       Path root = new Path(uri);
       FileSystem fs = root.getFileSystem(conf);
       FileStatus top = fs.getFileStatus(root);
       if (top.isFile()) {
-        return top.getPath();
+        return HadoopInputFile.fromPath(top.getPath(), conf);
       }
       Optional<Path> first = Optional.empty();
+      String prefix = fs.makeQualified(root).toString();
       RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
       while (it.hasNext()) {
         LocatedFileStatus f = it.next();
-        if (f.getLen() > 0 && dataFile(root, f.getPath())
+        if (f.getLen() > 0 && dataFile(prefix, f.getPath().toString())
             && (first.isEmpty() || f.getPath().toString().compareTo(first.get().toString()) < 0)) {
           first = Optional.of(f.getPath());
         }
       }
-      return first.orElseThrow(() -> ParquetSets.noParquetFiles(what, uri, null));
+      return HadoopInputFile.fromPath(first.orElseThrow(() -> ParquetSets.noParquetFiles(what, uri, null)), conf);
     } catch (FileNotFoundException e) {
       throw new TrtfleetException("cannot read " + what + " " + uri + ": it does not exist; check the URI", e);
     } catch (IOException | IllegalArgumentException e) {  // unreachable store, unknown scheme, bad credentials
@@ -70,13 +105,10 @@ final class ParquetFooterSchema {
     }
   }
 
-  private static boolean dataFile(Path root, Path file) {
-    for (Path p = file; p != null && !p.equals(root) && p.getName().length() > 0; p = p.getParent()) {
-      if (p.getName().startsWith("_") || p.getName().startsWith(".")) {
-        return false;
-      }
-    }
-    return true;
+  /** Not a _SUCCESS, .crc or other hidden file, nor inside a hidden folder, below {@code root}. */
+  private static boolean dataFile(String root, String file) {
+    String rel = file.substring(Math.min(root.length(), file.length()));
+    return java.util.Arrays.stream(rel.split("/")).noneMatch(n -> n.startsWith("_") || n.startsWith("."));
   }
 
   /** Hadoop settings as a Spark session would have them: spark.hadoop.* from spark-submit's properties. */

@@ -46,7 +46,7 @@ class CalibrationPreflightTest {
 
   private static List<InputColumn> check(Object data) {
     return CalibrationPreflight.check(CalibrateOptions.builder(cnn, data.toString(), tmp.resolve("out")).build(),
-        new Configuration());
+        Configuration::new);
   }
 
   private static String failure(Object data) {
@@ -100,5 +100,8 @@ class CalibrationPreflightTest {
       w.write(r);
     }
     assertEquals(784, check(dir).get(0).elementsPerSample());
+    // Remote stores go through Hadoop's FileSystem, which must skip the same files.
+    assertTrue(ParquetFooterSchema.firstDataFile(dir.toUri().toString(), new Configuration(), "calibration data")
+        .toString().endsWith("/plain/part-0.parquet"));
   }
 }

@@ -19,6 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
+import org.apache.spark.sql.types.DataType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,18 @@ class CalibrationPreflightTest {
         && wrongName.contains("--input-map images=COLUMN"), wrongName);
     String wrongShape = failure(set("flat.parquet", "images", new long[] {784}));
     assertTrue(wrongShape.contains("declares shape [784] but input 'images' takes [28,28,1]"), wrongShape);
+  }
+
+  @Test
+  void theFootersSparkSchemaIsReadAsSparkReadsIt() {
+    String convention = "{\"type\":\"struct\",\"fields\":[{\"name\":\"images\",\"type\":{\"type\":\"array\","
+        + "\"elementType\":\"float\",\"containsNull\":false},\"nullable\":false,\"metadata\":{\"shape\":[28,28,1]}},"
+        + "{\"name\":\"raw\",\"type\":\"binary\",\"nullable\":true,\"metadata\":{}},"
+        + "{\"name\":\"label\",\"type\":\"integer\",\"nullable\":false,\"metadata\":{}}]}";
+    assertEquals(DataType.fromJson(convention), SparkSchemaJson.parse(convention));
+    String other = "{\"type\":\"struct\",\"fields\":[{\"name\":\"s\",\"type\":{\"type\":\"struct\",\"fields\":[]},"
+        + "\"nullable\":true,\"metadata\":{}},{\"name\":\"d\",\"type\":\"decimal(10,2)\",\"nullable\":true,\"metadata\":{}}]}";
+    assertEquals(DataType.fromJson(other), SparkSchemaJson.parse(other), "other types: Spark's own parser");
   }
 
   @Test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pipeline on the bundled Fashion-MNIST sample: local Spark, local files, CPU only unless a GPU and
-# TensorRT are present. Outputs in target/quickstart/.
+# TensorRT are present. Outputs in target/quickstart/. Every step prints a line when it starts and the
+# time so far; the build shows Maven's own progress.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -9,10 +10,17 @@ MODEL=calibration-data/samples/fashion-mnist-cnn/saved_model
 CAL=calibration-data/samples/fashion-mnist/calibration.parquet
 VAL=calibration-data/samples/fashion-mnist/validation.parquet
 T=scripts/trtfleet
+START=$SECONDS
+elapsed() { local s=$((SECONDS - START)); printf '%d min %02d s' $((s / 60)) $((s % 60)); }
+step() { printf '\n=== %s  [%s]\n' "$*" "$(elapsed)"; }
 rm -rf "$OUT" && mkdir -p "$OUT"
-step() { printf '\n=== %s\n' "$*"; }
 
-step "1/6 import: what the SavedModel holds"
+source scripts/lib/build-cli.sh
+if cli_missing "$ROOT"; then
+  step "0/6 build the CLI (first run only: Maven compiles trtfleet, about a minute)"
+  build_cli "$ROOT"
+fi
+step "1/6 import: what the SavedModel holds (the frozen graph is cached for the next steps)"
 $T inspect --model "$MODEL"
 step "2/6 segment: what TensorRT can take"
 $T convert --model "$MODEL" --out "$OUT" --no-build
@@ -20,8 +28,10 @@ step "3/6 calibrate INT8 on Spark (local[2], entropy)"
 $T calibrate --model "$MODEL" --data "$CAL" --algorithm entropy --out "$OUT" --master 'local[2]'
 step "4/6 convert to ONNX and verify against TensorFlow on held-out data"
 for p in FP32 FP16 INT8; do
+  echo "--- $p"
   $T verify --model "$MODEL" --data "$VAL" --precision "$p" --calibration "$OUT/calibration/calibration.cache" --samples 1000
 done
+echo "--- ONNX files (INT8)"
 $T export-onnx --model "$MODEL" --out "$OUT/onnx" --precision INT8 --calibration "$OUT/calibration/calibration.cache"
 step "5/6 TensorRT engines: build, validate against TensorFlow FP32, benchmark"
 ENGINES="built in $OUT/engines (build-report.json)"

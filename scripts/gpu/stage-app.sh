@@ -2,14 +2,19 @@
 # Packs trtfleet for a bare GPU host (see docs/gpu.md): classes, runtime jars (TF Java, JavaCPP presets),
 # the sample model and Fashion-MNIST IDX files, split into 48 MiB parts under .gpu/appparts/aNN/part,
 # plus the host-side scripts in .gpu/bin. Run from the project root after ../shared/gpu/stage.sh.
+# Works on a fresh machine: Maven fetches what its cache lacks (the linux-x86_64 native jars included)
+# and the Fashion-MNIST IDX files come from Debian's dataset-fashion-mnist.
 set -euo pipefail
 ROOT=$(pwd)
 [ -d .git ] || { echo "run from the project root" >&2; exit 2; }
-mvn -B -q -ntp -o -pl jobs -am test-compile >&2
+export MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true"
+MVN=(mvn -B -q -ntp -Dstyle.color=never)
+"${MVN[@]}" -pl jobs -am test-compile >&2
 # jobs/target/classpath*.txt (the CLI's runtime jars) are written by `package`
-[ -s jobs/target/classpath.txt ] || mvn -B -q -ntp -o -pl jobs -am package -DskipTests >&2
+[ -s jobs/target/classpath.txt ] || "${MVN[@]}" -pl jobs -am package -DskipTests -Dtrtfleet.skipSparkJar=true >&2
+scripts/lib/install-fashion-mnist.sh
 CPF=$(mktemp)
-mvn -B -q -ntp -o -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CPF" >&2
+"${MVN[@]}" -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CPF" >&2
 B=$(mktemp -d)
 mkdir -p "$B/app/lib" "$B/app/data"
 cp -r core/target/classes "$B/app/classes"
@@ -34,9 +39,11 @@ if [ "${STAGE_SPARK:-0}" = 1 ]; then
   # Spark 4.1 runs on netty 4.2; the 4.1 jars other test tools bring would shadow it (NoSuchMethodError).
   rm -f "$B"/app/lib/netty-*-4.1.*.Final*.jar
 fi
+# The native jars (classifier linux-x86_64) of the presets: the classpath above has only the Java ones, and
+# Maven fetches a classifier jar only when asked for it.
 for c in tensorrt cuda javacpp; do
   v=$(basename "$(tr ':' '\n' < "$CPF" | grep "/org/bytedeco/$c/" | head -1)" .jar | sed "s/^$c-//")
-  cp "$HOME/.m2/repository/org/bytedeco/$c/$v/$c-$v-linux-x86_64.jar" "$B/app/lib/"
+  "${MVN[@]}" -N dependency:copy -Dartifact="org.bytedeco:$c:$v:jar:linux-x86_64" -DoutputDirectory="$B/app/lib" >&2
 done
 cp -r calibration-data/samples/fashion-mnist-cnn/saved_model "$B/app/data/fashion-mnist-cnn"
 cp /usr/share/datasets/fashion-mnist/*.gz "$B/app/data/"

@@ -1,8 +1,9 @@
 package io.trtfleet.calibrationdata;
 
+import io.trtfleet.testing.Datasets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,9 +64,7 @@ class FashionMnistSampleSetsTest {
   @ParameterizedTest
   @CsvSource({"calibration.parquet, TRAIN", "validation.parquet, TEST"})
   void rowsAreTheStratifiedSeed42ImagesOfTheDataset(String file, FashionMnist.Split split) throws IOException {
-    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST is not installed at "
-        + FashionMnist.DEFAULT_DIR + " (Debian package dataset-fashion-mnist); skipping the check against the source");
-    FashionMnist data = FashionMnist.load(FashionMnist.DEFAULT_DIR, split);
+    FashionMnist data = FashionMnist.load(Datasets.fashionMnist(), split);
     int[] labels = new int[data.size()];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = data.label(i);

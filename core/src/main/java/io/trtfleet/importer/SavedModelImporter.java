@@ -1,5 +1,6 @@
 package io.trtfleet.importer;
 
+import io.trtfleet.Durations;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.Signature;
@@ -18,7 +19,17 @@ public final class SavedModelImporter {
 
   private SavedModelImporter() {}
 
+  /** Imports through the model cache the environment names ({@link ModelCache#fromEnvironment}). */
   public static ImportedModel importModel(ImportOptions options) {
+    return importModel(options, ModelCache.fromEnvironment());
+  }
+
+  /** From {@code cache} when it holds this model, else imported (and stored there). */
+  public static ImportedModel importModel(ImportOptions options, ModelCache cache) {
+    return cache.load(options, () -> importUncached(options));
+  }
+
+  private static ImportedModel importUncached(ImportOptions options) {
     long start = System.nanoTime();
     SavedModel model = SavedModelReader.read(options.modelDir());
     MetaGraphDef metaGraph = SavedModelReader.metaGraph(model, options.modelDir(), options.tags());
@@ -32,8 +43,8 @@ public final class SavedModelImporter {
     List<String> converted = frozen.nodes().stream()
         .filter(n -> n.getOp().equals(OpRegistry.TRT_ENGINE_OP)).map(NodeDef::getName).toList();
     FrozenGraph graph = new FrozenGraph(graphDef.build(), signature, nodes, frozen.variablesFrozen());
-    LOG.info("imported {} signature '{}': {} nodes, {} variables frozen in {} ms", options.modelDir(),
-        signature.key(), nodes.size(), frozen.variablesFrozen(), (System.nanoTime() - start) / 1_000_000);
+    LOG.info("imported {} signature '{}': {} nodes, {} variables frozen in {}", options.modelDir(),
+        signature.key(), nodes.size(), frozen.variablesFrozen(), Durations.since(start));
     if (!converted.isEmpty()) {
       LOG.warn("{} already holds {} TRTEngineOp node(s) converted by TF-TRT: {}", options.modelDir(),
           converted.size(), converted);

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,7 +28,7 @@ public final class CalibrationWriter {
     Files.createDirectories(dir);
     result.table().write(dir.resolve(CACHE));
     MAPPER.writeValue(dir.resolve(JSON).toFile(), toJson(result));
-    Files.writeString(dir.resolve(HTML), html(result), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(HTML), HistogramPage.html(result), StandardCharsets.UTF_8);
   }
 
   static Map<String, Object> toJson(CalibrationResult r) {
@@ -59,37 +58,5 @@ public final class CalibrationWriter {
     }).toList();
     root.put("tensors", tensors);
     return root;
-  }
-
-  static String html(CalibrationResult r) {
-    StringBuilder s = new StringBuilder("<!doctype html><html><head><meta charset='utf-8'><title>trtfleet calibration</title>"
-        + "<style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse}"
-        + "td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}"
-        + ".plot{margin:18px 0}</style></head><body>");
-    s.append("<h1>INT8 calibration</h1><p>Algorithm <b>").append(r.algorithm()).append("</b> on <code>")
-        .append(HistogramPlot.escape(r.datasetUri())).append("</code> (").append(r.samples())
-        .append(" samples, sha256 ").append(r.datasetDigest(), 0, Math.min(12, r.datasetDigest().length()))
-        .append("). Bars: |x| histogram, log scale. Red: the chosen threshold; grey dashed: the other algorithms.</p>");
-    s.append("<table><tr><th>tensor</th><th>amax</th><th>scale</th>");
-    List<String> algorithms = r.tensors().isEmpty() ? List.of() : List.copyOf(r.tensors().get(0).amaxByAlgorithm().keySet());
-    algorithms.forEach(a -> s.append("<th>").append(a).append("</th>"));
-    s.append("<th>max |x|</th></tr>");
-    for (TensorCalibration t : r.tensors()) {
-      s.append("<tr><td><a href='#").append(anchor(t.tensor())).append("'>").append(HistogramPlot.escape(t.tensor()))
-          .append("</a>").append(t.allZero() ? " (all zero)" : "").append("</td>")
-          .append(String.format(Locale.ROOT, "<td>%.5g</td><td>%.5g</td>", t.amax(), t.scale()));
-      algorithms.forEach(a -> s.append(String.format(Locale.ROOT, "<td>%.5g</td>", t.amaxByAlgorithm().get(a))));
-      s.append(String.format(Locale.ROOT, "<td>%.5g</td></tr>", Math.max(Math.abs(t.min()), Math.abs(t.max()))));
-    }
-    s.append("</table>");
-    for (TensorCalibration t : r.tensors()) {
-      s.append("<div class='plot' id='").append(anchor(t.tensor())).append("'>")
-          .append(HistogramPlot.svg(t, r.algorithm())).append("</div>");
-    }
-    return s.append("</body></html>\n").toString();
-  }
-
-  private static String anchor(String tensor) {
-    return "t-" + tensor.replaceAll("[^A-Za-z0-9_-]", "_");
   }
 }

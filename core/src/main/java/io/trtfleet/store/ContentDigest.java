@@ -3,20 +3,16 @@ package io.trtfleet.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trtfleet.TreeDigest;
 import io.trtfleet.TrtfleetException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
 
 /**
  * SHA-256 digests of build inputs, stable across machines: the same SavedModel directory, calibration
@@ -46,29 +42,12 @@ public final class ContentDigest {
 
   /** Any local directory tree, as {@link #ofSavedModel} hashes it. */
   public static String ofTree(Path dir) {
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = new ArrayList<>(walk.filter(Files::isRegularFile).toList());
-    } catch (IOException e) {
-      throw new TrtfleetException("cannot read " + dir + " (" + e.getMessage() + ")", e);
-    }
-    files.sort((a, b) -> relative(dir, a).compareTo(relative(dir, b)));
-    MessageDigest sha = sha256();
-    for (Path f : files) {
-      add(sha, relative(dir, f), f);
-    }
-    return HexFormat.of().formatHex(sha.digest());
+    return TreeDigest.of(dir);
   }
 
   /** Calibration data files (or any file set): by file name then bytes, in name order. */
   public static String ofFiles(Collection<Path> files) {
-    List<Path> sorted = new ArrayList<>(files);
-    sorted.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-    MessageDigest sha = sha256();
-    for (Path f : sorted) {
-      add(sha, f.getFileName().toString(), f);
-    }
-    return HexFormat.of().formatHex(sha.digest());
+    return TreeDigest.ofFiles(files.stream().map(f -> Map.entry(f.getFileName().toString(), f)).toList());
   }
 
   /** JSON (conversion options): object keys sorted at every level, so key order does not change the digest. */
@@ -95,32 +74,6 @@ public final class ContentDigest {
   }
 
   static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
-
-  private static String relative(Path dir, Path f) {
-    return dir.relativize(f).toString().replace('\\', '/');
-  }
-
-  private static void add(MessageDigest sha, String name, Path f) {
-    try {
-      // Name and length delimit each entry, so moving bytes between files changes the digest.
-      sha.update(name.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(Long.toString(Files.size(f)).getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      byte[] buf = new byte[1 << 16];
-      try (InputStream in = Files.newInputStream(f)) {
-        for (int n; (n = in.read(buf)) > 0; ) {
-          sha.update(buf, 0, n);
-        }
-      }
-    } catch (IOException e) {
-      throw new TrtfleetException("cannot read " + f + " (" + e.getMessage() + ")", e);
-    }
+    return TreeDigest.sha256();
   }
 }

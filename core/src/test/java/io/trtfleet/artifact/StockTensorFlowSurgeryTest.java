@@ -124,9 +124,7 @@ class StockTensorFlowSurgeryTest {
   }
 
   private static Path fashionMnist() {
-    Path dir = Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "Fashion-MNIST sample not in this checkout");
-    return dir;
+    return Fixtures.fashionMnistModel();
   }
 
 }

@@ -104,10 +104,7 @@ class ModelSegmentationTest {
   }
 
   static Path fashionMnist() {
-    Path dir = Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
-    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(dir),
-        "the trained Fashion-MNIST sample is not in this checkout");
-    return dir;
+    return Fixtures.fashionMnistModel();
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.trtfleet.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,18 +8,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** The real SavedModels in ../shared/fixtures (written by TensorFlow) and the repository's samples. */
+/**
+ * Real SavedModels written by TensorFlow: TF Serving's test models (bundled in
+ * core/src/test/fixtures/tf-serving-testdata, Apache-2.0) and the repository's samples.
+ */
 public final class Fixtures {
 
   private Fixtures() {}
 
-  /** {@code tf-serving-testdata/<name>/00000123}; skips the test when the fixtures are not checked out. */
+  /** {@code tf-serving-testdata/<name>/00000123} (another copy with -Dtrtfleet.fixtures=DIR). */
   public static Path servingModel(String name) {
-    String root = System.getProperty("trtfleet.fixtures", "../../shared/fixtures");
-    Path dir = Path.of(root, "tf-serving-testdata", name, "00000123");
-    assumeTrue(Files.isDirectory(dir), "fixture " + dir + " not found: run the tests from a checkout"
-        + " with shared/ beside it (or set -Dtrtfleet.fixtures)");
-    return dir;
+    String root = System.getProperty("trtfleet.fixtures", repo("core/src/test/fixtures").toString());
+    return existing(Path.of(root, "tf-serving-testdata", name, "00000123"));
+  }
+
+  /** The trained Fashion-MNIST sample CNN (calibration-data/samples/fashion-mnist-cnn/saved_model). */
+  public static Path fashionMnistModel() {
+    return existing(repo("calibration-data/samples/fashion-mnist-cnn/saved_model"));
+  }
+
+  /** The bundled Fashion-MNIST samples: {@code calibration.parquet} or {@code validation.parquet}. */
+  public static Path fashionMnistSamples(String file) {
+    return existing(repo("calibration-data/samples/fashion-mnist").resolve(file));
+  }
+
+  private static Path existing(Path p) {
+    assertTrue(Files.exists(p), p + " is missing: it is part of the repository (run the tests from a whole checkout)");
+    return p;
   }
 
   /** A path inside the repository (e.g. calibration-data/samples/...). */

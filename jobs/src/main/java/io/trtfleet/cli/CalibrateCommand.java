@@ -1,5 +1,6 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.Durations;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.quantize.CalibrationAlgorithm;
 import io.trtfleet.quantize.CalibrationResult;
@@ -7,13 +8,19 @@ import io.trtfleet.quantize.PercentileCalibrator;
 import io.trtfleet.quantize.TensorCalibration;
 import io.trtfleet.spark.CalibrateJob;
 import io.trtfleet.spark.CalibrateOptions;
+import io.trtfleet.spark.CalibrationPreflight;
+import io.trtfleet.spark.InputColumn;
 import io.trtfleet.spark.Sparks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,6 +31,8 @@ import picocli.CommandLine.Spec;
     description = "Compute INT8 ranges from a Parquet calibration set on Spark and write"
         + " <out>/calibration/{calibration.cache, calibration.json, histograms.html}.")
 public final class CalibrateCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CalibrateCommand.class);
 
   @Mixin
   ModelOptions model;
@@ -62,6 +71,11 @@ public final class CalibrateCommand implements Callable<Integer> {
           + " else cpu (default: ${DEFAULT-VALUE})")
   String calibrationDevice;
 
+  @Option(names = "--samples-per-task", defaultValue = "" + CalibrateOptions.DEFAULT_SAMPLES_PER_TASK, paramLabel = "N",
+      description = "split the calibration set into Spark tasks of about N samples, at least one per core"
+          + " (default: ${DEFAULT-VALUE})")
+  int samplesPerTask;
+
   @Option(names = "--gpu-resource", defaultValue = CalibrateOptions.DEFAULT_GPU_RESOURCE, paramLabel = "NAME",
       description = "Spark resource name of the GPUs that calibration tasks request (default: ${DEFAULT-VALUE})")
   String gpuResource;
@@ -80,9 +94,17 @@ public final class CalibrateCommand implements Callable<Integer> {
         .inputMap(inputMap)
         .device(CalibrateOptions.CalibrationDevice.parse(calibrationDevice))
         .gpuResource(gpuResource)
+        .samplesPerTask(samplesPerTask)
         .build();
     OutputDirectory.check(out);
+    // A set that cannot feed the model fails here, in about a second, not after Spark and TensorFlow started.
+    long t0 = System.nanoTime();
+    List<InputColumn> columns = CalibrationPreflight.check(options);
+    LOG.info("calibrate: {} feeds signature '{}' ({}), checked in {}; starting Spark", data, model.signature,
+        columns.stream().map(InputColumn::toString).collect(Collectors.joining(", ")), Durations.since(t0));
+    long t1 = System.nanoTime();
     SparkSession spark = Sparks.session("trtfleet calibrate", master);
+    LOG.info("calibrate: Spark {} started in {}", spark.sparkContext().master(), Durations.since(t1));
     try {
       CalibrationResult r = CalibrateJob.run(spark, options);
       PrintWriter o = spec.commandLine().getOut();

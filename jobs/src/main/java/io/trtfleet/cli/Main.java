@@ -2,6 +2,7 @@ package io.trtfleet.cli;
 
 import io.trtfleet.TrtfleetException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -44,9 +45,29 @@ public final class Main {
       throw e;
     });
     // A mistyped option gets the same one line as any other bad input, not the whole usage text.
-    cli.setParameterExceptionHandler((e, args) -> badInput(e.getCommandLine(),
-        e.getMessage() + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)"));
+    cli.setParameterExceptionHandler((e, args) -> badInput(e.getCommandLine(), parameterMessage(e)));
     return cli;
+  }
+
+  /**
+   * What went wrong parsing the command line, with picocli's "did you mean" for a mistyped option or
+   * command. An unknown option is reported first: it is often why a required one looks missing.
+   */
+  static String parameterMessage(CommandLine.ParameterException e) {
+    CommandLine cmd = e.getCommandLine();
+    String message = e.getMessage();
+    List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u ? u.getUnmatched()
+        : cmd.getUnmatchedArguments();
+    if (!unmatched.isEmpty()) {
+      String first = unmatched.get(0);
+      message = (first.startsWith("-") ? "unknown option '" : cmd.getSubcommands().isEmpty()
+          ? "unexpected argument '" : "unknown command '") + first + "'";
+      List<String> suggestions = new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions();
+      if (!suggestions.isEmpty()) {
+        message += ": did you mean " + String.join(" or ", suggestions.stream().limit(3).toList()) + "?";
+      }
+    }
+    return message + " (see " + cmd.getCommandSpec().qualifiedName() + " --help)";
   }
 
   private static int badInput(CommandLine cmd, String message) {
@@ -59,9 +80,7 @@ public final class Main {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"trtfleet " + (v == null ? "dev" : v)
-          + " (TensorFlow " + org.tensorflow.TensorFlow.version() + ")"};
+      return Versions.lines().toArray(String[]::new);
     }
   }
 }

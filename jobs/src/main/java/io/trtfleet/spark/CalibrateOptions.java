@@ -11,7 +11,8 @@ import java.util.Objects;
 /** What {@code trtfleet calibrate} was asked to do. Validated on build. */
 public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationAlgorithm algorithm,
     double percentile, long samples, int batchSize, Path out, BadRows onBadRows,
-    Map<String, String> inputMap, CalibrationDevice device, String gpuResource) implements Serializable {
+    Map<String, String> inputMap, CalibrationDevice device, String gpuResource, int samplesPerTask)
+    implements Serializable {
 
   /** What to do with rows that are malformed or hold NaN/Inf. */
   public enum BadRows { FAIL, SKIP }
@@ -38,6 +39,8 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
   public static final String DEFAULT_GPU_RESOURCE = "gpu";
 
   public static final int DEFAULT_BATCH = 64;
+  /** Samples per Spark task ({@link SampleSplit}): a few seconds of FP32 reference on a CPU core for small CNNs. */
+  public static final int DEFAULT_SAMPLES_PER_TASK = 4096;
   /** Below this, entropy thresholds are noisy: warn. */
   public static final long FEW_SAMPLES = 500;
 
@@ -55,6 +58,9 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
     Objects.requireNonNull(device, "calibration device");
     if (gpuResource == null || gpuResource.isBlank()) {
       throw new IllegalArgumentException("--gpu-resource must name a Spark resource, e.g. gpu");
+    }
+    if (samplesPerTask <= 0) {
+      throw new IllegalArgumentException("--samples-per-task must be positive, got " + samplesPerTask);
     }
   }
 
@@ -74,6 +80,7 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
     private Map<String, String> inputMap = Map.of();
     private CalibrationDevice device = CalibrationDevice.AUTO;
     private String gpuResource = DEFAULT_GPU_RESOURCE;
+    private int samplesPerTask = DEFAULT_SAMPLES_PER_TASK;
 
     private Builder(ImportOptions model, String dataUri, Path out) {
       this.model = model;
@@ -124,9 +131,15 @@ public record CalibrateOptions(ImportOptions model, String dataUri, CalibrationA
       return this;
     }
 
+    /** Samples per Spark task: large sets are split into about count / this many tasks (at least one per core). */
+    public Builder samplesPerTask(int n) {
+      this.samplesPerTask = n;
+      return this;
+    }
+
     public CalibrateOptions build() {
       return new CalibrateOptions(model, dataUri, algorithm, percentile, samples, batchSize, out, onBadRows, inputMap,
-          device, gpuResource);
+          device, gpuResource, samplesPerTask);
     }
   }
 }

@@ -55,7 +55,7 @@ public final class CalibrationDataValidation {
 
   public static Result run(SparkSession spark, Signature signature, String dataUri, Map<String, String> inputMap,
       long minSamples) {
-    Dataset<Row> data = CalibrateJob.read(spark, dataUri);
+    Dataset<Row> data = ParquetSets.read(spark, dataUri, "calibration data");
     List<InputColumn> inputs = CalibrationSchema.match(data.schema(), signature, inputMap, dataUri);
     for (InputColumn c : inputs) {
       checkElementType(data.schema().apply(c.column()), c, dataUri);

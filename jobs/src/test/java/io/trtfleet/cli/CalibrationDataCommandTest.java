@@ -2,7 +2,6 @@ package io.trtfleet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.trtfleet.cli.InspectCommandTest.Run;
 import io.trtfleet.spark.SparkTestSession;
@@ -195,9 +194,7 @@ class CalibrationDataCommandTest {
 
   @Test
   void committedValidationSetIsWhatTheDocumentedImportWrites() {
-    Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-    assumeTrue(Files.isDirectory(dir), "Fashion-MNIST is not installed at " + dir
-        + " (Debian package dataset-fashion-mnist); skipping the check that the committed sample set regenerates");
+    Path dir = io.trtfleet.testing.Datasets.fashionMnist();
     Path out = tmp.resolve("regenerated-validation.parquet");
     // The command of calibration-data/samples/fashion-mnist/README.md.
     Run r = InspectCommandTest.cli("calibration-data", "import", "--format", "idx",

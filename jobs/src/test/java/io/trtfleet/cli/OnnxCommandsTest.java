@@ -2,7 +2,6 @@ package io.trtfleet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,10 +70,9 @@ class OnnxCommandsTest {
 
   @Test
   void verifyFp16OnFashionMnistSample() {
-    Path model = Fixtures.repo("calibration-data/samples/fashion-mnist-cnn/saved_model");
-    assumeTrue(Files.isDirectory(model) && Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")));
+    Path model = Fixtures.fashionMnistModel();
     InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", model.toString(), "--data",
-        "fashion-mnist-idx:/usr/share/datasets/fashion-mnist", "--samples", "300", "--precision", "FP16",
+        Fixtures.fashionMnistSamples("validation.parquet").toString(), "--samples", "300", "--precision", "FP16",
         "--max-relative-error", "0.01");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("Compared 300 samples"), r.out());

@@ -12,6 +12,7 @@ import io.trtfleet.quantize.CalibrationAlgorithm;
 import io.trtfleet.quantize.CalibrationResult;
 import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.quantize.TensorCalibration;
+import io.trtfleet.testing.LogCapture;
 import io.trtfleet.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,9 +74,42 @@ class CalibrateJobTest {
     CalibrationResult a = calibrate(one, tmp.resolve("out1"), CalibrationAlgorithm.ENTROPY);
     CalibrationResult b = calibrate(seven, tmp.resolve("out7"), CalibrationAlgorithm.ENTROPY);
     assertEquals(240, a.samples());
-    assertEquals(a.tensors().size(), b.tensors().size());
     assertEquals(List.of("images:0", "MaxPool:0", "Reshape:0"),
         a.tensors().stream().map(TensorCalibration::tensor).toList(), "conv1, conv2 and dense inputs");
+    assertSameCalibration(a, b);
+  }
+
+  @Test
+  void aSetInOneFileIsSplitAcrossTasksWithProgressAndMergesExactly() {
+    String one = CalibrationData.write(spark, rows, CalibrationData.imagesSchema(), tmp.resolve("split").toString(), 1);
+    CalibrationResult whole = calibrate(one, tmp.resolve("whole"), CalibrationAlgorithm.ENTROPY);
+    assertEquals(1, maxTasks("trtfleet calibrate: histograms"), "240 samples: one task");
+    CalibrationResult split;
+    List<String> lines;
+    try (LogCapture log = new LogCapture("io.trtfleet.Progress")) {
+      split = CalibrateJob.run(spark, CalibrateOptions.builder(cnn, one, tmp.resolve("split-out"))
+          .algorithm(CalibrationAlgorithm.ENTROPY).batchSize(16).samplesPerTask(32).build());
+      lines = log.lines();
+    }
+    assertEquals(8, maxTasks("trtfleet calibrate: histograms"), "one file spread over 240 / 32 tasks");
+    assertSameCalibration(whole, split);
+    assertTrue(lines.stream().anyMatch(l -> l.matches("io.trtfleet.Progress: calibrate ranges: 240 samples in .*")),
+        lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.matches(
+        "io.trtfleet.Progress: calibrate histograms: 240 samples in .* \\(.* samples/s\\)")), lines.toString());
+  }
+
+  /** The most tasks any stage of the group's latest job ran. */
+  private static int maxTasks(String group) {
+    var tracker = spark.sparkContext().statusTracker();
+    int job = java.util.Arrays.stream(tracker.getJobIdsForGroup(group)).max().orElseThrow();
+    return java.util.Arrays.stream(tracker.getJobInfo(job).get().stageIds())
+        .map(id -> tracker.getStageInfo(id).get().numTasks()).max().orElseThrow();
+  }
+
+  private static void assertSameCalibration(CalibrationResult a, CalibrationResult b) {
+    assertEquals(a.samples(), b.samples());
+    assertEquals(a.tensors().size(), b.tensors().size());
     for (int i = 0; i < a.tensors().size(); i++) {
       TensorCalibration x = a.tensors().get(i);
       TensorCalibration y = b.tensors().get(i);

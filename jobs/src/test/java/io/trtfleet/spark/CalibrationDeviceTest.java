@@ -39,31 +39,31 @@ class CalibrationDeviceTest {
     SparkConf none = new SparkConf(false);
     SparkConf gpus = new SparkConf(false).set("spark.executor.resource.gpu.amount", "1");
     SparkConf pool = new SparkConf(false).set("spark.executor.resource.h100.amount", "1");
-    assertEquals(CalibrationDevice.CPU, CalibrateJob.resolveDevice(options(CalibrationDevice.AUTO, "gpu"), none, "yarn", true));
-    assertEquals(CalibrationDevice.GPU, CalibrateJob.resolveDevice(options(CalibrationDevice.AUTO, "gpu"), gpus, "yarn", false));
-    assertEquals(CalibrationDevice.CPU, CalibrateJob.resolveDevice(options(CalibrationDevice.AUTO, "gpu"), pool, "k8s://x", false));
-    assertEquals(CalibrationDevice.GPU, CalibrateJob.resolveDevice(options(CalibrationDevice.AUTO, "h100"), pool, "k8s://x", false));
-    assertEquals(CalibrationDevice.GPU, CalibrateJob.resolveDevice(options(CalibrationDevice.AUTO, "gpu"), none, "local[4]", true));
-    assertEquals(CalibrationDevice.CPU, CalibrateJob.resolveDevice(options(CalibrationDevice.AUTO, "gpu"), gpus, "local[4]", false));
+    assertEquals(CalibrationDevice.CPU, CollectorDevice.resolve(options(CalibrationDevice.AUTO, "gpu"), none, "yarn", true));
+    assertEquals(CalibrationDevice.GPU, CollectorDevice.resolve(options(CalibrationDevice.AUTO, "gpu"), gpus, "yarn", false));
+    assertEquals(CalibrationDevice.CPU, CollectorDevice.resolve(options(CalibrationDevice.AUTO, "gpu"), pool, "k8s://x", false));
+    assertEquals(CalibrationDevice.GPU, CollectorDevice.resolve(options(CalibrationDevice.AUTO, "h100"), pool, "k8s://x", false));
+    assertEquals(CalibrationDevice.GPU, CollectorDevice.resolve(options(CalibrationDevice.AUTO, "gpu"), none, "local[4]", true));
+    assertEquals(CalibrationDevice.CPU, CollectorDevice.resolve(options(CalibrationDevice.AUTO, "gpu"), gpus, "local[4]", false));
     // explicit choices are kept
-    assertEquals(CalibrationDevice.CPU, CalibrateJob.resolveDevice(options(CalibrationDevice.CPU, "gpu"), gpus, "yarn", true));
-    assertEquals(CalibrationDevice.GPU, CalibrateJob.resolveDevice(options(CalibrationDevice.GPU, "gpu"), none, "local", false));
+    assertEquals(CalibrationDevice.CPU, CollectorDevice.resolve(options(CalibrationDevice.CPU, "gpu"), gpus, "yarn", true));
+    assertEquals(CalibrationDevice.GPU, CollectorDevice.resolve(options(CalibrationDevice.GPU, "gpu"), none, "local", false));
   }
 
   @Test
   void gpuProfileRequestsOneGpuPerExecutorAndTask() {
-    ResourceProfile p = CalibrateJob.gpuProfile("h100");
+    ResourceProfile p = CollectorDevice.profile("h100");
     assertEquals(1L, p.executorResourcesJMap().get("h100").amount());
     assertEquals(1.0, p.taskResourcesJMap().get("h100").amount());
   }
 
   @Test
   void taskOrdinalComesFromTheResourceAddresses() {
-    assertEquals(0, CalibrateJob.deviceOrdinal(null, "gpu"));
-    assertEquals(0, CalibrateJob.deviceOrdinal(Map.of(), "gpu"));
-    assertEquals(3, CalibrateJob.deviceOrdinal(Map.of("gpu", new ResourceInformation("gpu", new String[] {"3", "4"})), "gpu"));
-    assertEquals(0, CalibrateJob.deviceOrdinal(Map.of("gpu", new ResourceInformation("gpu", new String[] {"3"})), "h100"));
-    TrtfleetException e = assertThrows(TrtfleetException.class, () -> CalibrateJob.deviceOrdinal(
+    assertEquals(0, CollectorDevice.deviceOrdinal(null, "gpu"));
+    assertEquals(0, CollectorDevice.deviceOrdinal(Map.of(), "gpu"));
+    assertEquals(3, CollectorDevice.deviceOrdinal(Map.of("gpu", new ResourceInformation("gpu", new String[] {"3", "4"})), "gpu"));
+    assertEquals(0, CollectorDevice.deviceOrdinal(Map.of("gpu", new ResourceInformation("gpu", new String[] {"3"})), "h100"));
+    TrtfleetException e = assertThrows(TrtfleetException.class, () -> CollectorDevice.deviceOrdinal(
         Map.of("gpu", new ResourceInformation("gpu", new String[] {"GPU-1234"})), "gpu"));
     assertTrue(e.getMessage().contains("GPU-1234"));
   }

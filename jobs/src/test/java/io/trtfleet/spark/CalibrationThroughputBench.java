@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * Calibration throughput on the sample CNN with local[2]: the histogram pass of CalibrateJob against
@@ -43,9 +45,13 @@ public final class CalibrationThroughputBench {
       StructType schema = df.schema();
       ModelPayload model = ModelPayload.of(g);
       int batch = CalibrateOptions.DEFAULT_BATCH;
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      CalibrationTask task = new CalibrationTask(sc.broadcast(model), tensors, inputs, schema, batch,
+          new CollectorDevice(false, CalibrateOptions.DEFAULT_GPU_RESOURCE, null));
+      LongAccumulator counted = sc.sc().longAccumulator();
       JavaRDD<Row> rdd = df.javaRDD();
-      Map<String, Float> ranges = rdd.mapPartitions(it -> List.of(CalibrateJob.partitionRanges(it, model, tensors,
-          inputs, schema, batch)).iterator()).reduce(ActivationCollector::mergeRanges);
+      Map<String, Float> ranges = rdd.mapPartitions(it -> List.of(RangePass.partition(it, task, counted)).iterator())
+          .reduce(ActivationCollector::mergeRanges);
       List<Double> inference = new ArrayList<>();
       List<Double> histograms = new ArrayList<>();
       for (int r = 0; r < repeat; r++) {
@@ -53,8 +59,8 @@ public final class CalibrationThroughputBench {
         rdd.mapPartitions(it -> List.of(infer(it, model, inputs, schema, batch, output)).iterator()).count();
         inference.add((System.nanoTime() - t0) / 1e9);
         long t1 = System.nanoTime();
-        rdd.mapPartitions(it -> List.of(CalibrateJob.partitionHistograms(it, model, tensors, ranges, inputs, schema,
-            batch)).iterator()).treeReduce(HistogramSet::merge, 2);
+        rdd.mapPartitions(it -> List.of(HistogramPass.partition(it, task, ranges, counted)).iterator())
+            .treeReduce(HistogramSet::merge, 2);
         histograms.add((System.nanoTime() - t1) / 1e9);
       }
       double inf = median(inference);

@@ -1,9 +1,10 @@
 package io.trtfleet.calibrationdata.samples;
 
+import io.trtfleet.testing.Datasets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,9 +29,7 @@ class FashionMnistSampleModelTest {
 
   @Test
   void reachesTargetAccuracyOnFirst2000TestImages() throws IOException {
-    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR),
-        "Fashion-MNIST is not installed at " + FashionMnist.DEFAULT_DIR + "; skipping the accuracy check");
-    FashionMnist test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST).first(2000);
+    FashionMnist test = FashionMnist.load(Datasets.fashionMnist(), FashionMnist.Split.TEST).first(2000);
 
     double accuracy = SavedModelAccuracy.topOne(SAVED_MODEL, test);
 

@@ -1,10 +1,11 @@
 package io.trtfleet.calibrationdata.samples;
 
+import io.trtfleet.testing.Datasets;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +39,7 @@ class FashionMnistTrainerTest {
   /** A tiny run, twice: the exported weights and graph must come out byte-identical. */
   @Test
   void shortTrainingIsReproducible() throws IOException {
-    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR),
-        "Fashion-MNIST is not installed at " + FashionMnist.DEFAULT_DIR + "; skipping the training run");
+    Datasets.fashionMnist();  // the trainer reads it from its default folder
     Path first = train(tmp.resolve("first"));
     Path second = train(tmp.resolve("second"));
     for (String file : new String[] {"saved_model/saved_model.pb",

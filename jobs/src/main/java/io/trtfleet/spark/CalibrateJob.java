@@ -72,11 +72,6 @@ public final class CalibrateJob {
     return result;
   }
 
-  /** Reads a Parquet set in the calibration-set convention ({@link ParquetSets#read}). */
-  public static Dataset<Row> readParquet(SparkSession spark, String uri, String what) {
-    return ParquetSets.read(spark, uri, what);
-  }
-
   private static Map<String, Object> parameters(CalibrateOptions o, FrozenGraph graph, List<String> tensors,
       HistogramSet merged, CollectorDevice device) {
     Map<String, Object> params = new LinkedHashMap<>();

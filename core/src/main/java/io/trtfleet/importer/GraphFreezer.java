@@ -1,5 +1,7 @@
 package io.trtfleet.importer;
 
+import com.google.protobuf.ByteString;
+import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
@@ -15,43 +17,57 @@ import java.util.Map;
 import java.util.Set;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.FunctionDefLibrary;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
 
 /**
  * Turns one signature of a MetaGraph into a self-contained dataflow graph: function calls inlined,
- * variables replaced by constants, control edges and identity chains removed, and everything the
- * signature's outputs do not need pruned. The result is in topological order.
+ * variables replaced by constants, lookup tables rebuilt from their exported contents, control edges and
+ * identity chains removed, and everything the signature's outputs do not need pruned. Functional
+ * control flow (While, If, Case and their stateless forms) stays one node whose functions are kept in the
+ * graph's function library (variables they read are frozen too, see {@link ResourceArgumentFreezer}).
+ * The result is in topological order.
  */
 final class GraphFreezer {
 
   /** Ops that pass a tensor through unchanged. */
   static final Set<String> IDENTITY_OPS = Set.of("Identity", "IdentityN", "Snapshot", "StopGradient");
-  /** Ops that change variables: a signature that runs one is no inference graph. */
-  static final Set<String> VARIABLE_WRITERS = Set.of("Assign", "AssignAdd", "AssignSub",
-      "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp", "ScatterUpdate", "ScatterAdd",
-      "ResourceScatterUpdate", "ResourceScatterAdd", "ResourceApplyAdam", "ResourceApplyGradientDescent");
+  /** Ops that change variables or tables besides the Assign and Apply families: no inference graph runs one. */
+  private static final Set<String> VARIABLE_WRITERS = Set.of("ScatterUpdate", "ScatterAdd", "ScatterSub",
+      "ScatterMul", "ScatterDiv", "ScatterNdUpdate", "ScatterNdAdd", "ResourceStridedSliceAssign",
+      "StridedSliceAssign", "LookupTableInsertV2", "LookupTableInsert", "LookupTableRemoveV2",
+      "LookupTableImportV2", "LookupTableImport", "CountUpTo", "ResourceCountUpTo");
+  /** TF1 control flow: a dataflow loop of frames (Enter, NextIteration, Exit) instead of functions. */
+  static final Set<String> TF1_CONTROL_FLOW = Set.of("Enter", "RefEnter", "Exit", "RefExit", "Merge", "RefMerge",
+      "Switch", "RefSwitch", "NextIteration", "RefNextIteration", "LoopCond");
   private static final int MAX_INLINE_ROUNDS = 64;
 
   private final Path modelDir;
   private final MetaGraphDef metaGraph;
   private final Signature signature;
   private final FunctionInliner inliner;
+  private final Map<String, FunctionDef> library = new LinkedHashMap<>();
   private final Map<String, NodeDef> nodes = new LinkedHashMap<>();
+  private boolean hasTables;
   private int variablesFrozen;
 
   GraphFreezer(Path modelDir, MetaGraphDef metaGraph, Signature signature) {
     this.modelDir = modelDir;
     this.metaGraph = metaGraph;
     this.signature = signature;
-    this.inliner = new FunctionInliner(metaGraph.getGraphDef().getLibrary().getFunctionList(), OpRegistry.get());
+    metaGraph.getGraphDef().getLibrary().getFunctionList()
+        .forEach(f -> library.put(f.getSignature().getName(), FunctionLibrary.withoutDevices(f)));
+    this.inliner = new FunctionInliner(List.copyOf(library.values()), OpRegistry.get());
     for (NodeDef n : metaGraph.getGraphDef().getNodeList()) {
       nodes.put(n.getName(), n.toBuilder().clearDevice().build());
     }
   }
 
-  record Result(List<NodeDef> nodes, int variablesFrozen) {}
+  /** The frozen nodes in topological order and the functions they still call. */
+  record Result(List<NodeDef> nodes, FunctionDefLibrary library, int variablesFrozen) {}
 
   Result freeze() {
     checkSignatureTensors();
@@ -59,16 +75,54 @@ final class GraphFreezer {
     inlineCalls();
     Set<String> reach = reachable();
     checkInferenceOnly(reach);
-    freezeVariables(reach);
     simplifyIdentities();
-    return new Result(topologicalOrder(reachable()), variablesFrozen);
+    reach = reachable();
+    freezeState(reach);
+    Set<String> keep = reachable();
+    if (hasTables) {
+      keep.add(FrozenGraph.INIT_OP);
+      keep.addAll(inputClosure(FrozenGraph.INIT_OP));
+    }
+    List<NodeDef> sorted = topologicalOrder(keep);
+    checkFunctionsPresent(sorted);
+    FunctionDefLibrary.Builder lib = FunctionDefLibrary.newBuilder()
+        .addAllFunction(FunctionLibrary.reachable(library, sorted));
+    return new Result(sorted, lib.build(), variablesFrozen);
+  }
+
+  /** Control flow kept in the graph needs its functions (and theirs) in the library. */
+  private void checkFunctionsPresent(List<NodeDef> kept) {
+    List<NodeDef> callers = new ArrayList<>(kept);
+    FunctionLibrary.reachable(library, kept).forEach(f -> callers.addAll(f.getNodeDefList()));
+    for (NodeDef n : callers) {
+      for (var a : n.getAttrMap().entrySet()) {
+        List<String> names = a.getValue().hasFunc() ? List.of(a.getValue().getFunc().getName())
+            : a.getValue().getList().getFuncList().stream().map(f -> f.getName()).toList();
+        for (String f : names) {
+          if (!library.containsKey(f)) {
+            throw new ImportException("node '" + n.getName() + "' (" + n.getOp() + ") calls function '" + f
+                + "' (attribute " + a.getKey() + "), which is not in the SavedModel's function library: the model"
+                + " is incomplete; re-export it");
+          }
+        }
+      }
+    }
+  }
+
+  /** True for ops that write variables or tables (Assign*, *Apply*, Scatter*, table inserts...). */
+  static boolean isVariableWriter(String op) {
+    return VARIABLE_WRITERS.contains(op) || op.startsWith("Assign") || op.startsWith("ResourceApply")
+        || op.startsWith("ApplyG") || op.startsWith("ApplyA") || op.startsWith("ApplyM") || op.startsWith("ApplyR")
+        || op.startsWith("ApplyF") || op.startsWith("ApplyP") || op.startsWith("ResourceSparseApply")
+        || op.startsWith("SparseApply") || op.startsWith("ResourceScatter");
   }
 
   private void checkSignatureTensors() {
     for (Signature.Argument a : concat(signature.inputs(), signature.outputs())) {
       if (a.tensor().name().isEmpty()) {
         throw new ImportException("signature '" + signature.key() + "' argument '" + a.key()
-            + "' is a sparse or composite tensor: trtfleet imports dense tensors only");
+            + "' is a composite tensor (ragged, or another tf.CompositeTensor): trtfleet imports dense and"
+            + " sparse arguments; export the signature with dense inputs (e.g. a padded tensor) or a SparseTensor");
       }
       if (!nodes.containsKey(a.ref().node())) {
         throw new ImportException("signature '" + signature.key() + "' names tensor '" + a.tensor().name()
@@ -103,10 +157,19 @@ final class GraphFreezer {
 
   /** Nodes the signature's outputs depend on through data edges, plus the signature's inputs. */
   private Set<String> reachable() {
+    List<String> roots = new ArrayList<>();
+    signature.outputs().forEach(a -> roots.add(a.ref().node()));
+    signature.inputs().forEach(a -> roots.add(a.ref().node()));
+    return closure(roots, false);
+  }
+
+  private Set<String> inputClosure(String root) {
+    return closure(List.of(root), true);
+  }
+
+  private Set<String> closure(List<String> roots, boolean control) {
     Set<String> result = new java.util.LinkedHashSet<>();
-    Deque<String> work = new ArrayDeque<>();
-    signature.outputs().forEach(a -> work.add(a.ref().node()));
-    signature.inputs().forEach(a -> work.add(a.ref().node()));
+    Deque<String> work = new ArrayDeque<>(roots);
     while (!work.isEmpty()) {
       String name = work.pop();
       if (result.add(name)) {
@@ -116,7 +179,7 @@ final class GraphFreezer {
               + ": the graph is incomplete; re-export the model");
         }
         for (String in : n.getInputList()) {
-          if (!in.startsWith("^")) {
+          if (control || !in.startsWith("^")) {
             work.add(TensorRef.parse(in).node());
           }
         }
@@ -125,54 +188,136 @@ final class GraphFreezer {
     return result;
   }
 
+  /**
+   * The signature may not write variables or tables: not through its data inputs, not through control
+   * dependencies (a TF1 train op), not inside the functions it calls. TF1 control flow is refused.
+   */
   private void checkInferenceOnly(Set<String> reach) {
-    for (String name : reach) {
+    List<String> roots = new ArrayList<>(reach);
+    Set<String> withControl = closure(roots, true);
+    List<NodeDef> checked = new ArrayList<>();
+    for (String name : withControl) {
       NodeDef n = nodes.get(name);
-      if (FunctionInliner.CONTROL_FLOW_OPS.contains(n.getOp())) {
-        throw new ImportException("node '" + name + "' is control flow (" + n.getOp() + ") in signature '"
-            + signature.key() + "': trtfleet imports straight-line graphs only; export the model without"
-            + " tf.while_loop/tf.cond in the serving path, or serve it with TensorFlow");
+      if (TF1_CONTROL_FLOW.contains(n.getOp()) && reach.contains(name)) {
+        throw new ImportException("node '" + name + "' is TF1 control flow (" + n.getOp() + ") in signature '"
+            + signature.key() + "': trtfleet keeps functional control flow (TF2 tf.while_loop/tf.cond) in"
+            + " TensorFlow but cannot freeze graph-mode loops; re-export the model with TF2 (tf.function)");
       }
-      if (VARIABLE_WRITERS.contains(n.getOp())) {
-        throw new ImportException("signature '" + signature.key() + "' changes a variable (node '" + name
+      checked.add(n);
+    }
+    for (FunctionDef f : FunctionLibrary.reachable(library, checked)) {
+      f.getNodeDefList().forEach(checked::add);
+    }
+    for (NodeDef n : checked) {
+      if (isVariableWriter(n.getOp())) {
+        throw new ImportException("signature '" + signature.key() + "' changes a variable (node '" + n.getName()
             + "', " + n.getOp() + "): it is not an inference graph and cannot be frozen; choose a"
             + " signature that only reads");
       }
     }
   }
 
-  private void freezeVariables(Set<String> reach) {
+  private void freezeState(Set<String> reach) {
     List<NodeDef> variables = reach.stream().map(nodes::get)
-        .filter(n -> VariableReader.REF_VARIABLE_OPS.contains(n.getOp())
-            || n.getOp().equals(VariableReader.RESOURCE_VARIABLE_OP))
+        .filter(n -> StateReader.REF_VARIABLE_OPS.contains(n.getOp())
+            || n.getOp().equals(StateReader.RESOURCE_VARIABLE_OP))
         .sorted(java.util.Comparator.comparing(NodeDef::getName))
         .toList();
-    Map<String, TensorProto> values = VariableReader.read(modelDir, metaGraph, variables);
+    List<NodeDef> tables = reach.stream().map(nodes::get).filter(n -> StateReader.TABLE_OPS.contains(n.getOp()))
+        .sorted(java.util.Comparator.comparing(NodeDef::getName))
+        .toList();
+    StateReader.State state = StateReader.read(modelDir, metaGraph, variables, tables);
+    Map<String, TensorProto> values = state.variables();
     Map<String, NodeDef> resourceVars = new HashMap<>();
     for (NodeDef v : variables) {
-      if (v.getOp().equals(VariableReader.RESOURCE_VARIABLE_OP)) {
+      if (v.getOp().equals(StateReader.RESOURCE_VARIABLE_OP)) {
         resourceVars.put(v.getName(), v);
       } else {
         nodes.put(v.getName(), constant(v.getName(), values.get(v.getName())));
       }
     }
+    ResourceArgumentFreezer functions = new ResourceArgumentFreezer(library);
     for (String name : reach) {
       NodeDef n = nodes.get(name);
-      List<String> handles = n.getInputList().stream().filter(in -> !in.startsWith("^"))
-          .map(in -> TensorRef.parse(in).node()).filter(resourceVars::containsKey).toList();
-      if (handles.isEmpty()) {
+      List<String> data = n.getInputList().stream().filter(in -> !in.startsWith("^")).toList();
+      Map<Integer, ResourceArgumentFreezer.Frozen> frozen = new java.util.TreeMap<>();
+      for (int i = 0; i < data.size(); i++) {
+        String handle = TensorRef.parse(data.get(i)).node();
+        if (resourceVars.containsKey(handle)) {
+          frozen.put(i, ResourceArgumentFreezer.Frozen.of(values.get(handle)));
+        }
+      }
+      if (frozen.isEmpty()) {
         continue;
       }
-      TensorProto value = values.get(handles.get(0));
+      String handle = TensorRef.parse(data.get(frozen.keySet().iterator().next())).node();
+      TensorProto value = values.get(handle);
       switch (n.getOp()) {
         case "ReadVariableOp" -> nodes.put(name, constant(name, value));
-        case "ResourceGather" -> nodes.put(name, gatherFromConstant(n, handles.get(0), value));
-        default -> throw new ImportException("node '" + name + "' (" + n.getOp() + ") uses variable '"
-            + handles.get(0) + "' in a way trtfleet cannot freeze (only ReadVariableOp and"
-            + " ResourceGather are); serve this signature with TensorFlow");
+        case "ResourceGather" -> nodes.put(name, gatherFromConstant(n, handle, value));
+        default -> {
+          if (!functions.callsFunction(n)) {
+            throw new ImportException("node '" + name + "' (" + n.getOp() + ") uses variable '" + handle
+                + "' in a way trtfleet cannot freeze (only reads are); serve this signature with TensorFlow");
+          }
+          NodeDef.Builder call = functions.rewrite(n, frozen).node().toBuilder().clearInput();
+          int d = 0;
+          for (String in : n.getInputList()) {
+            boolean isData = !in.startsWith("^");
+            if (isData && frozen.containsKey(d)) {
+              call.addInput(frozenValue(TensorRef.parse(in).node(), values));
+            } else {
+              call.addInput(in);
+            }
+            d += isData ? 1 : 0;
+          }
+          nodes.put(name, call.build());
+        }
       }
     }
+    state.tables().forEach(this::rebuildTable);
     variablesFrozen = variables.size();
+  }
+
+  /** A Const holding a variable's value, shared by every node that passes the variable on. */
+  private String frozenValue(String handle, Map<String, TensorProto> values) {
+    String name = handle + "/frozen";
+    nodes.putIfAbsent(name, constant(name, values.get(handle)));
+    return name;
+  }
+
+  /**
+   * A table becomes a HashTableV2 (same name, same key and value types) that {@link FrozenGraph#INIT_OP}
+   * fills from constants: the graph no longer needs the checkpoint, the assets or the model's initializers.
+   */
+  private void rebuildTable(String name, StateReader.TableContents contents) {
+    NodeDef old = nodes.get(name);
+    if (old.getAttrMap().containsKey("value_shape")
+        && old.getAttrMap().get("value_shape").getShape().getDimCount() > 0) {
+      throw new ImportException("lookup table '" + name + "' (" + old.getOp() + ") maps keys to vectors:"
+          + " trtfleet freezes tables of scalar values only; serve this signature with TensorFlow");
+    }
+    nodes.put(name, NodeDef.newBuilder().setName(name).setOp("HashTableV2")
+        .putAttr("key_dtype", old.getAttrMap().get("key_dtype"))
+        .putAttr("value_dtype", old.getAttrMap().get("value_dtype"))
+        .putAttr("shared_name", AttrValue.newBuilder().setS(ByteString.copyFromUtf8("trtfleet_" + name)).build())
+        .putAttr("container", AttrValue.newBuilder().setS(ByteString.EMPTY).build())
+        .putAttr("use_node_name_sharing", AttrValue.newBuilder().setB(false).build())
+        .build());
+    String keys = name + "/trtfleet_keys";
+    String values = name + "/trtfleet_values";
+    String init = name + "/trtfleet_init";
+    nodes.put(keys, constant(keys, contents.keys()));
+    nodes.put(values, constant(values, contents.values()));
+    nodes.put(init, NodeDef.newBuilder().setName(init).setOp("InitializeTableV2")
+        .addInput(name).addInput(keys).addInput(values)
+        .putAttr("Tkey", old.getAttrMap().get("key_dtype"))
+        .putAttr("Tval", old.getAttrMap().get("value_dtype"))
+        .build());
+    NodeDef.Builder all = nodes.containsKey(FrozenGraph.INIT_OP) ? nodes.get(FrozenGraph.INIT_OP).toBuilder()
+        : NodeDef.newBuilder().setName(FrozenGraph.INIT_OP).setOp("NoOp");
+    nodes.put(FrozenGraph.INIT_OP, all.addInput("^" + init).build());
+    hasTables = true;
   }
 
   /** Keras embeddings read rows of a variable: a GatherV2 of the frozen table. */
@@ -194,6 +339,11 @@ final class GraphFreezer {
         .putAttr("batch_dims", AttrValue.newBuilder().setI(gather.getAttrMap()
             .getOrDefault("batch_dims", AttrValue.getDefaultInstance()).getI()).build())
         .build();
+  }
+
+  static NodeDef stringConstant(String name, String value) {
+    return constant(name, TensorProto.newBuilder().setDtype(DataType.DT_STRING)
+        .setTensorShape(TensorSpec.toProto(new long[0])).addStringVal(ByteString.copyFromUtf8(value)).build());
   }
 
   static NodeDef constant(String name, TensorProto value) {

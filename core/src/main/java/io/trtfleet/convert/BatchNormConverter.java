@@ -23,7 +23,7 @@ final class BatchNormConverter implements OpConverter {
         throw new UnsupportedNodeException(node, "its batch statistics outputs are read by " + user);
       }
     }
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.rank() != 4) {
       throw new UnsupportedNodeException(node, "input rank " + x.rank());
     }
@@ -36,7 +36,7 @@ final class BatchNormConverter implements OpConverter {
     }
     String out = ctx.onnx.node("BatchNormalization", inputs, TensorRef.of(node.name(), 0).tensorName(),
         OnnxGraphBuilder.attr("epsilon", node.floatAttr("epsilon", 1e-4f)));
-    ctx.keptInFp32(node, "normalization statistics need FP32 range");
+    ctx.notes.keptInFp32(node, "normalization statistics need FP32 range");
     ctx.define(node, 0, out, layout, OnnxDataType.FLOAT);
   }
 }

@@ -95,7 +95,7 @@ final class GraphFreezer {
     List<NodeDef> callers = new ArrayList<>(kept);
     FunctionLibrary.reachable(library, kept).forEach(f -> callers.addAll(f.getNodeDefList()));
     for (NodeDef n : callers) {
-      for (var a : n.getAttrMap().entrySet()) {
+      for (var a : new java.util.TreeMap<>(n.getAttrMap()).entrySet()) {
         List<String> names = a.getValue().hasFunc() ? List.of(a.getValue().getFunc().getName())
             : a.getValue().getList().getFuncList().stream().map(f -> f.getName()).toList();
         for (String f : names) {

@@ -33,7 +33,7 @@ final class CandidateSelector {
     Signature sig = g.graph().signature();
     sig.inputs().forEach(a -> inputs.add(a.ref().node()));
     sig.outputs().forEach(a -> outputs.add(a.ref().node()));
-    ValidationContext ctx = new ValidationContext(g.graph(), options.precision(), options.dynamicShapes());
+    ValidationContext ctx = new ValidationContext(g.graph(), options.precision(), options.shapes());
     String[] reason = new String[g.size()];
     boolean[] copyableConst = new boolean[g.size()];
     for (int i = 0; i < g.size(); i++) {

@@ -293,9 +293,10 @@ class OpConversionTest {
       Operand<TFloat32> cumsum = b.f("Cumsum", List.of(b.weights(6), b.tf.constant(0)));
       return outs("y", b.f("AddV2", List.of(b.f("AddV2", List.of(b.f("Mul", List.of(x, scale)), shift)), cumsum)));
     });
+    // Import folds them (as Grappler does before TF-TRT converts): only Consts are left of the subgraphs.
+    assertEquals(Set.of("Placeholder", "Tanh", "Mul", "AddV2", "Const"), g.opHistogram().keySet(),
+        g.opHistogram()::toString);
     ConvertedSegment c = ConversionHarness.convert(g, ConversionOptions.fp32());
-    assertTrue(c.report().folded().stream().anyMatch(f -> f.startsWith("Cumsum") && f.endsWith("-> constant")),
-        c.report().folded().toString());
     assertEquals(Map.of("Tanh", 1, "Mul", 1, "Add", 2, "Identity", 1), c.report().onnxOps());
     Map<String, OutputComparison> cmp = ConversionHarness.compare(g, c, ConversionHarness.randomInputs(c, 3, 2));
     assertTrue(ConversionHarness.worstRelativeError(cmp) < FP32_TOLERANCE, cmp::toString);

@@ -20,7 +20,7 @@ import org.tensorflow.proto.NodeDef;
 class OpSupportTest {
 
   private static Optional<String> check(FrozenGraph g, String node, Precision precision, boolean dynamic) {
-    return OpSupport.get().check(g.node(node), new ValidationContext(g, precision, dynamic));
+    return OpSupport.get().check(g.node(node), new ValidationContext(g, precision, dynamic ? ShapeMode.DYNAMIC : ShapeMode.STATIC));
   }
 
   private static Optional<String> check(FrozenGraph g, String node) {

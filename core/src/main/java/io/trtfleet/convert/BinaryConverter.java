@@ -48,7 +48,7 @@ final class BinaryConverter implements OpConverter {
     ctx.define(node, 0, out, layout, type);
   }
 
-  private static Layout chooseLayout(TensorValue a, TensorValue b, int outRank) {
+  static Layout chooseLayout(TensorValue a, TensorValue b, int outRank) {
     if (outRank != 4) {
       return Layout.AS_IS;
     }

@@ -29,7 +29,10 @@ final class ConvConverter implements OpConverter {
     int kh = (int) fs[0], kw = (int) fs[1], fi = (int) fs[2], fo = (int) fs[3];
     long cin = sp.channels(x.shape());
     if (cin < 0) {
-      throw new UnsupportedNodeException(node, "input channels unknown");
+      // Unknown at conversion: the filter's input channels (group 1, a depthwise filter's own channels);
+      // a grouped input would fail ONNX Runtime's and TensorRT's shape checks, never compute silently.
+      cin = fi;
+      ctx.notes.note(node.op() + " with unknown input channels converted as " + fi + " channels (group 1)");
     }
     int outC;
     long group;

@@ -102,10 +102,12 @@ final class StateReader {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot stage the variable restore of " + modelDir, e);
-    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+    } catch (ImportException e) {
+      throw e;
+    } catch (org.tensorflow.exceptions.TensorFlowException | IllegalArgumentException | IllegalStateException e) {
       throw new ImportException("TensorFlow could not restore the variables and tables of " + modelDir + " from "
           + modelDir.resolve("variables") + " and " + modelDir.resolve("assets") + " ("
-          + Messages.firstLine(e.getMessage())
+          + Messages.oneLine(e.getMessage())
           + "): the checkpoint or an asset is damaged or does not match the graph; re-export the model", e);
     } finally {
       try {

@@ -111,7 +111,9 @@ public final class ReferenceRunner implements AutoCloseable {
             byName.put(computed.get(i), toHost(result.get(i)));
           }
         }
-      } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      } catch (TrtfleetException e) {
+        throw e;
+      } catch (RuntimeException e) { // TensorFlow's errors (TFInvalidArgumentException is no TensorFlowException)
         throw new TrtfleetException("TensorFlow " + org.tensorflow.TensorFlow.version() + " cannot run signature '"
             + frozen.signature().key() + "' on these inputs: " + Messages.oneLine(e.getMessage()), e);
       } finally {
@@ -174,11 +176,8 @@ public final class ReferenceRunner implements AutoCloseable {
         session.close();
       }
       graph.close();
-      if (e instanceof org.tensorflow.exceptions.TensorFlowException) {
-        throw new TrtfleetException("TensorFlow " + org.tensorflow.TensorFlow.version() + " cannot load signature '"
-            + frozen.signature().key() + "': " + Messages.oneLine(e.getMessage()), e);
-      }
-      throw e;
+      throw new TrtfleetException("TensorFlow " + org.tensorflow.TensorFlow.version() + " cannot load signature '"
+          + frozen.signature().key() + "': " + Messages.oneLine(e.getMessage()), e);
     }
     sessions.put(key, new Opened(graph, session));
     return session;

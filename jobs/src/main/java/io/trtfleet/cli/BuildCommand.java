@@ -146,7 +146,7 @@ public final class BuildCommand implements Callable<Integer> {
     });
     FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
     List<Verifier.Batch> held = data == null ? List.of()
-        : SampleSource.load(data, graph.signature(), samples, Math.min(250, samples));
+        : SampleSource.load(data, graph, samples, Math.min(250, samples));
     DeviceIdentity device = TensorRt.identify(gpu);
     EngineBuilder builder = new EngineBuilder(device);
     Path timingCache = out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache");

@@ -95,6 +95,9 @@ final class GraphFreezer {
     List<NodeDef> callers = new ArrayList<>(kept);
     FunctionLibrary.reachable(library, kept).forEach(f -> callers.addAll(f.getNodeDefList()));
     for (NodeDef n : callers) {
+      if (n.getOp().equals(OpRegistry.TRT_ENGINE_OP)) {
+        continue; // kept as is and never run here; its fallback function may be absent
+      }
       for (var a : new java.util.TreeMap<>(n.getAttrMap()).entrySet()) {
         List<String> names = a.getValue().hasFunc() ? List.of(a.getValue().getFunc().getName())
             : a.getValue().getList().getFuncList().stream().map(f -> f.getName()).toList();

@@ -206,7 +206,7 @@ public final class Verifier implements AutoCloseable {
     }
     Map<String, double[]> accuracy = new LinkedHashMap<>();
     correct.forEach((k, c) -> accuracy.put(k, new double[] {(double) c[0] / labelled, (double) c[1] / labelled}));
-    return new Result(out, samples, accuracy, bySegment, Map.copyOf(unverified));
+    return new Result(out, samples, accuracy, bySegment, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(unverified)));
   }
 
   /** Rows whose arg-max over a [rows, classes] output equals the label. */

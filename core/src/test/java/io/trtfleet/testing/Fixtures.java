@@ -22,6 +22,21 @@ public final class Fixtures {
     return dir;
   }
 
+  /**
+   * The public SavedModels of {@code zoo/} (one folder per model, {@code saved_model/} and {@code SOURCE.txt}
+   * in each), sorted by name; skips the test when the fixtures are not checked out.
+   */
+  public static java.util.List<Path> zooModels() {
+    Path zoo = Path.of(System.getProperty("trtfleet.fixtures", "../../shared/fixtures"), "zoo");
+    assumeTrue(Files.isDirectory(zoo), "zoo " + zoo + " not found: run the tests from a checkout with shared/"
+        + " beside it (or set -Dtrtfleet.fixtures)");
+    try (Stream<Path> models = Files.list(zoo)) {
+      return models.filter(m -> Files.isDirectory(m.resolve("saved_model"))).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A path inside the repository (e.g. calibration-data/samples/...). */
   public static Path repo(String relative) {
     return Path.of(System.getProperty("trtfleet.root", "..")).resolve(relative);

@@ -201,7 +201,8 @@ public final class ReferenceRunner implements AutoCloseable {
     return out;
   }
 
-  static Tensor toTensor(HostTensor t) {
+  /** A TensorFlow tensor holding a host tensor (the caller closes it). */
+  public static Tensor toTensor(HostTensor t) {
     if (t.dtype() == DataType.DT_STRING) {
       return TString.tensorOfBytes(Shape.of(t.shape()), DataBuffers.ofObjects(t.strings().toArray(byte[][]::new)));
     }
@@ -209,7 +210,8 @@ public final class ReferenceRunner implements AutoCloseable {
     return Tensor.of(type, Shape.of(t.shape()), DataBuffers.of(t.data(), true, false));
   }
 
-  static HostTensor toHost(Tensor t) {
+  /** A host copy of a TensorFlow tensor. */
+  public static HostTensor toHost(Tensor t) {
     if (t.dataType() == DataType.DT_STRING) {
       List<byte[]> values = new java.util.ArrayList<>();
       ((TString) t).asBytes().scalars().forEach(s -> values.add(s.getObject()));

@@ -36,11 +36,13 @@ import org.tensorflow.proto.TensorProto;
  *   <li>A deterministic node whose inputs are all constant is computed by TensorFlow itself and becomes a
  *       Const (outputs up to {@value #MAX_BYTES} bytes, as Grappler).
  *   <li>Shape arithmetic: {@code Shape} of a tensor whose static shape is partly known is evaluated twice,
- *       its unknown dimensions set to 1 and then to a large number; a small integer result that comes out
- *       the same both times does not depend on them (a Keras {@code Resizing}'s slice of the known height
- *       and width) and becomes a Const.
- *   <li>{@code Reshape} to a computed shape whose static result has at most one unknown dimension
- *       reshapes to that constant shape ({@code -1} for the unknown one, the batch usually).
+ *       its unknown dimensions set to 1 and then each to a distinct large number; a small integer result
+ *       that comes out the same both times does not depend on them (a Keras {@code Resizing}'s slice of the
+ *       known height and width) and becomes a Const.
+ *   <li>{@code Reshape} to a computed shape reshapes to a constant one when the static result has at most
+ *       one unknown dimension, or when the computed shape is constant but for the reshaped tensor's own
+ *       first dimension passed through (Keras {@code Flatten}: {@code [shape(x)[0], -1]} becomes
+ *       {@code [-1, 12]}).
  * </ul>
  */
 final class ConstantFolder {
@@ -51,7 +53,9 @@ final class ConstantFolder {
   static final long MAX_BYTES = 10L << 20;
   /** Shape arithmetic results larger than this are no shapes: they are never evaluated with a sentinel. */
   private static final int MAX_SHAPE_VALUES = 64;
-  private static final long[] SENTINELS = {1, 1_000_003};
+  /** The first evaluation's value of unknown dimensions; the second gives each its own (see {@link #sentinel}). */
+  private static final long SMALL_SENTINEL = 1;
+  private static final long LARGE_SENTINEL = 1_000_003;
   private static final Set<String> NEVER = Set.of("Placeholder", "PlaceholderWithDefault", "Const", "NoOp",
       "Identity", "Snapshot", "StopGradient");
 
@@ -63,6 +67,11 @@ final class ConstantFolder {
   private final Set<String> foldable = new HashSet<>();
   /** Foldable nodes whose value depends on an unknown dimension (through a Shape). */
   private final Set<String> shapeDependent = new HashSet<>();
+  /** Unknown dimensions read by Shape nodes, in order: (tensor, dimension); the index gives the sentinel. */
+  private final List<TensorRef> unknownTensors = new ArrayList<>();
+  private final List<Integer> unknownDims = new ArrayList<>();
+  /** The two evaluations of every shape-dependent node (small int vectors). */
+  private final Map<String, long[][]> shapeValues = new HashMap<>();
 
   private ConstantFolder(List<Node> nodes, Signature signature) {
     this.nodes = nodes;
@@ -189,11 +198,11 @@ final class ConstantFolder {
   private Map<String, TensorProto> evaluate(List<String> fetch, org.tensorflow.proto.VersionDef versions,
       FunctionDefLibrary library) {
     List<Map<String, TensorProto>> runs = new ArrayList<>();
-    for (long sentinel : shapeDependent.isEmpty() ? new long[] {SENTINELS[0]} : SENTINELS) {
+    for (boolean large : shapeDependent.isEmpty() ? new boolean[] {false} : new boolean[] {false, true}) {
       GraphDef.Builder def = GraphDef.newBuilder().setVersions(versions).setLibrary(library);
       for (Node n : nodes) {
         if (foldable.contains(n.name())) {
-          def.addNode(isShapeOf(n) ? shapeConstant(n, sentinel) : n.def().toBuilder().clearDevice().build());
+          def.addNode(isShapeOf(n) ? shapeConstant(n, large) : n.def().toBuilder().clearDevice().build());
         }
       }
       try {
@@ -210,9 +219,26 @@ final class ConstantFolder {
       boolean stable = runs.stream().allMatch(r -> r.get(name).equals(first));
       if (stable && first.getSerializedSize() <= MAX_BYTES) {
         out.put(name, first);
+      } else if (!stable) {
+        shapeValues.put(name, new long[][] {ints(first), ints(runs.get(1).get(name))});
       }
     }
     return out;
+  }
+
+  /** The sentinel of unknown dimension {@code k} in the second evaluation: distinct, so it names its source. */
+  private static long sentinel(int k) {
+    return LARGE_SENTINEL + 7919L * k;
+  }
+
+  private static long[] ints(TensorProto t) {
+    java.nio.ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    boolean wide = t.getDtype() == DataType.DT_INT64;
+    long[] v = new long[b.remaining() / (wide ? 8 : 4)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = wide ? b.getLong() : b.getInt();
+    }
+    return v;
   }
 
   private static Map<String, TensorProto> run(GraphDef def, List<String> fetch) {
@@ -235,15 +261,18 @@ final class ConstantFolder {
     return out;
   }
 
-  /** A Shape node as a Const of its static shape, unknown dimensions set to {@code sentinel}. */
-  private NodeDef shapeConstant(Node shape, long sentinel) {
+  /** A Shape node as a Const of its static shape, unknown dimensions set to 1 or to their own sentinel. */
+  private NodeDef shapeConstant(Node shape, boolean large) {
     TensorRef in = shape.dataInputs().get(0);
     long[] dims = byName.get(in.node()).output(in.index()).shape();
     DataType type = shape.output(0).dtype();
     TensorProto.Builder t = TensorProto.newBuilder().setDtype(type)
         .setTensorShape(TensorSpec.toProto(new long[] {dims.length}));
-    for (long d : dims) {
-      long v = d < 0 ? sentinel : d;
+    for (int d = 0; d < dims.length; d++) {
+      long v = dims[d];
+      if (v < 0) {
+        v = large ? sentinel(unknownIndex(in, d)) : SMALL_SENTINEL;
+      }
       if (type == DataType.DT_INT64) {
         t.addInt64Val(v);
       } else {
@@ -253,26 +282,39 @@ final class ConstantFolder {
     return GraphFreezer.constant(shape.name(), t.build());
   }
 
-  /** Reshape to a computed shape whose static result has at most one unknown dimension: to a Const shape. */
+  private int unknownIndex(TensorRef tensor, int dim) {
+    for (int k = 0; k < unknownTensors.size(); k++) {
+      if (unknownTensors.get(k).equals(tensor) && unknownDims.get(k) == dim) {
+        return k;
+      }
+    }
+    unknownTensors.add(tensor);
+    unknownDims.add(dim);
+    return unknownTensors.size() - 1;
+  }
+
+  /** Reshape to a computed shape: to a Const when the static result or the evaluated shape decides it. */
   private void materializeReshape(Node reshape, Map<String, NodeDef> replaced) {
     TensorRef shapeIn = reshape.dataInputs().get(1);
     Node producer = byName.get(shapeIn.node());
-    long[] out = reshape.output(0).shape();
-    if (producer.op().equals("Const") || replaced.containsKey(producer.name()) || out == null) {
+    if (producer.op().equals("Const") || replaced.containsKey(producer.name())) {
       return;
     }
-    long unknown = Arrays.stream(out).filter(d -> d < 0).count();
-    if (unknown > 1 || Arrays.stream(out).anyMatch(d -> d == 0)) {
+    long[] target = fromStaticShape(reshape.output(0).shape());
+    if (target == null && shapeIn.index() == 0 && shapeValues.containsKey(producer.name())) {
+      target = batchPassThrough(reshape, shapeValues.get(producer.name()));
+    }
+    if (target == null) {
       return;
     }
     DataType type = reshape.typeAttr("Tshape").orElse(DataType.DT_INT32);
     TensorProto.Builder t = TensorProto.newBuilder().setDtype(type)
-        .setTensorShape(TensorSpec.toProto(new long[] {out.length}));
-    for (long d : out) {
+        .setTensorShape(TensorSpec.toProto(new long[] {target.length}));
+    for (long d : target) {
       if (type == DataType.DT_INT64) {
-        t.addInt64Val(Math.max(d, -1));
+        t.addInt64Val(d);
       } else {
-        t.addIntVal((int) Math.max(d, -1));
+        t.addIntVal((int) d);
       }
     }
     String name = reshape.name() + "/trtfleet_shape";
@@ -282,6 +324,68 @@ final class ConstantFolder {
     b.addInput(inputs.get(0)).addInput(name);
     inputs.subList(2, inputs.size()).forEach(b::addInput);
     replaced.put(reshape.name(), b.build());
+  }
+
+  /** The static result as a Reshape shape, when it has at most one unknown dimension (then -1). */
+  private static long[] fromStaticShape(long[] out) {
+    if (out == null || Arrays.stream(out).filter(d -> d < 0).count() > 1 || Arrays.stream(out).anyMatch(d -> d == 0)) {
+      return null;
+    }
+    return Arrays.stream(out).map(d -> Math.max(d, -1)).toArray();
+  }
+
+  /**
+   * A shape that is constant but for one entry carrying the reshaped tensor's own first dimension (it
+   * evaluated to that dimension's sentinel): that entry becomes -1, and a -1 elsewhere the size the
+   * tensor's other (static) dimensions leave for it.
+   */
+  private long[] batchPassThrough(Node reshape, long[][] runs) {
+    TensorRef x = reshape.dataInputs().get(0);
+    long[] xs = byName.get(x.node()).output(x.index()).shape();
+    if (xs == null || xs.length == 0 || xs[0] >= 0 || runs[0].length != runs[1].length) {
+      return null;
+    }
+    long elementsPerBatch = 1;
+    for (int d = 1; d < xs.length; d++) {
+      if (xs[d] < 0) {
+        return null;
+      }
+      elementsPerBatch *= xs[d];
+    }
+    long batchSentinel = -1;
+    for (int k = 0; k < unknownTensors.size(); k++) {
+      if (unknownTensors.get(k).equals(x) && unknownDims.get(k) == 0) {
+        batchSentinel = sentinel(k);
+      }
+    }
+    long[] target = runs[0].clone();
+    int batch = -1;
+    int inferred = -1;
+    long known = 1;
+    for (int i = 0; i < target.length; i++) {
+      if (runs[0][i] == SMALL_SENTINEL && runs[1][i] == batchSentinel && batch < 0) {
+        batch = i;
+      } else if (runs[0][i] != runs[1][i]) {
+        return null;
+      } else if (runs[0][i] == -1 && inferred < 0) {
+        inferred = i;
+      } else if (runs[0][i] <= 0) {
+        return null;
+      } else {
+        known *= runs[0][i];
+      }
+    }
+    if (batch < 0) {
+      return null;
+    }
+    if (inferred >= 0) {
+      if (elementsPerBatch % known != 0) {
+        return null;
+      }
+      target[inferred] = elementsPerBatch / known;
+    }
+    target[batch] = -1;
+    return target;
   }
 
   /**

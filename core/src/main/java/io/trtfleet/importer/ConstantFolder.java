@@ -63,6 +63,7 @@ final class ConstantFolder {
   private final Map<String, Node> byName = new HashMap<>();
   private final Map<String, List<String>> consumers = new HashMap<>();
   private final Set<String> pinned = new HashSet<>();
+  private Set<String> frames = Set.of();
   /** Nodes whose value is known (Const or computable from constants and static shapes). */
   private final Set<String> foldable = new HashSet<>();
   /** Foldable nodes whose value depends on an unknown dimension (through a Shape). */
@@ -89,6 +90,7 @@ final class ConstantFolder {
   }
 
   private List<NodeDef> run(FunctionDefLibrary library, org.tensorflow.proto.VersionDef versions) {
+    frames = io.trtfleet.graph.Tf1ControlFlow.frameNodes(nodes.stream().map(Node::def).toList());
     Set<String> functions = new HashSet<>();
     library.getFunctionList().forEach(f -> functions.add(f.getSignature().getName()));
     for (Node n : nodes) {
@@ -122,6 +124,9 @@ final class ConstantFolder {
   }
 
   private void classify(Node n, Set<String> functions) {
+    if (frames.contains(n.name())) {
+      return; // runs in its TF1 frame, by its control edges
+    }
     if (n.op().equals("Const")) {
       foldable.add(n.name());
       return;

@@ -3,6 +3,7 @@ package io.trtfleet.importer;
 import com.google.protobuf.ByteString;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Signature;
+import io.trtfleet.graph.Tf1ControlFlow;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ import org.tensorflow.proto.TensorProto;
  * identity chains removed, and everything the signature's outputs do not need pruned. Functional
  * control flow (While, If, Case and their stateless forms) stays one node whose functions are kept in the
  * graph's function library (variables they read are frozen too, see {@link ResourceArgumentFreezer}).
- * The result is in topological order.
+ * TF1 control flow (the frames of graph-mode loops and conds, {@link Tf1ControlFlow}) stays as it is, its
+ * control edges included. The result is in topological order but for the loops' back edges.
  */
 final class GraphFreezer {
 
@@ -40,9 +42,6 @@ final class GraphFreezer {
       "ScatterMul", "ScatterDiv", "ScatterNdUpdate", "ScatterNdAdd", "ResourceStridedSliceAssign",
       "StridedSliceAssign", "LookupTableInsertV2", "LookupTableInsert", "LookupTableRemoveV2",
       "LookupTableImportV2", "LookupTableImport", "CountUpTo", "ResourceCountUpTo");
-  /** TF1 control flow: a dataflow loop of frames (Enter, NextIteration, Exit) instead of functions. */
-  static final Set<String> TF1_CONTROL_FLOW = Set.of("Enter", "RefEnter", "Exit", "RefExit", "Merge", "RefMerge",
-      "Switch", "RefSwitch", "NextIteration", "RefNextIteration", "LoopCond");
   private static final int MAX_INLINE_ROUNDS = 64;
 
   private final Path modelDir;
@@ -52,6 +51,8 @@ final class GraphFreezer {
   private final Map<String, FunctionDef> library = new LinkedHashMap<>();
   private final Map<String, NodeDef> nodes = new LinkedHashMap<>();
   private boolean hasTables;
+  /** Nodes inside TF1 loop and cond frames: they keep their control edges and identities. */
+  private Set<String> frames = Set.of();
   private int variablesFrozen;
 
   GraphFreezer(Path modelDir, MetaGraphDef metaGraph, Signature signature) {
@@ -73,6 +74,7 @@ final class GraphFreezer {
     checkSignatureTensors();
     signatureInputsAsPlaceholders();
     inlineCalls();
+    frames = Tf1ControlFlow.frameNodes(nodes.values());
     Set<String> reach = reachable();
     checkInferenceOnly(reach);
     simplifyIdentities();
@@ -182,7 +184,7 @@ final class GraphFreezer {
               + ": the graph is incomplete; re-export the model");
         }
         for (String in : n.getInputList()) {
-          if (control || !in.startsWith("^")) {
+          if (control || !in.startsWith("^") || frames.contains(name)) {
             work.add(TensorRef.parse(in).node());
           }
         }
@@ -193,21 +195,11 @@ final class GraphFreezer {
 
   /**
    * The signature may not write variables or tables: not through its data inputs, not through control
-   * dependencies (a TF1 train op), not inside the functions it calls. TF1 control flow is refused.
+   * dependencies (a TF1 train op), not inside the functions it calls.
    */
   private void checkInferenceOnly(Set<String> reach) {
-    List<String> roots = new ArrayList<>(reach);
-    Set<String> withControl = closure(roots, true);
     List<NodeDef> checked = new ArrayList<>();
-    for (String name : withControl) {
-      NodeDef n = nodes.get(name);
-      if (TF1_CONTROL_FLOW.contains(n.getOp()) && reach.contains(name)) {
-        throw new ImportException("node '" + name + "' is TF1 control flow (" + n.getOp() + ") in signature '"
-            + signature.key() + "': trtfleet keeps functional control flow (TF2 tf.while_loop/tf.cond) in"
-            + " TensorFlow but cannot freeze graph-mode loops; re-export the model with TF2 (tf.function)");
-      }
-      checked.add(n);
-    }
+    closure(new ArrayList<>(reach), true).forEach(name -> checked.add(nodes.get(name)));
     for (FunctionDef f : FunctionLibrary.reachable(library, checked)) {
       f.getNodeDefList().forEach(checked::add);
     }
@@ -240,46 +232,79 @@ final class GraphFreezer {
       }
     }
     ResourceArgumentFreezer functions = new ResourceArgumentFreezer(library);
-    for (String name : reach) {
-      NodeDef n = nodes.get(name);
-      List<String> data = n.getInputList().stream().filter(in -> !in.startsWith("^")).toList();
-      Map<Integer, ResourceArgumentFreezer.Frozen> frozen = new java.util.TreeMap<>();
-      for (int i = 0; i < data.size(); i++) {
-        String handle = TensorRef.parse(data.get(i)).node();
-        if (resourceVars.containsKey(handle)) {
-          frozen.put(i, ResourceArgumentFreezer.Frozen.of(values.get(handle)));
+    // A TF1 loop reads a variable through Enter (and identities inside its frame): they carry its value.
+    Map<String, TensorProto> carriers = new HashMap<>();
+    resourceVars.keySet().forEach(v -> carriers.put(v, values.get(v)));
+    Set<String> done = new HashSet<>();
+    for (boolean changed = true; changed; ) {
+      changed = false;
+      for (String name : reach) {
+        NodeDef n = nodes.get(name);
+        if (done.contains(name)) {
+          continue;
         }
-      }
-      if (frozen.isEmpty()) {
-        continue;
-      }
-      String handle = TensorRef.parse(data.get(frozen.keySet().iterator().next())).node();
-      TensorProto value = values.get(handle);
-      switch (n.getOp()) {
-        case "ReadVariableOp" -> nodes.put(name, constant(name, value));
-        case "ResourceGather" -> nodes.put(name, gatherFromConstant(n, handle, value));
-        default -> {
-          if (!functions.callsFunction(n)) {
-            throw new ImportException("node '" + name + "' (" + n.getOp() + ") uses variable '" + handle
-                + "' in a way trtfleet cannot freeze (only reads are); serve this signature with TensorFlow");
+        List<String> data = n.getInputList().stream().filter(in -> !in.startsWith("^")).toList();
+        Map<Integer, ResourceArgumentFreezer.Frozen> frozen = new java.util.TreeMap<>();
+        for (int i = 0; i < data.size(); i++) {
+          String carrier = TensorRef.parse(data.get(i)).node();
+          if (carriers.containsKey(carrier)) {
+            frozen.put(i, ResourceArgumentFreezer.Frozen.of(carriers.get(carrier)));
           }
-          NodeDef.Builder call = functions.rewrite(n, frozen).node().toBuilder().clearInput();
-          int d = 0;
-          for (String in : n.getInputList()) {
-            boolean isData = !in.startsWith("^");
-            if (isData && frozen.containsKey(d)) {
-              call.addInput(frozenValue(TensorRef.parse(in).node(), values));
-            } else {
-              call.addInput(in);
+        }
+        if (frozen.isEmpty()) {
+          continue;
+        }
+        done.add(name);
+        changed = true;
+        String handle = TensorRef.parse(data.get(frozen.keySet().iterator().next())).node();
+        TensorProto value = carriers.get(handle);
+        boolean direct = resourceVars.containsKey(handle);
+        switch (n.getOp()) {
+          case "ReadVariableOp" -> nodes.put(name, direct && !frames.contains(name) ? constant(name, value)
+              : n.toBuilder().setOp("Identity").clearAttr().putAttr("T", dtype(value)).build());
+          case "ResourceGather" -> {
+            if (!direct) {
+              throw new ImportException("node '" + name + "' gathers from variable '" + handle + "' inside TF1"
+                  + " control flow: trtfleet cannot freeze it; serve this signature with TensorFlow");
             }
-            d += isData ? 1 : 0;
+            nodes.put(name, gatherFromConstant(n, handle, value));
           }
-          nodes.put(name, call.build());
+          case "Enter", "Identity" -> {
+            NodeDef.Builder b = n.toBuilder().clearInput().putAttr("T", dtype(value));
+            for (String in : n.getInputList()) {
+              b.addInput(!in.startsWith("^") && resourceVars.containsKey(TensorRef.parse(in).node())
+                  ? frozenValue(TensorRef.parse(in).node(), values) : in);
+            }
+            nodes.put(name, b.build());
+            carriers.put(name, value);
+          }
+          default -> {
+            if (!direct || !functions.callsFunction(n)) {
+              throw new ImportException("node '" + name + "' (" + n.getOp() + ") uses variable '" + handle
+                  + "' in a way trtfleet cannot freeze (only reads are); serve this signature with TensorFlow");
+            }
+            NodeDef.Builder call = functions.rewrite(n, frozen).node().toBuilder().clearInput();
+            int d = 0;
+            for (String in : n.getInputList()) {
+              boolean isData = !in.startsWith("^");
+              if (isData && frozen.containsKey(d)) {
+                call.addInput(frozenValue(TensorRef.parse(in).node(), values));
+              } else {
+                call.addInput(in);
+              }
+              d += isData ? 1 : 0;
+            }
+            nodes.put(name, call.build());
+          }
         }
       }
     }
     state.tables().forEach(this::rebuildTable);
     variablesFrozen = variables.size();
+  }
+
+  private static AttrValue dtype(TensorProto value) {
+    return AttrValue.newBuilder().setType(value.getDtype()).build();
   }
 
   /** A Const holding a variable's value, shared by every node that passes the variable on. */
@@ -365,7 +390,7 @@ final class GraphFreezer {
     concat(signature.inputs(), signature.outputs()).forEach(a -> pinned.add(a.ref().node()));
     Map<String, String> forward = new HashMap<>();
     for (NodeDef n : nodes.values()) {
-      if (IDENTITY_OPS.contains(n.getOp()) && !pinned.contains(n.getName())) {
+      if (IDENTITY_OPS.contains(n.getOp()) && !pinned.contains(n.getName()) && !frames.contains(n.getName())) {
         List<String> ins = n.getInputList().stream().filter(in -> !in.startsWith("^")).toList();
         for (int i = 0; i < ins.size(); i++) {
           forward.put(TensorRef.of(n.getName(), i).tensorName(), ins.get(i));
@@ -382,6 +407,8 @@ final class GraphFreezer {
       for (String in : n.getInputList()) {
         if (!in.startsWith("^")) {
           b.addInput(follow(in, forward));
+        } else if (frames.contains(n.getName())) {
+          b.addInput(in);  // frames need their control edges (a Const runs in its loop through its pivot)
         }
       }
       e.setValue(b.build());
@@ -438,8 +465,12 @@ final class GraphFreezer {
     Map<String, List<String>> users = new HashMap<>();
     for (String name : order) {
       Set<String> producers = new HashSet<>();
-      for (String in : nodes.get(name).getInputList()) {
-        producers.add(TensorRef.parse(in).node());
+      NodeDef n = nodes.get(name);
+      for (String in : n.getInputList()) {
+        String p = TensorRef.parse(in).node();
+        if (!Tf1ControlFlow.isBackEdge(nodes.get(p).getOp(), n.getOp())) {
+          producers.add(p);
+        }
       }
       pending.put(name, producers.size());
       producers.forEach(p -> users.computeIfAbsent(p, k -> new ArrayList<>()).add(name));

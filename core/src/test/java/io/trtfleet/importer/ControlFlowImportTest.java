@@ -76,6 +76,73 @@ class ControlFlowImportTest {
     }
   }
 
+  /**
+   * A graph-mode tf.while_loop (Enter, Merge, Switch, NextIteration, Exit; body constants tied to the loop by
+   * control edges) between two parts that convert: imported as it is, run by TensorFlow as the SavedModel
+   * runs, never segmented; what feeds it converts and verifies.
+   */
+  @Test
+  void tf1WhileLoopStaysAsItIsAndWhatFeedsItConverts() throws Exception {
+    Path dir = tmp.resolve("tf1_loop");
+    try (org.tensorflow.Graph graph = new org.tensorflow.Graph()) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(graph);
+      var x = tf.withName("x").placeholder(org.tensorflow.types.TFloat32.class,
+          org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 4)));
+      float[][] identity = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+      org.tensorflow.Operand<org.tensorflow.types.TFloat32> pre = tf.math.tanh(tf.math.add(
+          tf.linalg.matMul(x, tf.constant(identity)), tf.constant(0.5f)));
+      float[][] half = {{0.5f, 0.1f, 0, 0}, {0, 0.5f, 0, 0}, {0, 0, 0.5f, 0}, {0, 0, 0.2f, 0.5f}};
+      org.tensorflow.Output<?>[] out = graph.whileLoop(new org.tensorflow.Output<?>[] {tf.constant(0).asOutput(),
+          pre.asOutput()},
+          (g, in, o) -> o[0] = org.tensorflow.op.Ops.create(g).math.less(cast(in[0]), org.tensorflow.op.Ops.create(g)
+              .constant(3)).asOutput(),
+          (g, in, o) -> {
+            org.tensorflow.op.Ops b = org.tensorflow.op.Ops.create(g);
+            o[0] = b.math.add(cast(in[0]), b.constant(1)).asOutput();
+            o[1] = b.math.tanh(b.linalg.matMul(floats(in[1]), b.constant(half))).asOutput();
+          }, "loop");
+      var y = tf.withName("y").identity(tf.math.mul(floats(out[1]), tf.constant(2f)));
+      java.nio.file.Files.createDirectories(dir);
+      try (org.tensorflow.Session session = new org.tensorflow.Session(graph)) {
+        org.tensorflow.SavedModelBundle.exporter(dir.toString()).withTags("serve").withSession(session)
+            .withSignature(org.tensorflow.Signature.builder().key("serving_default").input("x", x).output("y", y)
+                .build()).export();
+      }
+    }
+    FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(dir)).graph();
+    assertEquals(2, g.opHistogram().get("NextIteration"));
+    float[] x = input(3);
+    float[] expected;
+    try (org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(dir.toString(), "serve");
+        var in = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(3, 4),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(x));
+        var result = bundle.session().runner().feed("x", in).fetch("y").run()) {
+      expected = ReferenceRunner.toHost(result.get(0)).floats();
+    }
+    try (ReferenceRunner tf = new ReferenceRunner(g, 1)) {
+      assertArrayEquals(expected, tf.runSignature(Map.of("x", HostTensor.ofFloats(new long[] {3, 4}, x)))
+          .get("y").floats(), 1e-6f);
+    }
+    SegmentedGraph s = new Segmenter(SegmenterOptions.defaults()).segment(g);
+    assertEquals("inside TF1 control flow (a graph-mode loop or cond runs in TensorFlow)", s.notConverted().stream()
+        .filter(r -> r.op().equals("NextIteration")).findFirst().orElseThrow().reason());
+    assertEquals(1, s.segments().size(), "MatMul, Add, Tanh before the loop");
+    var conversions = io.trtfleet.verify.SegmentVerification.convert(s, io.trtfleet.convert.ConversionOptions.fp32());
+    var verified = io.trtfleet.verify.SegmentVerification.verify(g, conversions,
+        io.trtfleet.verify.RandomInputs.of(g, 1).batches(6, 3), 1);
+    assertTrue(verified.relativeRmsError(s.segments().get(0).name()) < 1e-6, verified::toString);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static org.tensorflow.Operand<org.tensorflow.types.TInt32> cast(org.tensorflow.Output<?> o) {
+    return (org.tensorflow.Operand<org.tensorflow.types.TInt32>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static org.tensorflow.Operand<org.tensorflow.types.TFloat32> floats(org.tensorflow.Output<?> o) {
+    return (org.tensorflow.Operand<org.tensorflow.types.TFloat32>) o;
+  }
+
   @Test
   void controlFlowIsNativeInSegmentation() {
     FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(model)).graph();

@@ -53,7 +53,7 @@ final class ShapeInference {
         graph.importGraphDef(def.build());
       } catch (IllegalArgumentException e) {
         throw new ImportException("TensorFlow " + org.tensorflow.TensorFlow.version()
-            + " rejected the frozen graph: " + e.getMessage().lines().findFirst().orElse("")
+            + " rejected the frozen graph: " + io.trtfleet.Messages.oneLine(e.getMessage())
             + " (an op or attribute this TensorFlow version does not know?)", e);
       }
       for (NodeDef n : sorted) {

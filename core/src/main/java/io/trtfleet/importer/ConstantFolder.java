@@ -53,9 +53,6 @@ final class ConstantFolder {
   static final long MAX_BYTES = 10L << 20;
   /** Shape arithmetic results larger than this are no shapes: they are never evaluated with a sentinel. */
   private static final int MAX_SHAPE_VALUES = 64;
-  /** The first evaluation's value of unknown dimensions; the second gives each its own (see {@link #sentinel}). */
-  private static final long SMALL_SENTINEL = 1;
-  private static final long LARGE_SENTINEL = 1_000_003;
   private static final Set<String> NEVER = Set.of("Placeholder", "PlaceholderWithDefault", "Const", "NoOp",
       "Identity", "Snapshot", "StopGradient");
 
@@ -68,9 +65,7 @@ final class ConstantFolder {
   private final Set<String> foldable = new HashSet<>();
   /** Foldable nodes whose value depends on an unknown dimension (through a Shape). */
   private final Set<String> shapeDependent = new HashSet<>();
-  /** Unknown dimensions read by Shape nodes, in order: (tensor, dimension); the index gives the sentinel. */
-  private final List<TensorRef> unknownTensors = new ArrayList<>();
-  private final List<Integer> unknownDims = new ArrayList<>();
+  private final ShapeSentinels sentinels;
   /** The two evaluations of every shape-dependent node (small int vectors). */
   private final Map<String, long[][]> shapeValues = new HashMap<>();
 
@@ -81,6 +76,7 @@ final class ConstantFolder {
       n.dataInputs().forEach(r -> consumers.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(n.name()));
     }
     signature.outputs().forEach(a -> pinned.add(a.ref().node()));
+    sentinels = new ShapeSentinels(ref -> byName.get(ref.node()).output(ref.index()));
   }
 
   /** The nodes with constant subgraphs folded; unchanged when nothing folds. */
@@ -207,7 +203,7 @@ final class ConstantFolder {
       GraphDef.Builder def = GraphDef.newBuilder().setVersions(versions).setLibrary(library);
       for (Node n : nodes) {
         if (foldable.contains(n.name())) {
-          def.addNode(isShapeOf(n) ? shapeConstant(n, large) : n.def().toBuilder().clearDevice().build());
+          def.addNode(isShapeOf(n) ? sentinels.shapeConstant(n, large) : n.def().toBuilder().clearDevice().build());
         }
       }
       try {
@@ -229,11 +225,6 @@ final class ConstantFolder {
       }
     }
     return out;
-  }
-
-  /** The sentinel of unknown dimension {@code k} in the second evaluation: distinct, so it names its source. */
-  private static long sentinel(int k) {
-    return LARGE_SENTINEL + 7919L * k;
   }
 
   private static long[] ints(TensorProto t) {
@@ -266,38 +257,6 @@ final class ConstantFolder {
     return out;
   }
 
-  /** A Shape node as a Const of its static shape, unknown dimensions set to 1 or to their own sentinel. */
-  private NodeDef shapeConstant(Node shape, boolean large) {
-    TensorRef in = shape.dataInputs().get(0);
-    long[] dims = byName.get(in.node()).output(in.index()).shape();
-    DataType type = shape.output(0).dtype();
-    TensorProto.Builder t = TensorProto.newBuilder().setDtype(type)
-        .setTensorShape(TensorSpec.toProto(new long[] {dims.length}));
-    for (int d = 0; d < dims.length; d++) {
-      long v = dims[d];
-      if (v < 0) {
-        v = large ? sentinel(unknownIndex(in, d)) : SMALL_SENTINEL;
-      }
-      if (type == DataType.DT_INT64) {
-        t.addInt64Val(v);
-      } else {
-        t.addIntVal((int) v);
-      }
-    }
-    return GraphFreezer.constant(shape.name(), t.build());
-  }
-
-  private int unknownIndex(TensorRef tensor, int dim) {
-    for (int k = 0; k < unknownTensors.size(); k++) {
-      if (unknownTensors.get(k).equals(tensor) && unknownDims.get(k) == dim) {
-        return k;
-      }
-    }
-    unknownTensors.add(tensor);
-    unknownDims.add(dim);
-    return unknownTensors.size() - 1;
-  }
-
   /** Reshape to a computed shape: to a Const when the static result or the evaluated shape decides it. */
   private void materializeReshape(Node reshape, Map<String, NodeDef> replaced) {
     TensorRef shapeIn = reshape.dataInputs().get(1);
@@ -305,9 +264,11 @@ final class ConstantFolder {
     if (producer.op().equals("Const") || replaced.containsKey(producer.name())) {
       return;
     }
-    long[] target = fromStaticShape(reshape.output(0).shape());
+    long[] target = ReshapeTarget.fromStaticShape(reshape.output(0).shape());
     if (target == null && shapeIn.index() == 0 && shapeValues.containsKey(producer.name())) {
-      target = batchPassThrough(reshape, shapeValues.get(producer.name()));
+      TensorRef x = reshape.dataInputs().get(0);
+      target = ReshapeTarget.batchPassThrough(byName.get(x.node()).output(x.index()).shape(),
+          sentinels.batchSentinel(x), shapeValues.get(producer.name()));
     }
     if (target == null) {
       return;
@@ -329,68 +290,6 @@ final class ConstantFolder {
     b.addInput(inputs.get(0)).addInput(name);
     inputs.subList(2, inputs.size()).forEach(b::addInput);
     replaced.put(reshape.name(), b.build());
-  }
-
-  /** The static result as a Reshape shape, when it has at most one unknown dimension (then -1). */
-  private static long[] fromStaticShape(long[] out) {
-    if (out == null || Arrays.stream(out).filter(d -> d < 0).count() > 1 || Arrays.stream(out).anyMatch(d -> d == 0)) {
-      return null;
-    }
-    return Arrays.stream(out).map(d -> Math.max(d, -1)).toArray();
-  }
-
-  /**
-   * A shape that is constant but for one entry carrying the reshaped tensor's own first dimension (it
-   * evaluated to that dimension's sentinel): that entry becomes -1, and a -1 elsewhere the size the
-   * tensor's other (static) dimensions leave for it.
-   */
-  private long[] batchPassThrough(Node reshape, long[][] runs) {
-    TensorRef x = reshape.dataInputs().get(0);
-    long[] xs = byName.get(x.node()).output(x.index()).shape();
-    if (xs == null || xs.length == 0 || xs[0] >= 0 || runs[0].length != runs[1].length) {
-      return null;
-    }
-    long elementsPerBatch = 1;
-    for (int d = 1; d < xs.length; d++) {
-      if (xs[d] < 0) {
-        return null;
-      }
-      elementsPerBatch *= xs[d];
-    }
-    long batchSentinel = -1;
-    for (int k = 0; k < unknownTensors.size(); k++) {
-      if (unknownTensors.get(k).equals(x) && unknownDims.get(k) == 0) {
-        batchSentinel = sentinel(k);
-      }
-    }
-    long[] target = runs[0].clone();
-    int batch = -1;
-    int inferred = -1;
-    long known = 1;
-    for (int i = 0; i < target.length; i++) {
-      if (runs[0][i] == SMALL_SENTINEL && runs[1][i] == batchSentinel && batch < 0) {
-        batch = i;
-      } else if (runs[0][i] != runs[1][i]) {
-        return null;
-      } else if (runs[0][i] == -1 && inferred < 0) {
-        inferred = i;
-      } else if (runs[0][i] <= 0) {
-        return null;
-      } else {
-        known *= runs[0][i];
-      }
-    }
-    if (batch < 0) {
-      return null;
-    }
-    if (inferred >= 0) {
-      if (elementsPerBatch % known != 0) {
-        return null;
-      }
-      target[inferred] = elementsPerBatch / known;
-    }
-    target[batch] = -1;
-    return target;
   }
 
   /**

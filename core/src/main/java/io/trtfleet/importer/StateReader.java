@@ -28,7 +28,6 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.AssetFileDef;
-import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.DataType;

@@ -14,6 +14,17 @@ public final class Messages {
     return nl < 0 ? message : message.substring(0, nl);
   }
 
+  /**
+   * The whole message on one line (line breaks and indentation of TensorFlow's and ONNX Runtime's
+   * multi-line errors become "; "), so nothing is cut off and the CLI still prints one line.
+   */
+  public static String oneLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
+    return message.strip().replaceAll("\\s*\\R\\s*", "; ");
+  }
+
   /** The first line of the root cause's message (the wrapper exceptions of Spark say little). */
   public static String rootFirstLine(Throwable e) {
     Throwable root = e;

@@ -77,12 +77,14 @@ public final class TfTrtGraphRewriter {
       node.inputs().forEach(ref -> b.addInput(rewire.getOrDefault(ref.tensorName(), ref.toInput())));
       g.addNode(b);
     }
-    FunctionDefLibrary.Builder library = FunctionDefLibrary.newBuilder();
+    // The frozen graph's own functions (bodies of the control flow kept in TensorFlow) stay.
+    FunctionDefLibrary.Builder library = segmented.graph().graphDef().getLibrary().toBuilder();
     segmented.segments().forEach(s -> library.addFunction(segmented.nativeSegments().get(s.name())));
     g.setLibrary(library);
 
     List<AssetFileDef> assets = new ArrayList<>();
     List<String> initializers = new ArrayList<>();
+    segmented.graph().initOp().ifPresent(tables -> initializers.add("^" + tables)); // frozen lookup tables
     for (Segment s : segmented.segments()) {
       if (enginesWithAssets.contains(s.name())) {
         assets.add(addEngineResource(g, s.name(), settings.maxCachedEngines()));

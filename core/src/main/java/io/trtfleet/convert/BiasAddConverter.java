@@ -9,8 +9,8 @@ final class BiasAddConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
-    ConversionContext.Value bias = ctx.in(node, 1);
+    TensorValue x = ctx.in(node, 0);
+    TensorValue bias = ctx.in(node, 1);
     boolean nhwc = node.stringAttr("data_format", "NHWC").equals("NHWC");
     if (!nhwc && x.rank() != 4) {
       throw new UnsupportedNodeException(node, "NCHW BiasAdd of rank " + x.rank());

@@ -19,8 +19,8 @@ final class BinaryConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value a = ctx.in(node, 0);
-    ConversionContext.Value b = ctx.in(node, 1);
+    TensorValue a = ctx.in(node, 0);
+    TensorValue b = ctx.in(node, 1);
     if (a.isConstant() && b.isConstant()) {
       throw new UnsupportedNodeException(node, "both inputs constant (fold constants before conversion)");
     }
@@ -28,8 +28,8 @@ final class BinaryConverter implements OpConverter {
     int type = a.isConstant() ? ctx.computeType(b) : ctx.computeType(a);
     String left = ctx.view(a, layout, type);
     String right = ctx.view(b, layout, type);
-    if (ctx.precision().quantized() && ctx.residualAdds().isResidual(node)) {
-      List<io.trtfleet.graph.TensorRef> quantized = ctx.residualAdds().quantizedInputs(node);
+    if (ctx.precision().quantized() && ctx.int8.residualAdds().isResidual(node)) {
+      List<io.trtfleet.graph.TensorRef> quantized = ctx.int8.residualAdds().quantizedInputs(node);
       if (quantized.contains(node.dataInputs().get(0))) {
         left = ctx.activation(a, layout, node);
       }
@@ -48,7 +48,7 @@ final class BinaryConverter implements OpConverter {
     ctx.define(node, 0, out, layout, type);
   }
 
-  private static Layout chooseLayout(ConversionContext.Value a, ConversionContext.Value b, int outRank) {
+  static Layout chooseLayout(TensorValue a, TensorValue b, int outRank) {
     if (outRank != 4) {
       return Layout.AS_IS;
     }

@@ -25,7 +25,7 @@ final class ChannelEpilogue {
   static Node fold(ConversionContext ctx, Node producer, float[] weights, float[] bias, int channelAxis) {
     Node last = producer;
     while (true) {
-      Optional<Node> next = ctx.soleConsumer(last);
+      Optional<Node> next = ctx.scope.soleConsumer(last);
       if (next.isEmpty() || !foldOne(ctx, last, next.get(), weights, bias, channelAxis)) {
         return last;
       }
@@ -140,7 +140,7 @@ final class ChannelEpilogue {
 
   /** A float constant with exactly {@code channels} values, or null. */
   private static float[] vector(ConversionContext ctx, TensorRef ref, int channels) {
-    Constant c = ctx.constantValue(ref).orElse(null);
+    Constant c = ctx.values.constantValue(ref).orElse(null);
     return c != null && c.isFloat() && c.size() == channels ? c.floats() : null;
   }
 
@@ -149,7 +149,7 @@ final class ChannelEpilogue {
    * right-aligned against an output of rank {@code rank}; null otherwise.
    */
   private static float[] perChannel(ConversionContext ctx, Node n, TensorRef ref, int channels, int axis, int rank) {
-    Constant c = ctx.constantValue(ref).orElse(null);
+    Constant c = ctx.values.constantValue(ref).orElse(null);
     if (c == null || !c.isFloat() || c.rank() > rank) {
       return null;
     }

@@ -17,17 +17,17 @@ final class ConcatConverter implements OpConverter {
     if (axis < 0) {
       axis += rank;
     }
-    List<ConversionContext.Value> parts = new ArrayList<>();
+    List<TensorValue> parts = new ArrayList<>();
     boolean anyNchw = false;
     for (int i = 0; i < n; i++) {
-      ConversionContext.Value v = ctx.in(node, i);
+      TensorValue v = ctx.in(node, i);
       parts.add(v);
       anyNchw |= !v.isConstant() && v.layout() == Layout.NCHW;
     }
     Layout layout = anyNchw && rank == 4 ? Layout.NCHW : Layout.AS_IS;
     int type = ctx.computeType(parts.stream().filter(v -> !v.isConstant()).findFirst().orElse(parts.get(0)));
     List<String> inputs = new ArrayList<>();
-    for (ConversionContext.Value v : parts) {
+    for (TensorValue v : parts) {
       if (v.isConstant() && v.rank() != rank) {
         throw new UnsupportedNodeException(node, "constant part of rank " + v.rank());
       }

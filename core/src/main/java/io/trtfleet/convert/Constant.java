@@ -51,8 +51,16 @@ record Constant(DataType dtype, long[] shape, float[] floats, long[] ints) {
         }
         return new Constant(dtype, shape, null, v);
       }
+      case DT_BOOL -> {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = (packed ? raw.get(i) != 0
+              : proto.getBoolValCount() > 0 && proto.getBoolVal(Math.min(i, proto.getBoolValCount() - 1))) ? 1 : 0;
+        }
+        return new Constant(dtype, shape, null, v);
+      }
       default -> {
-        return null; // strings, bools...: no converter folds them; a node reading one is unsupported
+        return null; // strings...: no converter folds them; a node reading one is unsupported
       }
     }
   }
@@ -76,6 +84,13 @@ record Constant(DataType dtype, long[] shape, float[] floats, long[] ints) {
         long[] v = new long[n];
         b.asLongBuffer().get(v);
         return new Constant(DataType.DT_INT64, t.shape(), null, v);
+      }
+      case DT_BOOL -> {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = b.get(i) != 0 ? 1 : 0;
+        }
+        return new Constant(DataType.DT_BOOL, t.shape(), null, v);
       }
       default -> {
         return null;

@@ -17,7 +17,7 @@ final class ConvConverter implements OpConverter {
   public void convert(Node node, ConversionContext ctx) {
     boolean depthwise = node.op().equals("DepthwiseConv2dNative");
     Spatial sp = Spatial.of(node);
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.rank() != 4) {
       throw new UnsupportedNodeException(node, "input rank " + x.rank() + " (needs 4)");
     }
@@ -29,7 +29,10 @@ final class ConvConverter implements OpConverter {
     int kh = (int) fs[0], kw = (int) fs[1], fi = (int) fs[2], fo = (int) fs[3];
     long cin = sp.channels(x.shape());
     if (cin < 0) {
-      throw new UnsupportedNodeException(node, "input channels unknown");
+      // Unknown at conversion: the filter's input channels (group 1, a depthwise filter's own channels);
+      // a grouped input would fail ONNX Runtime's and TensorRT's shape checks, never compute silently.
+      cin = fi;
+      ctx.notes.note(node.op() + " with unknown input channels converted as " + fi + " channels (group 1)");
     }
     int outC;
     long group;
@@ -77,9 +80,9 @@ final class ConvConverter implements OpConverter {
     String weights;
     // Every convolution, the 3-channel first one too: TensorRT 10 has INT8 kernels for it (ResNet-50 on
     // the H200: 10% more images/s than with conv1 in FP16, docs/benchmarks/gpu.md).
-    if (ctx.precision().quantized() && ctx.scale(x.tfName).isPresent()) {
+    if (ctx.precision().quantized() && ctx.int8.scale(x.tfName).isPresent()) {
       input = ctx.activation(x, layout, node);
-      weights = ctx.quantizedWeights(base + "/kernel", wdims, w);
+      weights = ctx.int8.quantizedWeights(base + "/kernel", wdims, w);
     } else {
       if (ctx.precision().quantized()) {
         ctx.activation(x, layout, node); // records the missing scale in the report
@@ -92,7 +95,7 @@ final class ConvConverter implements OpConverter {
       inputs.add(ctx.onnx.floats(base + "/bias", new long[] {outC}, bias, ctx.floatType()));
     }
     long[] pads = sp.pads(node, x.shape(), new long[] {kh, kw});
-    long[] folded = ctx.foldedPads(x);
+    long[] folded = ctx.scope.foldedPads(x);
     if (pads != null) {
       for (int i = 0; i < 4; i++) {
         pads[i] += folded[i];

@@ -17,7 +17,7 @@ final class ConvTransposeConverter implements OpConverter {
     Spatial sp = Spatial.of(node);
     long[] outSize = ctx.constantInput(node, 0, "input_sizes").longs();
     Constant f = ctx.constantInput(node, 1, "filter");
-    ConversionContext.Value x = ctx.in(node, 2);
+    TensorValue x = ctx.in(node, 2);
     if (!f.isFloat() || f.rank() != 4 || x.rank() != 4 || outSize.length != 4) {
       throw new UnsupportedNodeException(node, "needs rank-4 float filter, input and input_sizes");
     }

@@ -18,7 +18,7 @@ final class EinsumConverter implements OpConverter {
     List<String> inputs = new ArrayList<>();
     int type = -1;
     for (int i = 0; i < node.dataInputs().size(); i++) {
-      ConversionContext.Value v = ctx.in(node, i);
+      TensorValue v = ctx.in(node, i);
       if (type < 0 && !v.isConstant()) {
         type = ctx.computeType(v);
       }

@@ -7,6 +7,6 @@ final class IdentityConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ctx.alias(node, 0, ctx.in(node, 0));
+    ctx.values.alias(node, 0, ctx.in(node, 0));
   }
 }

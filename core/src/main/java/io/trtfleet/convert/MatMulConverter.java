@@ -15,8 +15,8 @@ final class MatMulConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value a = ctx.in(node, 0);
-    ConversionContext.Value b = ctx.in(node, 1);
+    TensorValue a = ctx.in(node, 0);
+    TensorValue b = ctx.in(node, 1);
     boolean batched = node.op().startsWith("BatchMatMul");
     boolean transA = node.boolAttr(batched ? "adj_x" : "transpose_a", false);
     boolean transB = node.boolAttr(batched ? "adj_y" : "transpose_b", false);
@@ -44,7 +44,7 @@ final class MatMulConverter implements OpConverter {
   }
 
   /** Batched: ONNX MatMul broadcasts leading dims; adjoints swap the last two dims first. */
-  private static void batchMatMul(Node node, ConversionContext ctx, ConversionContext.Value a, ConversionContext.Value b,
+  private static void batchMatMul(Node node, ConversionContext ctx, TensorValue a, TensorValue b,
       boolean transA, boolean transB) {
     String left = transposeLast(ctx, ctx.activation(a, Layout.AS_IS, node), a.rank(), transA);
     String right = transposeLast(ctx, ctx.activation(b, Layout.AS_IS, node), b.rank(), transB);
@@ -65,7 +65,7 @@ final class MatMulConverter implements OpConverter {
     return ctx.onnx.node("Transpose", List.of(x), x + "_t", OnnxGraphBuilder.ints("perm", perm));
   }
 
-  private static void gemm(Node node, ConversionContext ctx, ConversionContext.Value a, Constant b,
+  private static void gemm(Node node, ConversionContext ctx, TensorValue a, Constant b,
       boolean transA, boolean transB) {
     long[] s = b.shape();
     int k = (int) (transB ? s[1] : s[0]);
@@ -80,9 +80,9 @@ final class MatMulConverter implements OpConverter {
     Node last = ChannelEpilogue.fold(ctx, node, w, bias, 1);
     long[] dims = {units, k};
     String base = node.name();
-    boolean quantize = ctx.precision().quantized() && ctx.scale(a.tfName).isPresent();
+    boolean quantize = ctx.precision().quantized() && ctx.int8.scale(a.tfName).isPresent();
     String input = ctx.activation(a, Layout.AS_IS, node);
-    String weights = quantize ? ctx.quantizedWeights(base + "/kernel", dims, w)
+    String weights = quantize ? ctx.int8.quantizedWeights(base + "/kernel", dims, w)
         : ctx.onnx.floats(base + "/kernel", dims, w, ctx.floatType());
     List<String> inputs = new ArrayList<>(List.of(input, weights));
     if (last != node) {

@@ -54,19 +54,18 @@ public final class OnnxSegmentConverter {
           return fallback(segment, "input " + in + " has no ONNX type or unknown rank");
         }
         onnx.input(in.name(), type, in.shape(), symbols(in));
-        ctx.defineInput(in, in.name(), type);
+        ctx.values.defineInput(in, in.name(), type);
       }
       // Constant subgraphs first, so converters (and weight folding) see their values as constants.
       Set<String> folded = new HashSet<>();
       for (Node node : graph.nodes()) {
-        if (nodeSet.contains(node.name()) && !node.op().equals("Const") && ctx.allInputsConstant(node)
-            && isFoldable(node) && ctx.foldWithTensorFlow(node)) {
+        if (nodeSet.contains(node.name()) && !node.op().equals("Const") && ctx.constants.fold(node)) {
           folded.add(node.name());
         }
       }
       int converted = 0;
       for (Node node : graph.nodes()) {
-        if (!nodeSet.contains(node.name()) || ctx.isAbsorbed(node.name()) || node.op().equals("Const")
+        if (!nodeSet.contains(node.name()) || ctx.scope.isAbsorbed(node.name()) || node.op().equals("Const")
             || folded.contains(node.name())) {
           continue;
         }
@@ -77,7 +76,7 @@ public final class OnnxSegmentConverter {
       }
       for (TensorSpec out : segment.outputs()) {
         int type = OnnxDataType.of(out.dtype());
-        String value = ctx.view(ctx.value(TensorRef.parse(out.name())), Layout.AS_IS, type);
+        String value = ctx.view(ctx.values.value(TensorRef.parse(out.name())), Layout.AS_IS, type);
         if (inputNames.contains(out.name())) {
           continue; // a pass-through: the graph input is the output
         }
@@ -92,9 +91,10 @@ public final class OnnxSegmentConverter {
       LOG.info("segment {} falls back to TensorFlow: {}", segment.name(), e.getMessage());
       return fallback(segment, e.getMessage());
     }
-    if (options.precision().quantized() && ctx.quantizedActivations == 0 && !ctx.unquantized.isEmpty()) {
-      throw new TrtfleetException("the calibration table has a scale for none of the " + ctx.unquantized.size()
-          + " tensors segment " + segment.name() + " quantizes (needs e.g. " + ctx.unquantized.keySet().iterator().next()
+    Int8Quantizer int8 = ctx.int8;
+    if (options.precision().quantized() && int8.quantizedActivations == 0 && !int8.unquantized.isEmpty()) {
+      throw new TrtfleetException("the calibration table has a scale for none of the " + int8.unquantized.size()
+          + " tensors segment " + segment.name() + " quantizes (needs e.g. " + int8.unquantized.keySet().iterator().next()
           + ", has e.g. " + options.calibration().scales().keySet().stream().findFirst().orElse("nothing")
           + "): it was made for another model or signature; run trtfleet calibrate on this one");
     }
@@ -107,17 +107,11 @@ public final class OnnxSegmentConverter {
         .toByteArray();
     long millis = (System.nanoTime() - start) / 1_000_000;
     ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
-        ctx.folded, ctx.unquantized, ctx.notes, onnx.opCounts(), millis);
+        ctx.notes.folded, int8.unquantized, ctx.notes.notes, onnx.opCounts(), millis);
     LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
     List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
         : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());
-    return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles, ctx.primaryValues()));
-  }
-
-  /** Deterministic ops only: folding a random or stateful op would freeze one draw of it. */
-  private static boolean isFoldable(Node node) {
-    return io.trtfleet.importer.OpRegistry.get().op(node.op())
-        .map(def -> !def.getIsStateful() && !node.op().contains("Random")).orElse(false);
+    return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles, ctx.values.primaryValues()));
   }
 
   private static ConversionResult fallback(Segment segment, String reason) {

@@ -18,7 +18,7 @@ final class PadConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.isConstant()) {
       throw new UnsupportedNodeException(node, "constant input (fold constants before conversion)");
     }
@@ -57,7 +57,7 @@ final class PadConverter implements OpConverter {
     ctx.define(node, 0, out, layout, type);
   }
 
-  private static boolean foldIntoReader(Node node, ConversionContext ctx, ConversionContext.Value x, long[] p) {
+  private static boolean foldIntoReader(Node node, ConversionContext ctx, TensorValue x, long[] p) {
     if (node.op().equals("MirrorPad") || x.rank() != 4) {
       return false;
     }
@@ -67,7 +67,7 @@ final class PadConverter implements OpConverter {
         return false;
       }
     }
-    Node reader = ctx.soleConsumer(node).orElse(null);
+    Node reader = ctx.scope.soleConsumer(node).orElse(null);
     if (reader == null || !reader.dataInputs().get(0).node().equals(node.name())) {
       return false;
     }
@@ -98,9 +98,9 @@ final class PadConverter implements OpConverter {
         return false; // ONNX pooling needs pads smaller than the window
       }
     }
-    ctx.alias(node, 0, x);
-    ctx.foldPads(TensorRef.of(node.name(), 0).tensorName(), pads);
-    ctx.folded.add(node.name() + " -> " + reader.name());
+    ctx.values.alias(node, 0, x);
+    ctx.scope.foldPads(TensorRef.of(node.name(), 0).tensorName(), pads);
+    ctx.notes.folded(node.name(), reader.name());
     return true;
   }
 }

@@ -11,13 +11,13 @@ final class PoolConverter implements OpConverter {
   @Override
   public void convert(Node node, ConversionContext ctx) {
     Spatial sp = Spatial.of(node);
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.rank() != 4) {
       throw new UnsupportedNodeException(node, "input rank " + x.rank() + " (needs 4)");
     }
     long[] kernel = Spatial.hw(node, "ksize", sp.nhwc);
     long[] pads = sp.pads(node, x.shape(), kernel);
-    long[] folded = ctx.foldedPads(x);
+    long[] folded = ctx.scope.foldedPads(x);
     if (pads != null) {
       for (int i = 0; i < 4; i++) {
         pads[i] += folded[i];

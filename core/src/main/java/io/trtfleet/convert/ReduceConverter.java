@@ -20,7 +20,7 @@ final class ReduceConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.isConstant() || x.rank() < 0) {
       throw new UnsupportedNodeException(node, "needs a non-constant input of known rank");
     }
@@ -54,7 +54,7 @@ final class ReduceConverter implements OpConverter {
     // [N,C] after reducing H and W of an NCHW input is already in TensorFlow's order.
     Layout outLayout = keep && layout == Layout.NCHW ? Layout.NCHW : Layout.AS_IS;
     if (type == OnnxDataType.FLOAT) {
-      ctx.keptInFp32(node, "long FP16 accumulations lose precision");
+      ctx.notes.keptInFp32(node, "long FP16 accumulations lose precision");
     }
     ctx.define(node, 0, out, outLayout, type);
   }
@@ -66,7 +66,7 @@ final class ReduceConverter implements OpConverter {
    * and two reformats into a separate Myelin region. TensorRT's own FP16 ResNet-50 (the ONNX-parser
    * anchor) pools in FP16 too.
    */
-  private static void globalAveragePool(Node node, ConversionContext ctx, ConversionContext.Value x, boolean keep) {
+  private static void globalAveragePool(Node node, ConversionContext ctx, TensorValue x, boolean keep) {
     int type = ctx.computeType(x);
     String pooled = ctx.onnx.node("GlobalAveragePool", List.of(ctx.activation(x, Layout.NCHW, node)),
         keep ? TensorRef.of(node.name(), 0).tensorName() : node.name() + "_pooled");
@@ -80,7 +80,7 @@ final class ReduceConverter implements OpConverter {
     ctx.define(node, 0, out, Layout.AS_IS, type);
   }
 
-  private static boolean isFloat(ConversionContext.Value x) {
+  private static boolean isFloat(TensorValue x) {
     return OnnxDataType.isFloat(OnnxDataType.of(x.spec.dtype()));
   }
 }

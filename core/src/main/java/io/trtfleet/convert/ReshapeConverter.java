@@ -14,14 +14,14 @@ final class ReshapeConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.isConstant()) {
       throw new UnsupportedNodeException(node, "constant input (fold constants before conversion)");
     }
     String name = TensorRef.of(node.name(), 0).tensorName();
     if (node.op().equals("Reshape") && !ctx.in(node, 1).isConstant()) {
       // A shape computed in the graph (Shape/StridedSlice/Pack, as Keras' Flatten emits it).
-      String out = ctx.onnx.node("Reshape", List.of(ctx.rowMajorView(x),
+      String out = ctx.onnx.node("Reshape", List.of(ctx.views.rowMajorView(x),
           ctx.view(ctx.in(node, 1), Layout.AS_IS, io.trtfleet.onnx.OnnxDataType.INT64)), name);
       ctx.define(node, 0, out, Layout.AS_IS, ctx.computeType(x));
       return;
@@ -36,7 +36,7 @@ final class ReshapeConverter implements OpConverter {
         }
       }
       // Memory order only: an NCHW value with H = W = 1 is read without a Transpose.
-      out = ctx.onnx.node("Reshape", List.of(ctx.rowMajorView(x), ctx.onnx.int64s(node.name() + "/shape", target)),
+      out = ctx.onnx.node("Reshape", List.of(ctx.views.rowMajorView(x), ctx.onnx.int64s(node.name() + "/shape", target)),
           name);
     } else if (node.op().equals("Squeeze")) {
       out = ctx.onnx.node("Squeeze", List.of(ctx.view(x, Layout.AS_IS),
@@ -62,7 +62,7 @@ final class ReshapeConverter implements OpConverter {
   }
 
   /** Squeeze's dims; when none are given, the size-1 dims of the static shape (never a dynamic batch). */
-  private static long[] squeezeAxes(Node node, ConversionContext.Value x) {
+  private static long[] squeezeAxes(Node node, TensorValue x) {
     List<Long> dims = node.intListAttr("squeeze_dims");
     if (dims.isEmpty()) {
       dims = node.intListAttr("axis");

@@ -14,7 +14,7 @@ final class ResizeConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.rank() != 4) {
       throw new UnsupportedNodeException(node, "input rank " + x.rank());
     }

@@ -26,7 +26,7 @@ final class ShapeOpsConverter implements OpConverter {
     OnnxGraphBuilder onnx = ctx.onnx;
     switch (node.op()) {
       case "Shape" -> {
-        ConversionContext.Value x = ctx.in(node, 0);
+        TensorValue x = ctx.in(node, 0);
         String shape;
         if (x.layout() == Layout.NCHW && !x.isConstant()) {
           String nchw = onnx.node("Shape", List.of(ctx.view(x, Layout.NCHW)), name + "_nchw");
@@ -38,7 +38,7 @@ final class ShapeOpsConverter implements OpConverter {
         ctx.define(node, 0, shape, Layout.AS_IS, OnnxDataType.INT64);
       }
       case "Cast" -> {
-        ConversionContext.Value x = ctx.in(node, 0);
+        TensorValue x = ctx.in(node, 0);
         int to = OnnxDataType.of(node.output(0).dtype());
         if (to < 0) {
           throw new UnsupportedNodeException(node, "cast to " + node.output(0).dtypeName());
@@ -50,7 +50,7 @@ final class ShapeOpsConverter implements OpConverter {
       }
       case "StridedSlice" -> stridedSlice(node, ctx, name);
       case "Slice" -> {
-        ConversionContext.Value x = ctx.in(node, 0);
+        TensorValue x = ctx.in(node, 0);
         long[] begin = ctx.constantInput(node, 1, "begin").longs();
         long[] size = ctx.constantInput(node, 2, "size").longs();
         long[] ends = new long[size.length];
@@ -77,7 +77,7 @@ final class ShapeOpsConverter implements OpConverter {
         ctx.define(node, 0, onnx.node("Concat", parts, name, OnnxGraphBuilder.attr("axis", a)), Layout.AS_IS, type);
       }
       case "Unpack" -> {
-        ConversionContext.Value x = ctx.in(node, 0);
+        TensorValue x = ctx.in(node, 0);
         long axis = node.intAttr("axis", 0);
         long a = axis < 0 ? axis + x.rank() : axis;
         int n = (int) node.intAttr("num", node.outputs().size());
@@ -90,7 +90,7 @@ final class ShapeOpsConverter implements OpConverter {
       }
       case "Split", "SplitV" -> {
         boolean v = node.op().equals("SplitV");
-        ConversionContext.Value x = ctx.in(node, v ? 0 : 1);
+        TensorValue x = ctx.in(node, v ? 0 : 1);
         long axis = ctx.constantInput(node, v ? 2 : 0, "axis").longs()[0];
         long a = axis < 0 ? axis + x.rank() : axis;
         long dim = x.shape()[(int) a];
@@ -129,21 +129,21 @@ final class ShapeOpsConverter implements OpConverter {
         if (node.intAttr("batch_dims", 0) != 0) {
           throw new UnsupportedNodeException(node, "batch_dims " + node.intAttr("batch_dims", 0));
         }
-        ConversionContext.Value params = ctx.in(node, 0);
-        ConversionContext.Value indices = ctx.in(node, 1);
+        TensorValue params = ctx.in(node, 0);
+        TensorValue indices = ctx.in(node, 1);
         long axis = ctx.constantInput(node, 2, "axis").longs()[0];
         String out = onnx.node("Gather", List.of(ctx.view(params, Layout.AS_IS), ctx.view(indices, Layout.AS_IS)), name,
             OnnxGraphBuilder.attr("axis", axis));
         ctx.define(node, 0, out, Layout.AS_IS, ctx.computeType(params));
       }
       case "Tile" -> {
-        ConversionContext.Value x = ctx.in(node, 0);
+        TensorValue x = ctx.in(node, 0);
         String out = onnx.node("Tile", List.of(ctx.view(x, Layout.AS_IS),
             ctx.view(ctx.in(node, 1), Layout.AS_IS, OnnxDataType.INT64)), name);
         ctx.define(node, 0, out, Layout.AS_IS, ctx.computeType(x));
       }
       case "Fill" -> {
-        ConversionContext.Value value = ctx.in(node, 1);
+        TensorValue value = ctx.in(node, 1);
         int type = ctx.computeType(value);
         String out = onnx.node("Expand", List.of(ctx.view(value, Layout.AS_IS, type),
             ctx.view(ctx.in(node, 0), Layout.AS_IS, OnnxDataType.INT64)), name);
@@ -159,7 +159,7 @@ final class ShapeOpsConverter implements OpConverter {
     return s;
   }
 
-  private static List<String> split(Node node, ConversionContext ctx, ConversionContext.Value x, long axis, long[] sizes) {
+  private static List<String> split(Node node, ConversionContext ctx, TensorValue x, long axis, long[] sizes) {
     List<String> outs = new ArrayList<>();
     for (int i = 0; i < sizes.length; i++) {
       outs.add(ctx.onnx.uniqueName(TensorRef.of(node.name(), i).tensorName()));
@@ -174,7 +174,7 @@ final class ShapeOpsConverter implements OpConverter {
     if (node.intAttr("ellipsis_mask", 0) != 0 || node.intAttr("new_axis_mask", 0) != 0) {
       throw new UnsupportedNodeException(node, "ellipsis_mask/new_axis_mask");
     }
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     long[] begin = ctx.constantInput(node, 1, "begin").longs();
     long[] end = ctx.constantInput(node, 2, "end").longs();
     long[] strides = ctx.constantInput(node, 3, "strides").longs();

@@ -14,13 +14,13 @@ final class SoftmaxConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     Layout layout = x.layout() == Layout.NCHW && x.rank() == 4 ? Layout.NCHW : Layout.AS_IS;
     long axis = layout == Layout.NCHW ? 1 : -1;
     String in = ctx.view(x, layout, OnnxDataType.FLOAT);
     String out = ctx.onnx.node(node.op().equals("LogSoftmax") ? "LogSoftmax" : "Softmax", List.of(in),
         TensorRef.of(node.name(), 0).tensorName(), OnnxGraphBuilder.attr("axis", axis));
-    ctx.keptInFp32(node, "exponentials and their sum overflow or lose precision in FP16");
+    ctx.notes.keptInFp32(node, "exponentials and their sum overflow or lose precision in FP16");
     ctx.define(node, 0, out, layout, OnnxDataType.FLOAT);
   }
 }

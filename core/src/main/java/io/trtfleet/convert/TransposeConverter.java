@@ -14,7 +14,7 @@ final class TransposeConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     long[] perm = ctx.constantInput(node, 1, "permutation").longs();
     if (x.isConstant()) {
       throw new UnsupportedNodeException(node, "constant input (fold constants before conversion)");

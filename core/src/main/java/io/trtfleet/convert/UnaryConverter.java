@@ -24,7 +24,7 @@ final class UnaryConverter implements OpConverter {
 
   @Override
   public void convert(Node node, ConversionContext ctx) {
-    ConversionContext.Value x = ctx.in(node, 0);
+    TensorValue x = ctx.in(node, 0);
     if (x.isConstant()) {
       throw new UnsupportedNodeException(node, "constant input (fold constants before conversion)");
     }

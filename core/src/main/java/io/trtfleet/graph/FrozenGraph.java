@@ -24,6 +24,12 @@ import org.tensorflow.proto.TensorProto;
  */
 public final class FrozenGraph {
 
+  /**
+   * The NoOp that initializes the graph's lookup tables from constants (frozen like variables): run it
+   * once per session before any feed. Absent when the signature uses no table.
+   */
+  public static final String INIT_OP = "trtfleet/init_tables";
+
   private final GraphDef graphDef;
   private final Signature signature;
   private final List<Node> nodes;
@@ -62,6 +68,11 @@ public final class FrozenGraph {
   /** Nodes in topological order (every node after its inputs). */
   public List<Node> nodes() {
     return nodes;
+  }
+
+  /** The node to run once per session before the first batch ({@link #INIT_OP}), if the graph has one. */
+  public Optional<String> initOp() {
+    return contains(INIT_OP) ? Optional.of(INIT_OP) : Optional.empty();
   }
 
   public int variablesFrozen() {

@@ -2,21 +2,26 @@ package io.trtfleet.graph;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.tensorflow.proto.DataType;
 
 /**
  * A dense tensor in host memory: dtype, shape and little-endian raw bytes, the layout TensorFlow,
- * ONNX Runtime, TensorRT and our Parquet {@code binary} columns share.
+ * ONNX Runtime, TensorRT and our Parquet {@code binary} columns share. A string tensor (what parsing
+ * and lookup ops read: text, serialized {@code tf.Example}s) holds each element as a 4-byte
+ * little-endian length and the element's bytes ({@link #ofStrings}, {@link #strings}).
  */
 public record HostTensor(DataType dtype, long[] shape, byte[] data) implements java.io.Serializable {
 
   public HostTensor {
     shape = shape.clone();
-    long expected = elementCount(shape) * byteSize(dtype);
-    if (data.length != expected) {
+    long expected = dtype == DataType.DT_STRING ? elementCount(shape) : elementCount(shape) * byteSize(dtype);
+    long actual = dtype == DataType.DT_STRING ? decodeStrings(data).size() : data.length;
+    if (actual != expected) {
       throw new IllegalArgumentException("tensor " + TensorSpec.dtypeName(dtype) + TensorSpec.shapeString(shape)
-          + " needs " + expected + " bytes, got " + data.length);
+          + " needs " + expected + (dtype == DataType.DT_STRING ? " elements, got " : " bytes, got ") + actual);
     }
   }
 
@@ -32,9 +37,72 @@ public record HostTensor(DataType dtype, long[] shape, byte[] data) implements j
     return new HostTensor(DataType.DT_INT32, shape, b.array());
   }
 
+  public static HostTensor ofLongs(long[] shape, long[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asLongBuffer().put(values);
+    return new HostTensor(DataType.DT_INT64, shape, b.array());
+  }
+
+  /** A string tensor; each element is raw bytes (UTF-8 text or a serialized proto). */
+  public static HostTensor ofStrings(long[] shape, List<byte[]> values) {
+    int size = values.stream().mapToInt(v -> 4 + v.length).sum();
+    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    values.forEach(v -> b.putInt(v.length).put(v));
+    return new HostTensor(DataType.DT_STRING, shape, b.array());
+  }
+
+  /** The elements of a string tensor, in row-major order. */
+  public List<byte[]> strings() {
+    if (dtype != DataType.DT_STRING) {
+      throw new IllegalStateException("tensor is " + TensorSpec.dtypeName(dtype) + ", not string");
+    }
+    return decodeStrings(data);
+  }
+
+  private static List<byte[]> decodeStrings(byte[] data) {
+    List<byte[]> out = new ArrayList<>();
+    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining()) {
+      if (b.remaining() < 4) {
+        throw new IllegalArgumentException("string tensor data ends inside a length prefix");
+      }
+      int n = b.getInt();
+      if (n < 0 || n > b.remaining()) {
+        throw new IllegalArgumentException("string tensor element of " + n + " bytes overruns the data");
+      }
+      byte[] v = new byte[n];
+      b.get(v);
+      out.add(v);
+    }
+    return out;
+  }
+
   @Override
   public long[] shape() {
     return shape.clone();
+  }
+
+  /** The values of any numeric or bool tensor as doubles (what comparisons of outputs read). */
+  public double[] asDoubles() {
+    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    int n = (int) elementCount();
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = switch (dtype) {
+        case DT_FLOAT -> b.getFloat(i * 4);
+        case DT_DOUBLE -> b.getDouble(i * 8);
+        case DT_INT32 -> b.getInt(i * 4);
+        case DT_UINT32 -> Integer.toUnsignedLong(b.getInt(i * 4));
+        case DT_INT64, DT_UINT64 -> b.getLong(i * 8);
+        case DT_INT16 -> b.getShort(i * 2);
+        case DT_UINT16 -> Short.toUnsignedInt(b.getShort(i * 2));
+        case DT_INT8 -> b.get(i);
+        case DT_UINT8, DT_BOOL -> Byte.toUnsignedInt(b.get(i));
+        default -> throw new IllegalStateException("tensor is " + TensorSpec.dtypeName(dtype)
+            + ", which has no numeric values");
+      };
+    }
+    return out;
   }
 
   /** The data as floats (FLOAT tensors only). */

@@ -19,10 +19,6 @@ import org.tensorflow.proto.OpDef;
 final class FunctionInliner {
 
   static final Set<String> CALL_OPS = Set.of("PartitionedCall", "StatefulPartitionedCall");
-  /** Functional control flow: its bodies run a data-dependent number of times, so no inlining. */
-  static final Set<String> CONTROL_FLOW_OPS = Set.of("While", "StatelessWhile", "If", "StatelessIf",
-      "Case", "StatelessCase", "Enter", "Exit", "Merge", "Switch", "NextIteration", "LoopCond");
-
   private final Map<String, FunctionDef> library;
   private final OpRegistry registry;
 

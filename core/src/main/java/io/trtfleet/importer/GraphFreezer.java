@@ -1,6 +1,9 @@
 package io.trtfleet.importer;
 
+import com.google.protobuf.ByteString;
+import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Signature;
+import io.trtfleet.graph.Tf1ControlFlow;
 import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
 import java.nio.file.Path;
@@ -15,60 +18,116 @@ import java.util.Map;
 import java.util.Set;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.FunctionDefLibrary;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
 
 /**
  * Turns one signature of a MetaGraph into a self-contained dataflow graph: function calls inlined,
- * variables replaced by constants, control edges and identity chains removed, and everything the
- * signature's outputs do not need pruned. The result is in topological order.
+ * variables replaced by constants, lookup tables rebuilt from their exported contents, control edges and
+ * identity chains removed, and everything the signature's outputs do not need pruned. Functional
+ * control flow (While, If, Case and their stateless forms) stays one node whose functions are kept in the
+ * graph's function library (variables they read are frozen too, see {@link ResourceArgumentFreezer}).
+ * TF1 control flow (the frames of graph-mode loops and conds, {@link Tf1ControlFlow}) stays as it is, its
+ * control edges included. The result is in topological order but for the loops' back edges.
  */
 final class GraphFreezer {
 
   /** Ops that pass a tensor through unchanged. */
   static final Set<String> IDENTITY_OPS = Set.of("Identity", "IdentityN", "Snapshot", "StopGradient");
-  /** Ops that change variables: a signature that runs one is no inference graph. */
-  static final Set<String> VARIABLE_WRITERS = Set.of("Assign", "AssignAdd", "AssignSub",
-      "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp", "ScatterUpdate", "ScatterAdd",
-      "ResourceScatterUpdate", "ResourceScatterAdd", "ResourceApplyAdam", "ResourceApplyGradientDescent");
+  /** Ops that change variables or tables besides the Assign and Apply families: no inference graph runs one. */
+  private static final Set<String> VARIABLE_WRITERS = Set.of("ScatterUpdate", "ScatterAdd", "ScatterSub",
+      "ScatterMul", "ScatterDiv", "ScatterNdUpdate", "ScatterNdAdd", "ResourceStridedSliceAssign",
+      "StridedSliceAssign", "LookupTableInsertV2", "LookupTableInsert", "LookupTableRemoveV2",
+      "LookupTableImportV2", "LookupTableImport", "CountUpTo", "ResourceCountUpTo");
   private static final int MAX_INLINE_ROUNDS = 64;
 
   private final Path modelDir;
   private final MetaGraphDef metaGraph;
   private final Signature signature;
   private final FunctionInliner inliner;
+  private final Map<String, FunctionDef> library = new LinkedHashMap<>();
   private final Map<String, NodeDef> nodes = new LinkedHashMap<>();
+  private boolean hasTables;
+  /** Nodes inside TF1 loop and cond frames: they keep their control edges and identities. */
+  private Set<String> frames = Set.of();
   private int variablesFrozen;
 
   GraphFreezer(Path modelDir, MetaGraphDef metaGraph, Signature signature) {
     this.modelDir = modelDir;
     this.metaGraph = metaGraph;
     this.signature = signature;
-    this.inliner = new FunctionInliner(metaGraph.getGraphDef().getLibrary().getFunctionList(), OpRegistry.get());
+    metaGraph.getGraphDef().getLibrary().getFunctionList()
+        .forEach(f -> library.put(f.getSignature().getName(), FunctionLibrary.withoutDevices(f)));
+    this.inliner = new FunctionInliner(List.copyOf(library.values()), OpRegistry.get());
     for (NodeDef n : metaGraph.getGraphDef().getNodeList()) {
       nodes.put(n.getName(), n.toBuilder().clearDevice().build());
     }
   }
 
-  record Result(List<NodeDef> nodes, int variablesFrozen) {}
+  /** The frozen nodes in topological order and the functions they still call. */
+  record Result(List<NodeDef> nodes, FunctionDefLibrary library, int variablesFrozen) {}
 
   Result freeze() {
     checkSignatureTensors();
     signatureInputsAsPlaceholders();
     inlineCalls();
+    frames = Tf1ControlFlow.frameNodes(nodes.values());
     Set<String> reach = reachable();
     checkInferenceOnly(reach);
-    freezeVariables(reach);
     simplifyIdentities();
-    return new Result(topologicalOrder(reachable()), variablesFrozen);
+    reach = reachable();
+    freezeState(reach);
+    Set<String> keep = reachable();
+    if (hasTables) {
+      keep.add(FrozenGraph.INIT_OP);
+      keep.addAll(inputClosure(FrozenGraph.INIT_OP));
+    }
+    List<NodeDef> sorted = topologicalOrder(keep);
+    checkFunctionsPresent(sorted);
+    FunctionDefLibrary.Builder lib = FunctionDefLibrary.newBuilder()
+        .addAllFunction(FunctionLibrary.reachable(library, sorted));
+    return new Result(sorted, lib.build(), variablesFrozen);
+  }
+
+  /** Control flow kept in the graph needs its functions (and theirs) in the library. */
+  private void checkFunctionsPresent(List<NodeDef> kept) {
+    List<NodeDef> callers = new ArrayList<>(kept);
+    FunctionLibrary.reachable(library, kept).forEach(f -> callers.addAll(f.getNodeDefList()));
+    for (NodeDef n : callers) {
+      if (n.getOp().equals(OpRegistry.TRT_ENGINE_OP)) {
+        continue; // kept as is and never run here; its fallback function may be absent
+      }
+      for (var a : new java.util.TreeMap<>(n.getAttrMap()).entrySet()) {
+        List<String> names = a.getValue().hasFunc() ? List.of(a.getValue().getFunc().getName())
+            : a.getValue().getList().getFuncList().stream().map(f -> f.getName()).toList();
+        for (String f : names) {
+          if (!library.containsKey(f)) {
+            throw new ImportException("node '" + n.getName() + "' (" + n.getOp() + ") calls function '" + f
+                + "' (attribute " + a.getKey() + "), which is not in the SavedModel's function library: the model"
+                + " is incomplete; re-export it");
+          }
+        }
+      }
+    }
+  }
+
+  /** True for ops that write variables or tables (Assign*, *Apply*, Scatter*, table inserts...). */
+  static boolean isVariableWriter(String op) {
+    return VARIABLE_WRITERS.contains(op) || op.startsWith("Assign") || op.startsWith("ResourceApply")
+        || op.startsWith("ApplyG") || op.startsWith("ApplyA") || op.startsWith("ApplyM") || op.startsWith("ApplyR")
+        || op.startsWith("ApplyF") || op.startsWith("ApplyP") || op.startsWith("ResourceSparseApply")
+        || op.startsWith("SparseApply") || op.startsWith("ResourceScatter");
   }
 
   private void checkSignatureTensors() {
     for (Signature.Argument a : concat(signature.inputs(), signature.outputs())) {
       if (a.tensor().name().isEmpty()) {
         throw new ImportException("signature '" + signature.key() + "' argument '" + a.key()
-            + "' is a sparse or composite tensor: trtfleet imports dense tensors only");
+            + "' is a composite tensor (ragged, or another tf.CompositeTensor): trtfleet imports dense and"
+            + " sparse arguments; export the signature with dense inputs (e.g. a padded tensor) or a SparseTensor");
       }
       if (!nodes.containsKey(a.ref().node())) {
         throw new ImportException("signature '" + signature.key() + "' names tensor '" + a.tensor().name()
@@ -103,10 +162,19 @@ final class GraphFreezer {
 
   /** Nodes the signature's outputs depend on through data edges, plus the signature's inputs. */
   private Set<String> reachable() {
+    List<String> roots = new ArrayList<>();
+    signature.outputs().forEach(a -> roots.add(a.ref().node()));
+    signature.inputs().forEach(a -> roots.add(a.ref().node()));
+    return closure(roots, false);
+  }
+
+  private Set<String> inputClosure(String root) {
+    return closure(List.of(root), true);
+  }
+
+  private Set<String> closure(List<String> roots, boolean control) {
     Set<String> result = new java.util.LinkedHashSet<>();
-    Deque<String> work = new ArrayDeque<>();
-    signature.outputs().forEach(a -> work.add(a.ref().node()));
-    signature.inputs().forEach(a -> work.add(a.ref().node()));
+    Deque<String> work = new ArrayDeque<>(roots);
     while (!work.isEmpty()) {
       String name = work.pop();
       if (result.add(name)) {
@@ -116,7 +184,7 @@ final class GraphFreezer {
               + ": the graph is incomplete; re-export the model");
         }
         for (String in : n.getInputList()) {
-          if (!in.startsWith("^")) {
+          if (control || !in.startsWith("^") || frames.contains(name)) {
             work.add(TensorRef.parse(in).node());
           }
         }
@@ -125,75 +193,34 @@ final class GraphFreezer {
     return result;
   }
 
+  /**
+   * The signature may not write variables or tables: not through its data inputs, not through control
+   * dependencies (a TF1 train op), not inside the functions it calls.
+   */
   private void checkInferenceOnly(Set<String> reach) {
-    for (String name : reach) {
-      NodeDef n = nodes.get(name);
-      if (FunctionInliner.CONTROL_FLOW_OPS.contains(n.getOp())) {
-        throw new ImportException("node '" + name + "' is control flow (" + n.getOp() + ") in signature '"
-            + signature.key() + "': trtfleet imports straight-line graphs only; export the model without"
-            + " tf.while_loop/tf.cond in the serving path, or serve it with TensorFlow");
-      }
-      if (VARIABLE_WRITERS.contains(n.getOp())) {
-        throw new ImportException("signature '" + signature.key() + "' changes a variable (node '" + name
+    List<NodeDef> checked = new ArrayList<>();
+    closure(new ArrayList<>(reach), true).forEach(name -> checked.add(nodes.get(name)));
+    for (FunctionDef f : FunctionLibrary.reachable(library, checked)) {
+      f.getNodeDefList().forEach(checked::add);
+    }
+    for (NodeDef n : checked) {
+      if (isVariableWriter(n.getOp())) {
+        throw new ImportException("signature '" + signature.key() + "' changes a variable (node '" + n.getName()
             + "', " + n.getOp() + "): it is not an inference graph and cannot be frozen; choose a"
             + " signature that only reads");
       }
     }
   }
 
-  private void freezeVariables(Set<String> reach) {
-    List<NodeDef> variables = reach.stream().map(nodes::get)
-        .filter(n -> VariableReader.REF_VARIABLE_OPS.contains(n.getOp())
-            || n.getOp().equals(VariableReader.RESOURCE_VARIABLE_OP))
-        .sorted(java.util.Comparator.comparing(NodeDef::getName))
-        .toList();
-    Map<String, TensorProto> values = VariableReader.read(modelDir, metaGraph, variables);
-    Map<String, NodeDef> resourceVars = new HashMap<>();
-    for (NodeDef v : variables) {
-      if (v.getOp().equals(VariableReader.RESOURCE_VARIABLE_OP)) {
-        resourceVars.put(v.getName(), v);
-      } else {
-        nodes.put(v.getName(), constant(v.getName(), values.get(v.getName())));
-      }
-    }
-    for (String name : reach) {
-      NodeDef n = nodes.get(name);
-      List<String> handles = n.getInputList().stream().filter(in -> !in.startsWith("^"))
-          .map(in -> TensorRef.parse(in).node()).filter(resourceVars::containsKey).toList();
-      if (handles.isEmpty()) {
-        continue;
-      }
-      TensorProto value = values.get(handles.get(0));
-      switch (n.getOp()) {
-        case "ReadVariableOp" -> nodes.put(name, constant(name, value));
-        case "ResourceGather" -> nodes.put(name, gatherFromConstant(n, handles.get(0), value));
-        default -> throw new ImportException("node '" + name + "' (" + n.getOp() + ") uses variable '"
-            + handles.get(0) + "' in a way trtfleet cannot freeze (only ReadVariableOp and"
-            + " ResourceGather are); serve this signature with TensorFlow");
-      }
-    }
-    variablesFrozen = variables.size();
+  private void freezeState(Set<String> reach) {
+    StateFreezer state = new StateFreezer(modelDir, metaGraph, nodes, library, frames);
+    variablesFrozen = state.freeze(reach);
+    hasTables = state.hasTables();
   }
 
-  /** Keras embeddings read rows of a variable: a GatherV2 of the frozen table. */
-  private NodeDef gatherFromConstant(NodeDef gather, String handle, TensorProto value) {
-    String table = handle + "/frozen";
-    nodes.put(table, constant(table, value));
-    String axis = gather.getName() + "/axis";
-    nodes.put(axis, NodeDef.newBuilder().setName(axis).setOp("Const")
-        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
-        .putAttr("value", AttrValue.newBuilder().setTensor(TensorProto.newBuilder()
-            .setDtype(DataType.DT_INT32).setTensorShape(TensorSpec.toProto(new long[0])).addIntVal(0)).build())
-        .build());
-    String indices = gather.getInputList().stream().filter(in -> !in.startsWith("^")).toList().get(1);
-    return NodeDef.newBuilder().setName(gather.getName()).setOp("GatherV2")
-        .addInput(table).addInput(indices).addInput(axis)
-        .putAttr("Tparams", AttrValue.newBuilder().setType(value.getDtype()).build())
-        .putAttr("Tindices", gather.getAttrMap().get("Tindices"))
-        .putAttr("Taxis", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
-        .putAttr("batch_dims", AttrValue.newBuilder().setI(gather.getAttrMap()
-            .getOrDefault("batch_dims", AttrValue.getDefaultInstance()).getI()).build())
-        .build();
+  static NodeDef stringConstant(String name, String value) {
+    return constant(name, TensorProto.newBuilder().setDtype(DataType.DT_STRING)
+        .setTensorShape(TensorSpec.toProto(new long[0])).addStringVal(ByteString.copyFromUtf8(value)).build());
   }
 
   static NodeDef constant(String name, TensorProto value) {
@@ -212,7 +239,7 @@ final class GraphFreezer {
     concat(signature.inputs(), signature.outputs()).forEach(a -> pinned.add(a.ref().node()));
     Map<String, String> forward = new HashMap<>();
     for (NodeDef n : nodes.values()) {
-      if (IDENTITY_OPS.contains(n.getOp()) && !pinned.contains(n.getName())) {
+      if (IDENTITY_OPS.contains(n.getOp()) && !pinned.contains(n.getName()) && !frames.contains(n.getName())) {
         List<String> ins = n.getInputList().stream().filter(in -> !in.startsWith("^")).toList();
         for (int i = 0; i < ins.size(); i++) {
           forward.put(TensorRef.of(n.getName(), i).tensorName(), ins.get(i));
@@ -229,6 +256,8 @@ final class GraphFreezer {
       for (String in : n.getInputList()) {
         if (!in.startsWith("^")) {
           b.addInput(follow(in, forward));
+        } else if (frames.contains(n.getName())) {
+          b.addInput(in);  // frames need their control edges (a Const runs in its loop through its pivot)
         }
       }
       e.setValue(b.build());
@@ -285,8 +314,12 @@ final class GraphFreezer {
     Map<String, List<String>> users = new HashMap<>();
     for (String name : order) {
       Set<String> producers = new HashSet<>();
-      for (String in : nodes.get(name).getInputList()) {
-        producers.add(TensorRef.parse(in).node());
+      NodeDef n = nodes.get(name);
+      for (String in : n.getInputList()) {
+        String p = TensorRef.parse(in).node();
+        if (!Tf1ControlFlow.isBackEdge(nodes.get(p).getOp(), n.getOp())) {
+          producers.add(p);
+        }
       }
       pending.put(name, producers.size());
       producers.forEach(p -> users.computeIfAbsent(p, k -> new ArrayList<>()).add(name));

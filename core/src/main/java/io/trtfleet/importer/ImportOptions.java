@@ -6,7 +6,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Which SavedModel, which MetaGraph (tag set) and which signature to import. */
+/**
+ * Which SavedModel, which MetaGraph (tag set; the empty set selects a MetaGraph saved without tags, as
+ * TF1 Hub modules are) and which signature to import.
+ */
 public record ImportOptions(Path modelDir, Set<String> tags, String signatureKey) {
 
   public static final String DEFAULT_SIGNATURE = "serving_default";
@@ -14,9 +17,7 @@ public record ImportOptions(Path modelDir, Set<String> tags, String signatureKey
 
   public ImportOptions {
     Objects.requireNonNull(modelDir, "modelDir");
-    if (tags == null || tags.isEmpty()) {
-      throw new IllegalArgumentException("at least one MetaGraph tag is needed (usually 'serve')");
-    }
+    Objects.requireNonNull(tags, "tags");
     if (signatureKey == null || signatureKey.isBlank()) {
       throw new IllegalArgumentException("signature key must not be empty");
     }
@@ -41,7 +42,7 @@ public record ImportOptions(Path modelDir, Set<String> tags, String signatureKey
       this.modelDir = modelDir;
     }
 
-    /** Tags as the CLI takes them: comma-separated, e.g. {@code serve,gpu}. */
+    /** Tags as the CLI takes them: comma-separated, e.g. {@code serve,gpu}; empty for no tags. */
     public Builder tags(String commaSeparated) {
       return tags(List.of(commaSeparated.split(",")).stream().map(String::trim)
           .filter(t -> !t.isEmpty()).toList());

@@ -11,6 +11,7 @@ import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.VersionDef;
 
 /** Imports a SavedModel (TF1 or TF2/Keras) into a {@link FrozenGraph} for one signature. */
 public final class SavedModelImporter {
@@ -37,10 +38,14 @@ public final class SavedModelImporter {
     Signature signature = SavedModelReader.signature(metaGraph, options.modelDir(), options.signatureKey());
 
     GraphFreezer.Result frozen = new GraphFreezer(options.modelDir(), metaGraph, signature).freeze();
-    GraphDef.Builder graphDef = GraphDef.newBuilder().setVersions(metaGraph.getGraphDef().getVersions());
-    frozen.nodes().forEach(graphDef::addNode);
-    List<Node> nodes = ShapeInference.infer(frozen.nodes(), metaGraph.getGraphDef().getVersions());
-    List<String> converted = frozen.nodes().stream()
+    VersionDef versions = metaGraph.getGraphDef().getVersions();
+    List<Node> unfolded = ShapeInference.infer(frozen.nodes(), frozen.library(), versions);
+    List<NodeDef> folded = ConstantFolder.fold(unfolded, signature, frozen.library(), versions);
+    List<Node> nodes = folded.size() == unfolded.size() && folded.equals(frozen.nodes()) ? unfolded
+        : ShapeInference.infer(folded, frozen.library(), versions);
+    GraphDef.Builder graphDef = GraphDef.newBuilder().setVersions(versions).setLibrary(frozen.library());
+    folded.forEach(graphDef::addNode);
+    List<String> converted = folded.stream()
         .filter(n -> n.getOp().equals(OpRegistry.TRT_ENGINE_OP)).map(NodeDef::getName).toList();
     FrozenGraph graph = new FrozenGraph(graphDef.build(), signature, nodes, frozen.variablesFrozen());
     LOG.info("imported {} signature '{}': {} nodes, {} variables frozen in {}", options.modelDir(),
@@ -58,6 +63,6 @@ public final class SavedModelImporter {
    */
   public static FrozenGraph rebuild(GraphDef graphDef, Signature signature, int variablesFrozen) {
     return new FrozenGraph(graphDef, signature,
-        ShapeInference.infer(graphDef.getNodeList(), graphDef.getVersions()), variablesFrozen);
+        ShapeInference.infer(graphDef.getNodeList(), graphDef.getLibrary(), graphDef.getVersions()), variablesFrozen);
   }
 }

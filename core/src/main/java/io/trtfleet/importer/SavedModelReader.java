@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
@@ -22,6 +26,8 @@ import org.tensorflow.proto.TensorInfo;
  * devices this machine lacks) and picks the MetaGraph for a tag set.
  */
 public final class SavedModelReader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SavedModelReader.class);
 
   static final String SAVED_MODEL_FILE = "saved_model.pb";
   /** TF2 stores its init op as a pseudo-signature; it is no signature a user can serve. */
@@ -64,11 +70,44 @@ public final class SavedModelReader {
         return mg;
       }
     }
-    String available = model.getMetaGraphsList().stream()
-        .map(mg -> String.join(",", mg.getMetaInfoDef().getTagsList()))
-        .collect(Collectors.joining("], [", "[", "]"));
     throw new ImportException("no MetaGraph with tags [" + String.join(",", new java.util.TreeSet<>(tags))
-        + "] in " + modelDir + ": available tag sets are " + available + "; pass --tags with one of them");
+        + "] in " + modelDir + ": available tag sets are " + tagSets(model)
+        + "; pass --tags with one of them (--tags \"\" for the empty set)");
+  }
+
+  /** The tag sets of a SavedModel as the CLI takes them: {@code [serve], [train,serve], []}. */
+  public static String tagSets(SavedModel model) {
+    return model.getMetaGraphsList().stream()
+        .map(mg -> "[" + String.join(",", mg.getMetaInfoDef().getTagsList()) + "]")
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The options with TensorFlow's defaults filled in from the model when the model lacks them: the tag
+   * set {serve} becomes the model's only tag set, the signature serving_default its only signature
+   * (a TF1 module saved with tags {train,serve}, a tf.Transform graph with {transform}). Explicit other
+   * choices, and models with several candidates, are left as asked (import then names the choices).
+   */
+  public static ImportOptions resolveDefaults(ImportOptions requested) {
+    SavedModel model = read(requested.modelDir());
+    Set<String> tags = requested.tags();
+    if (tags.equals(Set.of(ImportOptions.SERVE_TAG)) && model.getMetaGraphsCount() == 1
+        && !new HashSet<>(model.getMetaGraphs(0).getMetaInfoDef().getTagsList()).equals(tags)) {
+      tags = Set.copyOf(model.getMetaGraphs(0).getMetaInfoDef().getTagsList());
+      LOG.info("{} has no MetaGraph tagged serve: using its only one, tags {}", requested.modelDir(), tags);
+    }
+    String key = requested.signatureKey();
+    Set<String> chosen = tags;
+    MetaGraphDef mg = model.getMetaGraphsList().stream()
+        .filter(m -> new HashSet<>(m.getMetaInfoDef().getTagsList()).equals(chosen)).findFirst().orElse(null);
+    if (mg != null && key.equals(ImportOptions.DEFAULT_SIGNATURE) && !mg.getSignatureDefMap().containsKey(key)) {
+      List<Signature> all = signatures(mg);
+      if (all.size() == 1) {
+        key = all.get(0).key();
+        LOG.info("{} has no signature serving_default: using its only one, '{}'", requested.modelDir(), key);
+      }
+    }
+    return ImportOptions.builder(requested.modelDir()).tags(List.copyOf(tags)).signature(key).build();
   }
 
   /** Every servable signature of the MetaGraph, sorted by key. */
@@ -95,14 +134,31 @@ public final class SavedModelReader {
   }
 
   private static Signature toSignature(String key, SignatureDef def) {
-    return new Signature(key, def.getMethodName(), arguments(def.getInputsMap()),
-        arguments(def.getOutputsMap()));
+    return new Signature(key, def.getMethodName(), arguments(key, def.getInputsMap()),
+        arguments(key, def.getOutputsMap()));
   }
 
-  private static List<Signature.Argument> arguments(Map<String, TensorInfo> infos) {
+  /**
+   * Dense arguments as they are; a sparse one as its three components ({@link Signature}); an argument
+   * of another composite type keeps an empty tensor name, which import refuses with its type.
+   */
+  private static List<Signature.Argument> arguments(String signature, Map<String, TensorInfo> infos) {
     List<Signature.Argument> args = new ArrayList<>();
-    new TreeMap<>(infos).forEach((argKey, info) -> args.add(new Signature.Argument(argKey,
-        TensorSpec.of(info.getName(), info.getDtype(), info.getTensorShape()))));
+    new TreeMap<>(infos).forEach((argKey, info) -> {
+      if (info.hasCooSparse()) {
+        TensorInfo.CooSparse coo = info.getCooSparse();
+        long rank = info.getTensorShape().getUnknownRank() ? -1 : info.getTensorShape().getDimCount();
+        args.add(new Signature.Argument(argKey + Signature.SPARSE_INDICES,
+            new TensorSpec(coo.getIndicesTensorName(), DataType.DT_INT64, new long[] {-1, rank})));
+        args.add(new Signature.Argument(argKey + Signature.SPARSE_VALUES,
+            new TensorSpec(coo.getValuesTensorName(), info.getDtype(), new long[] {-1})));
+        args.add(new Signature.Argument(argKey + Signature.SPARSE_DENSE_SHAPE,
+            new TensorSpec(coo.getDenseShapeTensorName(), DataType.DT_INT64, new long[] {rank})));
+      } else {
+        args.add(new Signature.Argument(argKey, TensorSpec.of(info.getName(), info.getDtype(),
+            info.getTensorShape())));
+      }
+    });
     return args;
   }
 }

@@ -13,6 +13,7 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDefLibrary;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.VersionDef;
@@ -26,11 +27,11 @@ final class ShapeInference {
 
   private ShapeInference() {}
 
-  static List<Node> infer(List<NodeDef> sorted, VersionDef versions) {
+  static List<Node> infer(List<NodeDef> sorted, FunctionDefLibrary library, VersionDef versions) {
     Map<String, List<TensorSpec>> declared = new HashMap<>();
-    GraphDef.Builder def = GraphDef.newBuilder().setVersions(versions);
+    GraphDef.Builder def = GraphDef.newBuilder().setVersions(versions).setLibrary(library);
     for (NodeDef n : sorted) {
-      if (OpRegistry.get().isRunnable(n.getOp())) {
+      if (OpRegistry.get().isRunnable(n.getOp()) || isFunction(library, n.getOp())) {
         NodeDef.Builder b = n.toBuilder().clearInput();
         for (String in : n.getInputList()) {
           b.addInput(standIn(TensorRef.parse(in), declared));
@@ -52,7 +53,7 @@ final class ShapeInference {
         graph.importGraphDef(def.build());
       } catch (IllegalArgumentException e) {
         throw new ImportException("TensorFlow " + org.tensorflow.TensorFlow.version()
-            + " rejected the frozen graph: " + e.getMessage().lines().findFirst().orElse("")
+            + " rejected the frozen graph: " + io.trtfleet.Messages.oneLine(e.getMessage())
             + " (an op or attribute this TensorFlow version does not know?)", e);
       }
       for (NodeDef n : sorted) {
@@ -70,6 +71,10 @@ final class ShapeInference {
       }
     }
     return nodes;
+  }
+
+  private static boolean isFunction(FunctionDefLibrary library, String op) {
+    return library.getFunctionList().stream().anyMatch(f -> f.getSignature().getName().equals(op));
   }
 
   private static String standIn(TensorRef ref, Map<String, List<TensorSpec>> declared) {

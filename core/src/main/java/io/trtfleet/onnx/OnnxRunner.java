@@ -57,7 +57,7 @@ public final class OnnxRunner implements io.trtfleet.graph.ModelRunner {
       this.session = env.createSession(Fp16QuantizeRewrite.apply(model), options);
       this.inputs = session.getInputInfo();
     } catch (OrtException e) {
-      throw new TrtfleetException("ONNX Runtime cannot load the model: " + Messages.firstLine(e.getMessage()), e);
+      throw new TrtfleetException("ONNX Runtime cannot load the model: " + Messages.oneLine(e.getMessage()), e);
     }
   }
 
@@ -89,7 +89,7 @@ public final class OnnxRunner implements io.trtfleet.graph.ModelRunner {
         return out;
       }
     } catch (OrtException e) {
-      throw new TrtfleetException("ONNX Runtime failed to run the model: " + Messages.firstLine(e.getMessage()), e);
+      throw new TrtfleetException("ONNX Runtime failed to run the model: " + Messages.oneLine(e.getMessage()), e);
     } finally {
       fed.values().forEach(OnnxTensor::close);
     }

@@ -50,6 +50,7 @@ public final class ReportJson {
     m.put("maximum_engines", r.options().maximumEngines());
     m.put("denylist", r.options().denylistSorted());
     m.put("dynamic_shapes", r.options().dynamicShapes());
+    m.put("shapes", r.options().shapes().cliName());
     return m;
   }
 

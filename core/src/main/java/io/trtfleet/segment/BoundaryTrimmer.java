@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * Step 3 of segmentation, TF-TRT's boundary trimming. A Const read outside its segment leaves the segment
- * (segments may not output constants; engines get a copy instead). With static shapes, a node whose input
- * from outside has no non-batch dimension leaves with all its producers in the segment, which keeps the
- * segment free of paths that leave it and come back.
+ * (segments may not output constants; engines get a copy instead). A node whose input from outside cannot
+ * feed an engine leaves with all its producers in the segment, which keeps the segment free of paths that
+ * leave it and come back: with static shapes, an input without a non-batch dimension; with
+ * {@link ShapeMode#DYNAMIC_BATCH}, an input of unknown rank or with an unknown dimension after the first.
  */
 final class BoundaryTrimmer {
 
@@ -18,12 +19,12 @@ final class BoundaryTrimmer {
 
   private final IndexedGraph g;
   private final Partition partition;
-  private final boolean dynamicShapes;
+  private final ShapeMode shapes;
 
-  BoundaryTrimmer(Partition partition, boolean dynamicShapes) {
+  BoundaryTrimmer(Partition partition, ShapeMode shapes) {
     this.g = partition.graph;
     this.partition = partition;
-    this.dynamicShapes = dynamicShapes;
+    this.shapes = shapes;
   }
 
   void trim(List<Integer> members) {
@@ -38,8 +39,7 @@ final class BoundaryTrimmer {
         String badInput = badInput(m, id);
         if (badInput != null) {
           inputNodes.add(m);
-          partition.reason[m] = g.op(m) + ": segment input " + badInput + " has no non-batch dimension"
-              + " (static shapes)";
+          partition.reason[m] = g.op(m) + ": segment input " + badInput;
         } else if (g.op(m).equals("Const") && readOutside(m, id)) {
           constOutputs.add(m);
         }
@@ -68,18 +68,38 @@ final class BoundaryTrimmer {
     }
   }
 
-  /** With static shapes, an input from outside (not a Const) of rank < 2 cannot feed an engine. */
+  /** Why an input from outside (not a Const) cannot feed an engine in this shape mode; null when it can. */
   private String badInput(int m, int id) {
-    if (dynamicShapes) {
+    if (shapes == ShapeMode.DYNAMIC) {
       return null;
     }
     for (TensorRef ref : g.node(m).dataInputs()) {
       int p = g.indexOf(ref);
-      if (!partition.inCluster(p, id) && !g.op(p).equals("Const") && g.graph().tensor(ref).rank() < 2) {
-        return ref.tensorName();
+      if (partition.inCluster(p, id) || g.op(p).equals("Const")) {
+        continue;
+      }
+      var t = g.graph().tensor(ref);
+      if (shapes == ShapeMode.STATIC && t.rank() < 2) {
+        return ref.tensorName() + " has no non-batch dimension (static shapes)";
+      }
+      if (shapes == ShapeMode.DYNAMIC_BATCH && !staticAfterBatch(t.shape())) {
+        return ref.tensorName() + " has shape " + t.shapeString() + ": only its first dimension may be unknown"
+            + " for an engine built from batch sizes (shapes dynamic-batch; --shapes dynamic takes it)";
       }
     }
     return null;
+  }
+
+  private static boolean staticAfterBatch(long[] shape) {
+    if (shape == null) {
+      return false;
+    }
+    for (int d = 1; d < shape.length; d++) {
+      if (shape[d] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean readOutside(int m, int id) {

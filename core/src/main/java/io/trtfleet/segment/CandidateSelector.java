@@ -2,6 +2,7 @@ package io.trtfleet.segment;
 
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.Signature;
+import io.trtfleet.graph.Tf1ControlFlow;
 import io.trtfleet.importer.OpRegistry;
 import java.util.HashSet;
 import java.util.Set;
@@ -17,6 +18,7 @@ final class CandidateSelector {
   static final String SIGNATURE_OUTPUT = "signature output (never part of a segment)";
   static final String ALREADY_CONVERTED = "already converted (a TF-TRT engine, kept as is)";
   static final String DISABLED = "conversion disabled (minimum_segment_size -1)";
+  static final String TF1_FRAME = "inside TF1 control flow (a graph-mode loop or cond runs in TensorFlow)";
 
   /** Per node: null for a candidate, else the reason; and whether it is a Const engines may copy. */
   record Result(String[] reason, boolean[] copyableConst) {
@@ -33,7 +35,8 @@ final class CandidateSelector {
     Signature sig = g.graph().signature();
     sig.inputs().forEach(a -> inputs.add(a.ref().node()));
     sig.outputs().forEach(a -> outputs.add(a.ref().node()));
-    ValidationContext ctx = new ValidationContext(g.graph(), options.precision(), options.dynamicShapes());
+    ValidationContext ctx = new ValidationContext(g.graph(), options.precision(), options.shapes());
+    Set<String> frames = Tf1ControlFlow.frameNodes(g.graph().nodes().stream().map(Node::def).toList());
     String[] reason = new String[g.size()];
     boolean[] copyableConst = new boolean[g.size()];
     for (int i = 0; i < g.size(); i++) {
@@ -44,6 +47,8 @@ final class CandidateSelector {
         reason[i] = SIGNATURE_OUTPUT;
       } else if (node.op().equals(OpRegistry.TRT_ENGINE_OP)) {
         reason[i] = ALREADY_CONVERTED;
+      } else if (frames.contains(node.name())) {
+        reason[i] = TF1_FRAME;
       } else if (options.conversionDisabled()) {
         reason[i] = DISABLED;
       } else if (options.denylist().contains(node.op())) {

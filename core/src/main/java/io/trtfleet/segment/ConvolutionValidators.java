@@ -29,10 +29,8 @@ final class ConvolutionValidators {
         .and(Checks.unitOnBatchAndChannel("strides"));
     table.put("MaxPool", pool);
     table.put("AvgPool", pool);
-    OpValidator batchNorm = Checks.dtype(Dtypes.FLOATS).and(Checks.dataFormat())
-        .and(ConvolutionValidators::inferenceOnly).and(Checks.rank(0, 4))
-        .and(Checks.constInput(1, "scale")).and(Checks.constInput(2, "offset"))
-        .and(Checks.constInput(3, "mean")).and(Checks.constInput(4, "variance"));
+    OpValidator batchNorm = Checks.dtype(Dtypes.FLOATS).and(Checks.dataFormat()).and(Checks.rank(0, 4))
+        .and(ConvolutionValidators::batchNormMode);
     table.put("FusedBatchNorm", batchNorm);
     table.put("FusedBatchNormV2", batchNorm);
     table.put("FusedBatchNormV3", batchNorm);
@@ -40,6 +38,8 @@ final class ConvolutionValidators {
         .and(Checks.rank(0, 4)).and(Checks.constInputUnlessDynamic(1, "size"))
         .and(ConvolutionValidators::resizeMode);
     table.put("ResizeBilinear", resize);
+    table.put("SpaceToBatchND", ConvolutionValidators::dilatedConvolution);
+    table.put("BatchToSpaceND", ConvolutionValidators::dilatedConvolution);
     table.put("ResizeNearestNeighbor", resize);
   }
 
@@ -54,8 +54,36 @@ final class ConvolutionValidators {
         ? reject("dilations are not supported (conv2d_transpose with dilation)") : OK;
   }
 
-  private static Optional<String> inferenceOnly(Node node, ValidationContext ctx) {
-    return node.boolAttr("is_training", true) ? reject("is_training=true is not supported (inference only)") : OK;
+  /**
+   * Inference mode: constant statistics, scale and offset. Training mode (Keras' LayerNormalization):
+   * this batch's statistics, over the batch dimension too, so dynamic shapes; scale and offset may be
+   * computed; the statistics outputs must be unused.
+   */
+  private static Optional<String> batchNormMode(Node node, ValidationContext ctx) {
+    if (!node.boolAttr("is_training", true)) {
+      return Checks.constInput(1, "scale").and(Checks.constInput(2, "offset")).and(Checks.constInput(3, "mean"))
+          .and(Checks.constInput(4, "variance")).validate(node, ctx);
+    }
+    if (ctx.implicitBatch()) {
+      return reject("is_training=true (batch statistics, as Keras LayerNormalization computes) reduces over the"
+          + " batch dimension: needs dynamic shapes");
+    }
+    for (String user : ctx.graph().consumers(node.name())) {
+      if (ctx.graph().node(user).dataInputs().stream().anyMatch(r -> r.node().equals(node.name()) && r.index() > 0)) {
+        return reject("is_training=true with its batch statistics read by '%s' is not supported", user);
+      }
+    }
+    return OK;
+  }
+
+  /** SpaceToBatchND and BatchToSpaceND only as the two ends of a dilated convolution that converts. */
+  private static Optional<String> dilatedConvolution(Node node, ValidationContext ctx) {
+    var d = DilatedConvolution.around(ctx.graph(), node);
+    if (d.isEmpty()) {
+      return reject("only as part of a dilated convolution (SpaceToBatchND, VALID convolution, BatchToSpaceND"
+          + " with constant block, paddings and crops)");
+    }
+    return OpSupport.get().check(d.get().convolution(), ctx).map(r -> "its dilated convolution: " + r);
   }
 
   private static Optional<String> resizeMode(Node node, ValidationContext ctx) {

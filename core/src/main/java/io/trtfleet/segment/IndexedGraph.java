@@ -3,13 +3,14 @@ package io.trtfleet.segment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
+import io.trtfleet.graph.Tf1ControlFlow;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A frozen graph with its nodes numbered by topological position and its data edges as int arrays,
- * the form the segmenter's passes work on.
+ * the form the segmenter's passes work on (TF1 loops' back edges left out: nothing segments inside a loop).
  */
 final class IndexedGraph {
 
@@ -29,15 +30,23 @@ final class IndexedGraph {
     producers = new int[n][];
     consumers = new int[n][];
     for (int i = 0; i < n; i++) {
-      producers[i] = nodes.get(i).dataInputs().stream().mapToInt(r -> indexOf(r.node())).distinct().toArray();
+      Node node = nodes.get(i);
+      producers[i] = node.dataInputs().stream().filter(r -> !backEdge(r.node(), node))
+          .mapToInt(r -> indexOf(r.node())).distinct().toArray();
       for (int p : producers[i]) {
         if (p >= i) {
           throw new IllegalArgumentException("frozen graph is not in topological order: '" + nodes.get(i).name()
               + "' reads '" + nodes.get(p).name() + "', which comes later");
         }
       }
-      consumers[i] = graph.consumers(nodes.get(i).name()).stream().mapToInt(this::indexOf).distinct().toArray();
+      consumers[i] = graph.consumers(node.name()).stream().filter(c -> !backEdge(node.name(), graph.node(c)))
+          .mapToInt(this::indexOf).distinct().toArray();
     }
+  }
+
+  /** TF1 loops' NextIteration to Merge edge, the one edge that goes back in the order. */
+  private boolean backEdge(String producer, Node consumer) {
+    return Tf1ControlFlow.isBackEdge(graph.node(producer).op(), consumer.op());
   }
 
   FrozenGraph graph() {

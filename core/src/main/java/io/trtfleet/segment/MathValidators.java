@@ -42,6 +42,13 @@ final class MathValidators {
         Checks.minRank(0, ctx.implicitBatch() ? 2 : 1).validate(node, ctx)));
     table.put("Cast", MathValidators::cast);
     table.put("Einsum", Checks.dtype(Dtypes.FLOATS).and(MathValidators::einsum));
+    table.put("FakeQuantWithMinMaxArgs", MathValidators::fakeQuantBits);
+    table.put("FakeQuantWithMinMaxVars", Checks.constInput(1, "min").and(Checks.constInput(2, "max"))
+        .and(MathValidators::fakeQuantBits));
+    table.put("FakeQuantWithMinMaxVarsPerChannel", table.get("FakeQuantWithMinMaxVars"));
+    List.of("Floor", "Ceil", "Inv").forEach(op -> table.put(op, Checks.dtype(Dtypes.FLOATS)));
+    table.put("SquaredDifference", Checks.dtype(Dtypes.FLOATS).and(MathValidators::binary));
+    table.put("LogSoftmax", table.get("Softmax"));
   }
 
   /** TensorRT folds nothing: two constant operands are TensorFlow's constant folding's job. */
@@ -98,6 +105,12 @@ final class MathValidators {
       }
     }
     return OK;
+  }
+
+  /** Quantization-aware training's fake quantization: explicit INT8 Q/DQ holds 2 to 8 bits. */
+  private static Optional<String> fakeQuantBits(Node node, ValidationContext ctx) {
+    long bits = node.intAttr("num_bits", 8);
+    return bits >= 2 && bits <= 8 ? OK : reject("num_bits %d is not supported (2 to 8)", bits);
   }
 
   private static final Set<DataType> CASTABLE = Set.of(DataType.DT_FLOAT, DataType.DT_HALF, DataType.DT_INT32,

@@ -14,7 +14,8 @@ import org.tensorflow.proto.NodeDef;
 
 /**
  * The segmented graph with every segment replaced by a {@code PartitionedCall} of its native segment,
- * named like the engine: what a converted model runs when every engine falls back to TensorFlow. The
+ * named like the engine: what a converted model runs when every engine falls back to TensorFlow (the
+ * frozen graph's own functions, the bodies of its control flow, stay in the library). The
  * publish stage swaps the calls for TRTEngineOps; tests run it to prove the native segments compute
  * what the original graph computes.
  */
@@ -38,7 +39,7 @@ public final class NativeFallbackGraph {
       node.inputs().forEach(ref -> b.addInput(rewire.getOrDefault(ref.tensorName(), ref.toInput())));
       g.addNode(b);
     }
-    FunctionDefLibrary.Builder library = FunctionDefLibrary.newBuilder();
+    FunctionDefLibrary.Builder library = segmented.graph().graphDef().getLibrary().toBuilder();
     for (Segment s : segmented.segments()) {
       NodeDef.Builder call = NodeDef.newBuilder().setName(s.name()).setOp("PartitionedCall")
           .putAttr("Tin", types(s.inputs()))

@@ -37,6 +37,7 @@ public final class OpSupport {
     ConvolutionValidators.register(t);
     MathValidators.register(t);
     ShapeValidators.register(t);
+    LogicValidators.register(t);
     this.table = Collections.unmodifiableMap(t);
   }
 

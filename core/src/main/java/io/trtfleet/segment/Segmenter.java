@@ -93,7 +93,7 @@ public final class Segmenter {
 
     SegmentedGraph run() {
       Clusterer.cluster(g, candidates, partition);
-      BoundaryTrimmer trimmer = new BoundaryTrimmer(partition, options.dynamicShapes());
+      BoundaryTrimmer trimmer = new BoundaryTrimmer(partition, options.shapes());
       partition.clusters().values().forEach(trimmer::trim);
       return build(select(partition.clusters()));
     }

@@ -14,11 +14,12 @@ import java.util.TreeSet;
 /**
  * How to segment, with TF-TRT's defaults: {@code minimum_segment_size} 3 (-1 turns conversion off),
  * at most 20 engines ({@code TF_TRT_MAX_ALLOWED_ENGINES}, the largest segments are kept), no denylist
- * ({@code TF_TRT_OP_DENYLIST}), FP32, static shapes ({@code use_dynamic_shape=False}, TF-TRT's implicit
- * batch mode). Build one with {@link #builder()}; the builder rejects values TF-TRT would reject.
+ * ({@code TF_TRT_OP_DENYLIST}), FP32; and shapes {@link ShapeMode#DYNAMIC_BATCH}, which converts more
+ * than TF-TRT's implicit batch mode ({@link ShapeMode#STATIC}) while every engine still builds from batch
+ * sizes. Build one with {@link #builder()}; the builder rejects values TF-TRT would reject.
  */
 public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<String> denylist,
-    Precision precision, boolean dynamicShapes) implements Serializable {
+    Precision precision, ShapeMode shapes) implements Serializable {
 
   public static final int MINIMUM_SEGMENT_SIZE_DEFAULT = 3;
   public static final int MAXIMUM_ENGINES_DEFAULT = 20;
@@ -39,6 +40,14 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
     if (precision == null) {
       throw new TrtfleetException("Invalid precision mode: null; use FP32, FP16 or INT8");
     }
+    if (shapes == null) {
+      throw new TrtfleetException("Invalid shape mode: null; use static, dynamic or dynamic-batch");
+    }
+  }
+
+  /** True unless engines run in TF-TRT's implicit batch mode ({@link ShapeMode#STATIC}). */
+  public boolean dynamicShapes() {
+    return shapes != ShapeMode.STATIC;
   }
 
   public static SegmenterOptions defaults() {
@@ -71,7 +80,7 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
     private int maximumEngines = MAXIMUM_ENGINES_DEFAULT;
     private Set<String> denylist = Set.of();
     private Precision precision = Precision.FP32;
-    private boolean dynamicShapes;
+    private ShapeMode shapes = ShapeMode.DEFAULT;
 
     private Builder() {}
 
@@ -101,13 +110,18 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
       return this;
     }
 
+    /** {@link ShapeMode#DYNAMIC} or {@link ShapeMode#STATIC}. */
     public Builder dynamicShapes(boolean dynamic) {
-      this.dynamicShapes = dynamic;
+      return shapes(dynamic ? ShapeMode.DYNAMIC : ShapeMode.STATIC);
+    }
+
+    public Builder shapes(ShapeMode mode) {
+      this.shapes = mode;
       return this;
     }
 
     public SegmenterOptions build() {
-      return new SegmenterOptions(minimumSegmentSize, maximumEngines, denylist, precision, dynamicShapes);
+      return new SegmenterOptions(minimumSegmentSize, maximumEngines, denylist, precision, shapes);
     }
   }
 

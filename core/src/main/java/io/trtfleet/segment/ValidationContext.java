@@ -12,10 +12,14 @@ import java.util.Optional;
  * With static shapes ({@code dynamicShapes == false}, TF-TRT's implicit batch mode) dimension 0 is the
  * batch, which ops may not touch, and every other dimension must be known.
  */
-public record ValidationContext(FrozenGraph graph, Precision precision, boolean dynamicShapes) {
+public record ValidationContext(FrozenGraph graph, Precision precision, ShapeMode shapes) {
 
   public boolean implicitBatch() {
-    return !dynamicShapes;
+    return shapes == ShapeMode.STATIC;
+  }
+
+  public boolean dynamicShapes() {
+    return shapes != ShapeMode.STATIC;
   }
 
   /** Number of data inputs of the node. */

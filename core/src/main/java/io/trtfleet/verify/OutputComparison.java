@@ -5,11 +5,17 @@ import java.util.Arrays;
 
 /**
  * How close one output of a converted model is to the reference: largest absolute difference,
- * relative RMS error (||actual - expected|| / ||expected||) and, for [batch, classes] outputs, the
- * share of rows whose arg-max agrees (NaN otherwise). A result to judge, not a verdict.
+ * relative RMS error (||actual - expected|| / ||expected||, with ||expected|| taken as at least
+ * {@value #ABSOLUTE_FLOOR} RMS per element, so an output that is almost zero everywhere is judged by its
+ * absolute error: 2e-10 off a near-zero output is no mismatch) and, for [batch, classes] outputs, the
+ * share of rows whose arg-max agrees (NaN otherwise). Any numeric or bool output. A result to judge, not
+ * a verdict.
  */
 public record OutputComparison(String output, double maxAbsError, double relativeRmsError,
     double top1Agreement, long rows) {
+
+  /** The smallest RMS of the expected output that relative errors are measured against. */
+  public static final double ABSOLUTE_FLOOR = 1e-5;
 
   public static OutputComparison of(String output, HostTensor expected, HostTensor actual) {
     return new Accumulator(output).add(expected, actual).result();
@@ -32,6 +38,7 @@ public record OutputComparison(String output, double maxAbsError, double relativ
     private double diff2;
     private double ref2;
     private long rows;
+    private long elements;
     private long classifierRows;
     private long agree;
     private boolean classifier = true;
@@ -46,18 +53,19 @@ public record OutputComparison(String output, double maxAbsError, double relativ
         throw new IllegalArgumentException("Cannot compare output '" + output + "': shape "
             + Arrays.toString(actual.shape()) + " differs from reference " + Arrays.toString(shape));
       }
-      float[] e = expected.floats();
-      float[] a = actual.floats();
+      double[] e = expected.asDoubles();
+      double[] a = actual.asDoubles();
       for (int i = 0; i < e.length; i++) {
-        double d = (double) a[i] - e[i];
+        double d = a[i] - e[i];
         if (Double.isNaN(d)) {
           maxAbs = Double.NaN;
         } else if (!Double.isNaN(maxAbs)) {
           maxAbs = Math.max(maxAbs, Math.abs(d));
         }
         diff2 += d * d;
-        ref2 += (double) e[i] * e[i];
+        ref2 += e[i] * e[i];
       }
+      elements += e.length;
       rows += shape.length > 0 ? shape[0] : 1;
       if (shape.length == 2 && shape[1] > 1) {
         int classes = (int) shape[1];
@@ -74,12 +82,13 @@ public record OutputComparison(String output, double maxAbsError, double relativ
     }
 
     public OutputComparison result() {
-      double rel = ref2 > 0 ? Math.sqrt(diff2 / ref2) : Math.sqrt(diff2);
+      double floor = ABSOLUTE_FLOOR * ABSOLUTE_FLOOR * Math.max(elements, 1);
+      double rel = Math.sqrt(diff2 / Math.max(ref2, floor));
       double top1 = classifier && classifierRows > 0 ? (double) agree / classifierRows : Double.NaN;
       return new OutputComparison(output, maxAbs, rel, top1, rows);
     }
 
-    private static int argmax(float[] v, int from, int n) {
+    private static int argmax(double[] v, int from, int n) {
       int best = 0;
       for (int i = 1; i < n; i++) {
         if (v[from + i] > v[from + best]) {

@@ -92,15 +92,19 @@ class ModelSegmentationTest {
     assertEquals(6, tf1.totalNodes());
   }
 
-  /** The TF2 model's input is [-1]: nothing but a batch dimension, which static shapes cannot feed. */
+  /**
+   * The TF2 model's input is [-1]: nothing but a batch dimension, which static shapes cannot feed; the
+   * default (dynamic shapes, inputs static but for the batch) can.
+   */
   @Test
   void rankOneInputNeedsDynamicShapes() {
     Path dir = Fixtures.servingModel("saved_model_half_plus_two_tf2_cpu");
-    SegmentedGraph fixed = segment(dir, SegmenterOptions.defaults());
+    SegmentedGraph fixed = segment(dir, SegmenterOptions.builder().shapes(ShapeMode.STATIC).build());
     assertTrue(fixed.segments().isEmpty());
     assertEquals("Mul: segment input serving_default_x:0 has no non-batch dimension (static shapes)",
         fixed.notConverted().stream().filter(r -> r.op().equals("Mul")).findFirst().orElseThrow().reason());
     assertOneEngineWithEverythingConvertible(segment(dir, SegmenterOptions.builder().dynamicShapes(true).build()));
+    assertOneEngineWithEverythingConvertible(segment(dir, SegmenterOptions.defaults()));
   }
 
   static Path fashionMnist() {

@@ -20,7 +20,7 @@ import org.tensorflow.proto.NodeDef;
 class OpSupportTest {
 
   private static Optional<String> check(FrozenGraph g, String node, Precision precision, boolean dynamic) {
-    return OpSupport.get().check(g.node(node), new ValidationContext(g, precision, dynamic));
+    return OpSupport.get().check(g.node(node), new ValidationContext(g, precision, dynamic ? ShapeMode.DYNAMIC : ShapeMode.STATIC));
   }
 
   private static Optional<String> check(FrozenGraph g, String node) {
@@ -146,8 +146,9 @@ class OpSupportTest {
         "x", "s", "s", "s", "s");
     g.op("bn2", "FusedBatchNormV3", Map.of("is_training", AttrValue.newBuilder().setB(false).build()),
         "x", "s", "s", "s", "s");
-    assertEquals(Optional.of("FusedBatchNormV3: is_training=true is not supported (inference only)"),
-        check(g.build(), "bn"));
+    assertEquals(Optional.of("FusedBatchNormV3: is_training=true (batch statistics, as Keras LayerNormalization"
+        + " computes) reduces over the batch dimension: needs dynamic shapes"), check(g.build(), "bn"));
+    assertEquals(Optional.empty(), check(g.build(), "bn", Precision.FP32, true), "layer norm with dynamic shapes");
     assertEquals(Optional.empty(), check(g.build(), "bn2"));
   }
 

@@ -3,6 +3,7 @@ package io.trtfleet.segment;
 import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.trtfleet.TrtfleetException;
@@ -12,13 +13,17 @@ import org.junit.jupiter.api.Test;
 class SegmenterOptionsTest {
 
   @Test
-  void defaultsAreTfTrts() {
+  void defaultsAreTfTrtsButForShapes() {
     SegmenterOptions o = SegmenterOptions.defaults();
     assertEquals(3, o.minimumSegmentSize());
     assertEquals(20, o.maximumEngines());
     assertEquals(Set.of(), o.denylist());
     assertEquals(Precision.FP32, o.precision());
-    assertFalse(o.dynamicShapes());
+    assertEquals(ShapeMode.DYNAMIC_BATCH, o.shapes(), "converts more than TF-TRT's implicit batch, builds from batch sizes");
+    assertTrue(o.dynamicShapes());
+    assertFalse(SegmenterOptions.builder().dynamicShapes(false).build().dynamicShapes());
+    assertEquals(ShapeMode.DYNAMIC_BATCH, ShapeMode.parse("Dynamic-Batch"));
+    assertThrows(io.trtfleet.TrtfleetException.class, () -> ShapeMode.parse("implicit"));
   }
 
   @Test

@@ -202,10 +202,14 @@ class SegmenterTest {
   void staticShapesRejectUnknownNonBatchDimensions() {
     TestGraph g = new TestGraph().input("x", -1, -1);
     g.op("r", "Relu", "x").op("s", "Sigmoid", "r").op("t", "Tanh", "s").output("out", "t");
-    SegmentedGraph fixed = segment(g.build());
+    SegmentedGraph fixed = segment(g.build(), SegmenterOptions.builder().shapes(ShapeMode.STATIC).build());
     assertTrue(fixed.segments().isEmpty());
     assertEquals("Relu: input 0 x:0 has shape [-1,-1]: unknown non-batch dimension 1 needs dynamic shapes",
         reason(fixed, "r"));
+    SegmentedGraph batchOnly = segment(g.build(), SegmenterOptions.builder().shapes(ShapeMode.DYNAMIC_BATCH).build());
+    assertTrue(batchOnly.segments().isEmpty());
+    assertEquals("Relu: segment input x:0 has shape [-1,-1]: only its first dimension may be unknown for an engine"
+        + " built from batch sizes (shapes dynamic-batch; --shapes dynamic takes it)", reason(batchOnly, "r"));
     assertEquals(1, segment(g.build(), SegmenterOptions.builder().dynamicShapes(true).build()).segments().size());
   }
 

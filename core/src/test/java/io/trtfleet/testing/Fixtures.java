@@ -1,6 +1,7 @@
 package io.trtfleet.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +36,21 @@ public final class Fixtures {
   private static Path existing(Path p) {
     assertTrue(Files.exists(p), p + " is missing: it is part of the repository (run the tests from a whole checkout)");
     return p;
+  }
+
+  /**
+   * The public SavedModels of {@code zoo/} (one folder per model, {@code saved_model/} and {@code SOURCE.txt}
+   * in each), sorted by name; skips the test when the fixtures are not checked out.
+   */
+  public static java.util.List<Path> zooModels() {
+    Path zoo = Path.of(System.getProperty("trtfleet.zoo", "../../shared/fixtures/zoo"));
+    assumeTrue(Files.isDirectory(zoo), "zoo " + zoo + " not found: run the tests from a checkout with shared/"
+        + " beside it (or set -Dtrtfleet.zoo)");
+    try (Stream<Path> models = Files.list(zoo)) {
+      return models.filter(m -> Files.isDirectory(m.resolve("saved_model"))).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A path inside the repository (e.g. calibration-data/samples/...). */

@@ -43,22 +43,8 @@ public final class ConvertCommand implements Callable<Integer> {
       description = "FP32, FP16 or INT8 (default: ${DEFAULT-VALUE})")
   String precision;
 
-  @Option(names = "--minimum-segment-size", defaultValue = "3", paramLabel = "N",
-      description = "smallest segment turned into an engine, Identity-like ops not counted; -1 converts"
-          + " nothing (default: ${DEFAULT-VALUE})")
-  int minimumSegmentSize;
-
-  @Option(names = "--maximum-engines", defaultValue = "20", paramLabel = "N",
-      description = "keep at most N engines, the largest segments (default: ${DEFAULT-VALUE})")
-  int maximumEngines;
-
-  @Option(names = "--denylist", defaultValue = "", paramLabel = "OP,OP",
-      description = "op types never converted, comma-separated (e.g. Conv2D,MaxPool)")
-  String denylist;
-
-  @Option(names = "--dynamic-shapes", description = "engines with dynamic shapes (TF-TRT use_dynamic_shape);"
-      + " default: static shapes with an implicit batch dimension")
-  boolean dynamicShapes;
+  @Mixin
+  SegmenterOptionsMixin segmentation;
 
   @Option(names = "--no-build", description = "segment and report only, write no converted SavedModel")
   boolean noBuild;
@@ -68,13 +54,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SegmenterOptions options = SegmenterOptions.builder()
-        .precision(Precision.parse(precision))
-        .minimumSegmentSize(minimumSegmentSize)
-        .maximumEngines(maximumEngines)
-        .denylist(denylist)
-        .dynamicShapes(dynamicShapes)
-        .build();
+    SegmenterOptions options = segmentation.options(Precision.parse(precision));
     OutputDirectory.check(out);
     if (!noBuild) {
       TfTrtSavedModelWriter.requireFresh(out);

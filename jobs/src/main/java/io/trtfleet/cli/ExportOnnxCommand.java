@@ -13,7 +13,6 @@ import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.Segmenter;
-import io.trtfleet.segment.SegmenterOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +27,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trtfleet export-onnx}: converts the segmenter's TensorRT segments to {@code <segment>.onnx}, the
- * whole signature to {@code model.onnx} when it converts fully, and writes {@code segments.json}
- * (boundary tensors, precision, conversion report or fallback reason of each).
+ * {@code trtfleet export-onnx}: segments any SavedModel (the segmentation options of {@code convert}),
+ * converts each TensorRT segment to {@code <segment>.onnx}, the whole signature to {@code model.onnx} when
+ * it converts fully, and writes {@code segments.json} (boundary tensors, precision, conversion report or
+ * fallback reason of each). Exit 2 only when nothing converts.
  */
 @Command(name = "export-onnx", mixinStandardHelpOptions = true,
     description = "Convert a SavedModel's TensorRT segments to ONNX (opset 19): <out>/<segment>.onnx,"
@@ -42,6 +42,9 @@ public final class ExportOnnxCommand implements Callable<Integer> {
 
   @Mixin
   ConversionOptionsMixin conversion;
+
+  @Mixin
+  SegmenterOptionsMixin segmentation;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
   Path out;
@@ -56,7 +59,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
     Files.createDirectories(out);
     PrintWriter o = spec.commandLine().getOut();
-    SegmentedGraph segmented = new Segmenter(SegmenterOptions.defaults()).segment(graph);
+    SegmentedGraph segmented = new Segmenter(segmentation.options(options.precision().tfTrtMode())).segment(graph);
     List<Map<String, Object>> segments = new ArrayList<>();
     int written = 0;
     for (Segment s : segmented.segments()) {
@@ -75,6 +78,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("model", model.model.toString());
     json.put("precision", options.precision().name());
+    json.put("shapes", segmented.options().shapes().cliName());
     json.put("whole_model", segmentJson(whole, "model.onnx"));
     json.put("segments", segments);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("segments.json").toFile(), json);
@@ -87,8 +91,10 @@ public final class ExportOnnxCommand implements Callable<Integer> {
       o.printf("The whole model does not convert (%s); wrote %d segment file(s) and %s%n", whole.fallbackReason(),
           written, out.resolve("segments.json"));
       if (written == 0) {
-        throw new TrtfleetException("no part of " + model.model + " converts to ONNX: " + whole.fallbackReason()
-            + "; see " + out.resolve("segments.json"));
+        throw new TrtfleetException("no part of " + model.model + " converts to ONNX: " + (segmented.segments().isEmpty()
+            ? "no TensorRT segment (" + segmented.notConverted().size() + " nodes stay in TensorFlow)"
+            : segmented.segments().size() + " segment(s) fall back") + ", and the whole model: "
+            + whole.fallbackReason() + "; see " + out.resolve("segments.json"));
       }
     }
     o.flush();

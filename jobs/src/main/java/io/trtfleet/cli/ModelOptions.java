@@ -3,6 +3,7 @@ package io.trtfleet.cli;
 import io.trtfleet.artifact.SourceModel;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.importer.SavedModelReader;
 import io.trtfleet.pipeline.ModelUnderBuild;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -14,12 +15,15 @@ public final class ModelOptions {
   Path model;
 
   @Option(names = "--tags", defaultValue = ImportOptions.SERVE_TAG, paramLabel = "TAGS",
-      description = "MetaGraph tag set, comma-separated (default: ${DEFAULT-VALUE})")
+      description = "MetaGraph tag set, comma-separated; \"\" for a MetaGraph without tags (default: ${DEFAULT-VALUE},"
+          + " or the model's only tag set)")
   String tags;
 
   @Option(names = "--signature", defaultValue = ImportOptions.DEFAULT_SIGNATURE, paramLabel = "KEY",
-      description = "signature to import (default: ${DEFAULT-VALUE})")
+      description = "signature to import (default: ${DEFAULT-VALUE}, or the model's only signature)")
   String signature;
+
+  private ImportOptions resolved;
 
   /** Imports the model: the frozen graph of the signature and what the converted SavedModel keeps of it. */
   public ModelUnderBuild load() {
@@ -28,7 +32,15 @@ public final class ModelOptions {
         SavedModelImporter.importModel(options).graph());
   }
 
+  /** The options as given, with the defaults resolved against the model (its only tag set or signature). */
   public ImportOptions importOptions() {
+    if (resolved == null) {
+      resolved = SavedModelReader.resolveDefaults(requested());
+    }
+    return resolved;
+  }
+
+  ImportOptions requested() {
     return ImportOptions.builder(model).tags(tags).signature(signature).build();
   }
 

@@ -3,8 +3,10 @@ package io.trtfleet.cli;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrationdata.samples.FashionMnist;
+import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.graph.Signature;
+import io.trtfleet.verify.RandomInputs;
 import io.trtfleet.verify.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -23,34 +24,29 @@ import org.apache.parquet.io.LocalInputFile;
 /**
  * Samples for verify, in batches of signature inputs: a local Parquet calibration set (one row per
  * sample, one {@code array<float>} column per input named like the input key, flattened without the
- * batch dim, optional int {@code label}), {@code fashion-mnist-idx:DIR}, or {@code random[:SEED]}.
+ * batch dim, optional int {@code label}), {@code fashion-mnist-idx:DIR}, or {@code random[:SEED]}
+ * (valid values for every input, {@link RandomInputs}).
  */
 final class SampleSource {
 
   private SampleSource() {}
 
-  static List<Verifier.Batch> load(String spec, Signature sig, int samples, int batchSize) {
+  static List<Verifier.Batch> load(String spec, FrozenGraph graph, int samples, int batchSize) {
     if (samples < 1) {
       throw new TrtfleetException("--samples must be at least 1, got " + samples);
     }
     if (batchSize < 1) {
       throw new TrtfleetException("--batch-size must be at least 1, got " + batchSize);
     }
+    if (spec.equals("random") || spec.startsWith("random:")) {
+      return RandomInputs.of(graph, seed(spec)).batches(samples, batchSize);
+    }
+    Signature sig = graph.signature();
     List<float[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     Map<String, long[]> shapes = sampleShapes(sig);
     if (spec.startsWith("fashion-mnist-idx:")) {
       readFashionMnist(Path.of(spec.substring("fashion-mnist-idx:".length())), sig, samples, rows, labels);
-    } else if (spec.equals("random") || spec.startsWith("random:")) {
-      Random r = new Random(seed(spec));
-      int width = shapes.values().stream().mapToInt(s -> (int) HostTensor.elementCount(s)).sum();
-      for (int i = 0; i < samples; i++) {
-        float[] v = new float[width];
-        for (int j = 0; j < width; j++) {
-          v[j] = r.nextFloat();
-        }
-        rows.add(v);
-      }
     } else if (spec.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !spec.startsWith("file://")) {
       throw new TrtfleetException("--data " + spec + ": this command reads local Parquet files; copy the set to a"
           + " local path (trtfleet calibration-data validate and calibrate read any Hadoop URI)");

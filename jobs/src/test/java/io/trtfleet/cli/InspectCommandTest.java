@@ -60,12 +60,26 @@ class InspectCommandTest {
   }
 
   @Test
-  void badInputIsOneErrorLineAndExitTwo() {
+  void aModelWithoutServingDefaultIsListedNotRefused() throws Exception {
     Path model = Fixtures.servingModel("saved_model_counter");
     Run r = cli("inspect", "--model", model.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("tags [serve]  [selected]") && r.out().contains("    get_counter\n")
+        && r.out().contains("    incr_counter_by\n"), r.out());
+    assertTrue(r.out().contains("Not imported: signature 'serving_default' not found"), r.out());
+    JsonNode json = new ObjectMapper().readTree(cli("inspect", "--model", model.toString(), "--json").out());
+    assertEquals("serve", json.get("metagraphs").get(0).get("tags").get(0).asText());
+    assertEquals(4, json.get("metagraphs").get(0).get("signatures").size());
+    assertTrue(json.get("not_imported").asText().contains("available signatures are get_counter"), json.toString());
+  }
+
+  @Test
+  void badInputIsOneErrorLineAndExitTwo() {
+    Path model = Fixtures.servingModel("saved_model_counter");
+    Run r = cli("inspect", "--model", model.toString(), "--signature", "incr_counter");
     assertEquals(Main.EXIT_BAD_INPUT, r.exit());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: signature 'serving_default' not found") && r.err().contains("get_counter"),
-        r.err());
+    assertTrue(r.err().startsWith("error: signature 'incr_counter' changes a variable (node 'incr_counter_op/AssignAdd',"
+        + " AssignAdd)"), r.err());
   }
 }

@@ -64,7 +64,9 @@ class OnnxCommandsTest {
         parquet.toString(), "--batch-size", "16");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("Compared 50 samples"), r.out());
-    assertTrue(r.out().contains("probabilities") && r.out().contains("1.0000"), r.out());
+    // The Softmax is the signature output, which stays in TensorFlow: the engine's output is the logits.
+    assertTrue(r.out().matches("(?s).*TRTEngineOp_000_000 +21 .* ok\n.*"), r.out());
+    assertTrue(r.out().contains("logits_dense/BiasAdd:0") && r.out().contains("1.0000"), r.out());
     assertTrue(r.out().contains("accuracy vs labels"), r.out());
   }
 
@@ -85,6 +87,55 @@ class OnnxCommandsTest {
         "--samples", "20", "--precision", "FP16", "--max-relative-error", "1e-9");
     assertEquals(VerifyCommand.EXIT_TOO_FAR, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("FAILED: relative RMS error above"), r.out());
+  }
+
+  private static Path zoo(String name) {
+    return Fixtures.zooModels().stream().filter(p -> p.getFileName().toString().equals(name)).findFirst()
+        .orElseThrow().resolve("saved_model");
+  }
+
+  @Test
+  void verifyAStringInputModelSegmentBySegmentWithRandomExamples() {
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", zoo("tfx-keras-serving").toString(),
+        "--data", "random:1", "--samples", "12", "--batch-size", "5");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("Compared 12 samples") && r.out().matches("(?s).*TRTEngineOp_000_000 +17 .* ok\n.*"),
+        r.out());
+  }
+
+  @Test
+  void verifyAModelWithoutSegmentsRunsItNatively() {
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", zoo("tfjs-model-multi-output").toString(),
+        "--data", "random", "--samples", "3");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("Compared 3 samples") && r.out().contains("no TensorRT segment"), r.out());
+  }
+
+  @Test
+  void verifyOfAModelTensorFlowCannotImportIsOneLine() {
+    InspectCommandTest.Run r = InspectCommandTest.cli("verify", "--model", zoo("tfdf-adult-rf").toString(),
+        "--data", "random");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: op 'SimpleMLInferenceOpWithHandle'"), r.err());
+  }
+
+  @Test
+  void exportOnnxTakesTheShapeModes() throws Exception {
+    String model = zoo("hidro-transformer").toString();
+    InspectCommandTest.Run fixed = InspectCommandTest.cli("export-onnx", "--model", model, "--out",
+        tmp.resolve("static").toString(), "--shapes", "static");
+    InspectCommandTest.Run dynamic = InspectCommandTest.cli("export-onnx", "--model", model, "--out",
+        tmp.resolve("dynamic").toString());
+    assertEquals(0, fixed.exit(), fixed.err());
+    assertEquals(0, dynamic.exit(), dynamic.err());
+    JsonNode staticJson = new ObjectMapper().readTree(tmp.resolve("static/segments.json").toFile());
+    JsonNode dynamicJson = new ObjectMapper().readTree(tmp.resolve("dynamic/segments.json").toFile());
+    assertEquals("static", staticJson.get("shapes").asText());
+    assertEquals("dynamic-batch", dynamicJson.get("shapes").asText());
+    assertTrue(staticJson.get("segments").size() > 1, staticJson.toString());
+    assertEquals(1, dynamicJson.get("segments").size(), "layer norm and attention in one engine");
+    assertTrue(dynamicJson.get("segments").get(0).get("converted").asBoolean());
   }
 
   private static void writeParquet(Path file, int rows) throws Exception {

@@ -1,18 +1,16 @@
 package io.trtfleet.calibrationdata;
 
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.graph.TensorSpec;
+import io.trtfleet.verify.RandomInputs;
 import io.trtfleet.verify.Verifier;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.tensorflow.proto.DataType;
 
@@ -26,25 +24,28 @@ import org.tensorflow.proto.DataType;
  *       {@code trtfleet calibration-data import} reads ({@link SampleSource}), for one-input models, values
  *       scaled as the import's default ({@link Scaling#AUTO}: bytes to [0, 1]);
  *   <li>{@code fashion-mnist-idx:DIR}: the Fashion-MNIST test set in DIR;
- *   <li>{@code random[:SEED]}: uniform [0, 1) floats, no labels.
+ *   <li>{@code random[:SEED]}: valid values for every input, no labels ({@link RandomInputs}: ids within
+ *       an embedding's range, serialized tf.Examples for parsers, ...).
  * </ul>
  */
 public final class HeldOutSamples {
 
   private HeldOutSamples() {}
 
-  public static List<Verifier.Batch> load(String spec, Signature signature, int samples, int batchSize,
+  public static List<Verifier.Batch> load(String spec, FrozenGraph graph, int samples, int batchSize,
       Configuration conf) {
+    Signature signature = graph.signature();
     if (samples < 1) {
       throw new TrtfleetException("--samples must be at least 1, got " + samples);
     }
     if (batchSize < 1) {
       throw new TrtfleetException("--batch-size must be at least 1, got " + batchSize);
     }
-    SampleRows rows;
     if (spec.equals("random") || spec.startsWith("random:")) {
-      rows = random(signature, samples, seed(spec));
-    } else if (spec.startsWith("fashion-mnist-idx:")) {
+      return RandomInputs.of(graph, seed(spec)).batches(samples, batchSize);
+    }
+    SampleRows rows;
+    if (spec.startsWith("fashion-mnist-idx:")) {
       Path dir = Path.of(spec.substring("fashion-mnist-idx:".length()));
       rows = fromSource(IdxSamples.open(dir.resolve("t10k-images-idx3-ubyte.gz"),
           dir.resolve("t10k-labels-idx1-ubyte.gz"), true, Scaling.AUTO), signature, samples);
@@ -91,25 +92,6 @@ public final class HeldOutSamples {
     for (int i = 0; i < Math.min(samples, source.size()); i++) {
       source.copySample(i, v);
       rows.add(Map.of(in.key(), HostTensor.ofFloats(batchOfOne(shape), v)), source.hasLabels() ? source.label(i) : null);
-    }
-    return rows;
-  }
-
-  private static SampleRows random(Signature signature, int samples, long seed) {
-    Random r = new Random(seed);
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    signature.inputs().forEach(a -> shapes.put(a.key(), floatSampleShape(a)));
-    SampleRows rows = new SampleRows();
-    for (int i = 0; i < samples; i++) {
-      Map<String, HostTensor> row = new LinkedHashMap<>();
-      shapes.forEach((key, shape) -> {
-        ByteBuffer b = ByteBuffer.allocate((int) HostTensor.elementCount(shape) * 4).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-          b.putFloat(r.nextFloat());
-        }
-        row.put(key, new HostTensor(DataType.DT_FLOAT, batchOfOne(shape), b.array()));
-      });
-      rows.add(row, null);
     }
     return rows;
   }

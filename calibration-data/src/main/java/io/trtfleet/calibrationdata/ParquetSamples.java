@@ -96,8 +96,9 @@ final class ParquetSamples {
         throw new TrtfleetException("--data " + uri + " has no .parquet files");
       }
       return files;
-    } catch (IOException e) {
-      throw new TrtfleetException("cannot list --data " + uri + " (" + Messages.rootFirstLine(e) + ")", e);
+    } catch (IOException | IllegalArgumentException e) {  // Hadoop reports an unknown host as IllegalArgumentException
+      throw new TrtfleetException("cannot read --data " + uri + " (" + Messages.rootFirstLine(e) + "): check the URI,"
+          + " the network and the credentials", e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.trtfleet.pipeline;
 
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.convert.ProfileStrategy;
+import io.trtfleet.segment.SegmenterOptions;
 import java.io.Serializable;
 import java.util.List;
 
@@ -14,9 +15,11 @@ import java.util.List;
  * @param benchmarkIterations timed iterations per benchmark; 0 skips the benchmark
  * @param tfTrtSavedModel whether to write the converted SavedModel (TF-TRT layout); engines bound
  *     channel-last cannot be fed by TF-TRT's TRTEngineOp, so builds with channel-last inputs write none
+ * @param segmenter how to segment; its precision is each build's own
  */
 public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batchSizes,
-    List<OptimizationProfile> profiles, int benchmarkIterations, boolean tfTrtSavedModel) implements Serializable {
+    List<OptimizationProfile> profiles, int benchmarkIterations, boolean tfTrtSavedModel, SegmenterOptions segmenter)
+    implements Serializable {
 
   public static final List<Integer> DEFAULT_BATCH_SIZES = List.of(1, 128);
   public static final int DEFAULT_BENCHMARK_ITERATIONS = 200;
@@ -30,6 +33,9 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
       throw new IllegalArgumentException("batch sizes must be at least 1, got " + batchSizes);
     }
     profiles = List.copyOf(profiles);
+    if (segmenter == null) {
+      throw new IllegalArgumentException("segmenter options must be set");
+    }
     if (benchmarkIterations < 0) {
       throw new IllegalArgumentException("benchmark iterations must be 0 (no benchmark) or more, got "
           + benchmarkIterations);
@@ -46,6 +52,7 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
     private List<OptimizationProfile> profiles = List.of();
     private int benchmarkIterations = DEFAULT_BENCHMARK_ITERATIONS;
     private boolean tfTrtSavedModel = true;
+    private SegmenterOptions segmenter = SegmenterOptions.defaults();
 
     private Builder() {}
 
@@ -75,8 +82,13 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
       return this;
     }
 
+    public Builder segmenter(SegmenterOptions s) {
+      this.segmenter = s;
+      return this;
+    }
+
     public BuildSettings build() {
-      return new BuildSettings(profileStrategy, batchSizes, profiles, benchmarkIterations, tfTrtSavedModel);
+      return new BuildSettings(profileStrategy, batchSizes, profiles, benchmarkIterations, tfTrtSavedModel, segmenter);
     }
   }
 }

@@ -16,7 +16,6 @@ import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.Segmenter;
-import io.trtfleet.segment.SegmenterOptions;
 import io.trtfleet.tensorrt.EngineArtifact;
 import io.trtfleet.tensorrt.EngineBenchmark;
 import io.trtfleet.verify.AccuracyGate;
@@ -69,7 +68,7 @@ public final class PrecisionBuild {
     TfTrtSavedModelWriter.requireFresh(dir);
     long t0 = System.nanoTime();
     ConversionOptions options = new ConversionOptions(precision, precision.quantized() ? calibration : null);
-    SegmentedGraph segmented = new Segmenter(SegmenterOptions.builder().precision(precision.tfTrtMode()).build())
+    SegmentedGraph segmented = new Segmenter(settings.segmenter().withPrecision(precision.tfTrtMode()))
         .segment(model.graph());
     List<Segment> segments = segmented.segments();
     List<SegmentOutcome> outcomes = new ArrayList<>();

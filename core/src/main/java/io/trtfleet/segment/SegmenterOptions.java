@@ -54,6 +54,11 @@ public record SegmenterOptions(int minimumSegmentSize, int maximumEngines, Set<S
     return builder().build();
   }
 
+  /** The same options for another precision (a build segments once per precision). */
+  public SegmenterOptions withPrecision(Precision p) {
+    return new SegmenterOptions(minimumSegmentSize, maximumEngines, denylist, p, shapes);
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -50,6 +50,9 @@ public final class BuildCommand implements Callable<Integer> {
   @Mixin
   EngineOptions engine;
 
+  @Mixin
+  SegmenterOptionsMixin segmentation;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
   Path out;
 
@@ -76,7 +79,7 @@ public final class BuildCommand implements Callable<Integer> {
     List<Precision> ps = precisions.stream().map(Precision::parse).toList();
     OutputDirectory.check(out);
     ps.forEach(p -> TfTrtSavedModelWriter.requireFresh(dir(p)));
-    var settings = engine.settings();
+    var settings = engine.settings(segmentation.options(Precision.FP32));
     CalibrationTable table = calibration == null ? null : CalibrationTable.read(calibration);
     if (table == null && ps.stream().anyMatch(Precision::quantized)) {
       throw new TrtfleetException("--precision INT8 needs --calibration FILE (trtfleet calibrate's calibration.cache)");
@@ -84,7 +87,7 @@ public final class BuildCommand implements Callable<Integer> {
     ValidationGates gateTable = gates == null ? ValidationGates.defaults() : ValidationGates.read(gates);
     SegmentBackend backend = backend();
     ModelUnderBuild m = model.load();
-    List<Verifier.Batch> heldOut = data.load(m.graph().signature());
+    List<Verifier.Batch> heldOut = data.load(m.graph());
     PrintWriter o = spec.commandLine().getOut();
     o.println("building on " + backend.description() + " (" + backend.deviceKey() + ", " + backend.key() + ")");
     PrecisionBuild build = new PrecisionBuild(m, backend, settings, o);

@@ -3,6 +3,7 @@ package io.trtfleet.cli;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.pipeline.BuildSettings;
+import io.trtfleet.segment.SegmenterOptions;
 import io.trtfleet.tensorrt.EngineBuildConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class EngineOptions {
   boolean inspect;
 
   /** Checked before any work, so a mistyped number is reported without a GPU. */
-  BuildSettings settings() {
+  BuildSettings settings(SegmenterOptions segmenter) {
     if (batchSizes.stream().anyMatch(b -> b < 1)) {
       throw new TrtfleetException("--batch-sizes must be at least 1, got " + batchSizes);
     }
@@ -52,7 +53,7 @@ public final class EngineOptions {
       throw new TrtfleetException("--iterations must be 0 (no benchmark) or more, got " + iterations);
     }
     return BuildSettings.builder().profileStrategy(profileStrategy).batchSizes(batchSizes)
-        .benchmarkIterations(iterations).tfTrtSavedModel(!channelLastInput).build();
+        .benchmarkIterations(iterations).tfTrtSavedModel(!channelLastInput).segmenter(segmenter).build();
   }
 
   /** Settings every engine shares; precision and profiles come from each segment. */

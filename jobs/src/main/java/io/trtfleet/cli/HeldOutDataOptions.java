@@ -1,7 +1,7 @@
 package io.trtfleet.cli;
 
 import io.trtfleet.calibrationdata.HeldOutSamples;
-import io.trtfleet.graph.Signature;
+import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.verify.Verifier;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -22,7 +22,7 @@ public final class HeldOutDataOptions {
   int batchSize;
 
   /** The batches, or none when --data was not given. */
-  List<Verifier.Batch> load(Signature signature) {
-    return data == null ? List.of() : HeldOutSamples.load(data, signature, samples, batchSize, new Configuration());
+  List<Verifier.Batch> load(FrozenGraph graph) {
+    return data == null ? List.of() : HeldOutSamples.load(data, graph, samples, batchSize, new Configuration());
   }
 }

@@ -5,7 +5,7 @@ import io.trtfleet.segment.SegmenterOptions;
 import io.trtfleet.segment.ShapeMode;
 import picocli.CommandLine.Option;
 
-/** How to segment (shapes, segment size, engines, denylist): shared by convert, export-onnx and verify. */
+/** How to segment (shapes, segment size, engines, denylist): shared by convert, export-onnx, verify and build. */
 public final class SegmenterOptionsMixin {
 
   @Option(names = "--shapes", paramLabel = "MODE", defaultValue = "dynamic-batch",

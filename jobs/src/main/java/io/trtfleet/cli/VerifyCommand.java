@@ -47,17 +47,8 @@ public final class VerifyCommand implements Callable<Integer> {
   @Mixin
   SegmenterOptionsMixin segmentation;
 
-  @Option(names = "--data", required = true, paramLabel = "DATA",
-      description = "Parquet file or directory (one array<float> column per input, optional label),"
-          + " fashion-mnist-idx:DIR, or random[:SEED] (valid values for every dtype, ids in embedding range,"
-          + " serialized tf.Examples for parsing models)")
-  String data;
-
-  @Option(names = "--samples", defaultValue = "1000", description = "samples to compare (default: ${DEFAULT-VALUE})")
-  int samples;
-
-  @Option(names = "--batch-size", defaultValue = "100", description = "batch size (default: ${DEFAULT-VALUE})")
-  int batchSize;
+  @Mixin
+  HeldOutDataOptions data;
 
   @Option(names = "--max-relative-error", paramLabel = "E",
       description = "fail when an output's relative RMS error exceeds E (default: 1e-4 for FP32, none otherwise)")
@@ -72,14 +63,17 @@ public final class VerifyCommand implements Callable<Integer> {
     FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
     SegmentedGraph segmented = new Segmenter(segmentation.options(options.precision().tfTrtMode())).segment(graph);
     List<ConversionResult> conversions = SegmentVerification.convert(segmented, options);
-    List<Verifier.Batch> batches = SampleSource.load(data, graph, samples, batchSize);
+    if (data.data == null) {
+      throw new TrtfleetException("verify needs --data: held-out samples (a Parquet set) or random[:SEED]");
+    }
+    List<Verifier.Batch> batches = data.load(graph);
     Verifier.Result result = SegmentVerification.verify(graph, conversions, batches, 0);
     PrintWriter o = spec.commandLine().getOut();
     Double bound = maxRelativeError != null ? maxRelativeError
         : options.precision() == Precision.FP32 ? FP32_MAX_RELATIVE_ERROR : null;
     o.printf(Locale.ROOT, "Compared %d samples of %s: %d TensorRT segment(s) of %s (%.0f%% of %d nodes), %s ONNX"
         + " (ONNX Runtime, CPU) against TensorFlow FP32 on the tensors TensorFlow fed each segment%n",
-        result.samples(), data, segmented.segments().size(), segmented.graph().signature().key(),
+        result.samples(), data.data, segmented.segments().size(), segmented.graph().signature().key(),
         100.0 * segmented.convertedNodes() / segmented.totalNodes(), segmented.totalNodes(), options.precision());
     if (conversions.isEmpty()) {
       o.println("  no TensorRT segment: TensorFlow ran the whole model natively on every sample; nothing to compare");

@@ -31,7 +31,7 @@ final class ModelPreparation {
       Configuration conf) {
     ImportOptions options = importOptions(m, dir);
     FrozenGraph graph = SavedModelImporter.importModel(options).graph();
-    List<Verifier.Batch> heldOut = HeldOutSamples.load(m.validation().dataUri(), graph.signature(),
+    List<Verifier.Batch> heldOut = HeldOutSamples.load(m.validation().dataUri(), graph,
         m.validation().samples(), BATCH, conf);
     return new ModelInputs(m.name(), ModelPayload.of(graph), SourceModel.read(options), heldOut, cacheText,
         calibration == null ? null : calibration.key().digest(),

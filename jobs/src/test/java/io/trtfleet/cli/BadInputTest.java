@@ -45,7 +45,8 @@ class BadInputTest {
     assertOneLine(cli("verify", "--model", model, "--data", "random", "--batch-size", "0"), "--batch-size must be at least 1");
     assertOneLine(cli("verify", "--model", model, "--data", "random", "--samples", "-1"), "--samples must be at least 1");
     assertOneLine(cli("verify", "--model", model, "--data", "random:xyz"), "must be an integer");
-    assertOneLine(cli("verify", "--model", model, "--data", "hdfs://namenode:8020/cal"), "reads local Parquet files");
+    assertOneLine(cli("verify", "--model", model, "--data", "hdfs://unreachable-namenode:8020/cal"),
+        "cannot read --data hdfs://unreachable-namenode:8020/cal (");
     assertOneLine(cli("verify", "--model", model, "--data", tmp.resolve("none.parquet").toString()), "does not exist");
     Path garbage = tmp.resolve("garbage.parquet");
     Files.write(garbage, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});

@@ -23,9 +23,11 @@ import java.util.TreeSet;
 public final class RunReportWriter {
 
   private static final String STYLE = "<style>body{font-family:sans-serif;margin:1.5em;color:#222}"
-      + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-      + "td:first-child,th{text-align:left}.FAILED,.GATE_FAILED{background:#fdd}.BUILT{background:#dfd}"
-      + ".NOT_BUILT{background:#ffeccc}.SKIPPED{color:#666}.problems li{color:#a00}</style>";
+      + "table{border-collapse:collapse;margin:.5em 0}"
+      + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}"
+      + "td:first-child,th{text-align:left}td.note{white-space:normal;text-align:left;min-width:20em;max-width:30em;font-size:90%}"
+      + "td.cell{white-space:normal;text-align:left;vertical-align:top;max-width:24em}.FAILED,.GATE_FAILED{background:#fdd}.BUILT{background:#dfd}"
+      + ".NOT_BUILT{background:#ffeccc}.SKIPPED{color:#666}.problems li{color:#a00}.waiting li{color:#8a5a00}</style>";
 
   private RunReportWriter() {}
 
@@ -47,19 +49,18 @@ public final class RunReportWriter {
     StringBuilder h = head("trtfleet run " + report.runId());
     h.append("<p>").append(esc(report.summaryLine())).append("</p>\n");
     List<String> problems = new java.util.ArrayList<>(report.unplannable().values());
-    report.results().stream().filter(r -> r.status().failed() || r.status() == TargetResult.Status.NOT_BUILT)
-        .forEach(r -> problems.add(r.model() + " " + r.precision() + " on " + r.pool() + ": " + r.status() + " "
+    report.results().stream().filter(r -> r.status().failed())
+        .forEach(r -> problems.add(r.model() + " " + r.precision() + " on " + r.pool() + ": " + r.status() + ": "
             + r.message()));
-    if (!problems.isEmpty()) {
-      h.append("<h2>Needs attention</h2>\n<ul class=\"problems\">\n");
-      problems.forEach(p -> h.append("<li>").append(esc(p)).append("</li>\n"));
-      h.append("</ul>\n");
-    }
+    list(h, "Failed", "problems", problems);
+    list(h, "Waiting for a GPU of their pool (nothing published)", "waiting", report.results().stream()
+        .filter(r -> r.status() == TargetResult.Status.NOT_BUILT)
+        .map(r -> r.model() + " " + r.precision() + " on " + r.pool()).toList());
     h.append(chart(report.results()));
-    h.append("<h2>Targets</h2>\n<table>\n<tr><th>model</th><th>pool</th><th>device</th><th>backend</th>"
-        + "<th>precision</th><th>status</th><th>engines / segments</th><th>% ops converted</th><th>top-1</th>"
+    h.append("<h2>Targets</h2>\n<table>\n<tr><th>model</th><th>pool</th><th>precision</th><th>status</th>"
+        + "<th>note</th><th>engines / segments</th><th>% ops converted</th><th>top-1</th>"
         + "<th>&Delta; top-1 vs TF FP32</th><th>speedup vs FP32</th><th>samples/s</th><th>build s</th>"
-        + "<th>built with</th><th>executor</th><th>note</th></tr>\n");
+        + "<th>device</th><th>backend</th><th>executor</th></tr>\n");
     for (TargetResult r : report.results()) {
       String model = "<a href=\"models/" + esc(r.model()) + ".html\">" + esc(r.model()) + "</a>";
       String cal = report.calibrationReports().get(r.model());
@@ -67,10 +68,12 @@ public final class RunReportWriter {
         model += " (<a href=\"" + esc(cal) + "\">calibration</a>)";
       }
       h.append("<tr class=\"").append(r.status()).append("\"><td>").append(model).append("</td>");
-      cells(h, esc(r.pool()), esc(r.deviceKey()), esc(r.backend()), esc(r.precision()), r.status().name(),
-          r.segments() == 0 ? "-" : r.engines() + " / " + r.segments(), num("%.1f", r.opsConvertedPercent()),
+      cells(h, esc(r.pool()), esc(r.precision()), r.status().name());
+      h.append("<td class=\"note\">").append(esc(r.message())).append("</td>");
+      cells(h, r.segments() == 0 ? "-" : r.engines() + " / " + r.segments(), num("%.1f", r.opsConvertedPercent()),
           num("%.4f", r.top1()), num("%+.4f", r.accuracyDelta()), num("%.2fx", report.speedupVsFp32(r)),
-          num("%.0f", r.throughput()), num("%.1f", r.buildSeconds()), esc(r.builtWith()), worker(r), esc(r.message()));
+          num("%.0f", r.throughput()), num("%.1f", r.buildSeconds()), esc(r.deviceKey()), esc(r.backend()), worker(r));
+      h.append("</tr>\n");
     }
     return h.append("</table>\n</body></html>\n").toString();
   }
@@ -102,16 +105,33 @@ public final class RunReportWriter {
           h.append("<td>-</td>");
           continue;
         }
-        h.append("<td class=\"").append(r.status()).append("\"><b>").append(r.status()).append("</b><br>")
-            .append(esc(r.backend())).append("<br>top-1 ").append(num("%.4f", r.top1())).append(" (&Delta; ")
-            .append(num("%+.4f", r.accuracyDelta())).append(")<br>").append(num("%.0f", r.throughput()))
-            .append(" samples/s<br>").append(r.engines()).append(" of ").append(r.segments())
-            .append(" segments with engines").append(r.message().isEmpty() ? "" : "<br><small>" + esc(r.message())
-                + "</small>").append("</td>");
+        h.append("<td class=\"cell ").append(r.status()).append("\"><b>").append(r.status()).append("</b> ")
+            .append(esc(r.backend()));
+        if (r.segments() > 0) {
+          h.append("<br>top-1 ").append(num("%.4f", r.top1())).append(" (&Delta; ").append(num("%+.4f",
+              r.accuracyDelta())).append(")<br>").append(r.engines()).append(" of ").append(r.segments())
+              .append(" segments with engines");
+          if (Double.isFinite(r.throughput())) {
+            h.append("<br>").append(num("%.0f", r.throughput())).append(" samples/s");
+          }
+        }
+        if (!r.message().isEmpty()) {
+          h.append("<br><small>").append(esc(r.message())).append("</small>");
+        }
+        h.append("</td>");
       }
       h.append("</tr>\n");
     }
     return h.append("</table>\n</body></html>\n").toString();
+  }
+
+  private static void list(StringBuilder h, String title, String cls, List<String> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    h.append("<h2>").append(esc(title)).append("</h2>\n<ul class=\"").append(cls).append("\">\n");
+    items.forEach(i -> h.append("<li>").append(esc(i)).append("</li>\n"));
+    h.append("</ul>\n");
   }
 
   private static StringBuilder head(String title) {
@@ -123,7 +143,6 @@ public final class RunReportWriter {
     for (String v : values) {
       h.append("<td>").append(v).append("</td>");
     }
-    h.append("</tr>\n");
   }
 
   private static String worker(TargetResult r) {

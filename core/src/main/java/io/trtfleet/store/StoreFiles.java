@@ -11,22 +11,24 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Optional;
-import org.apache.hadoop.fs.EtagSource;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathIsDirectoryException;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.ipc.RemoteException;
 
 /** Byte-level store I/O through Hadoop's FileSystem: hashed uploads, read-back verification, small documents. */
 final class StoreFiles {
 
-  /** S3A builder options (Hadoop 3.4.2): PUT with If-None-Match / If-Match, checked by the store in close(). */
+  /** S3A builder option (Hadoop 3.4.2): PUT with If-None-Match: *, checked by the store in close(). */
   static final String CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
-  static final String CONDITIONAL_ETAG = "fs.option.create.conditional.overwrite.etag";
 
   private StoreFiles() {}
 
@@ -47,14 +49,50 @@ final class StoreFiles {
 
   /** Reads {@code p} back and fails unless its size and sha256 are the expected ones. */
   static void verify(FileSystem fs, Path p, FileEntry expected) throws IOException {
-    FileStatus st = fs.getFileStatus(p);
+    Optional<String> problem = problem(fs, p, expected);
+    if (problem.isPresent()) {
+      throw new IOException(p + ": " + problem.get());
+    }
+  }
+
+  /**
+   * What is wrong with a stored file compared with its manifest entry ("file X sha256 mismatch (...)"),
+   * or empty when it has the listed size and sha256. Only definite findings are problems: a failing
+   * read (network, permissions) is an IOException, so a damaged build is never confused with an outage.
+   */
+  static Optional<String> problem(FileSystem fs, Path p, FileEntry expected) throws IOException {
+    String file = "file " + expected.path();
+    FileStatus st;
+    try {
+      st = fs.getFileStatus(p);
+    } catch (FileNotFoundException e) {
+      return Optional.of(file + " is missing");
+    }
+    if (st.isDirectory()) {
+      return Optional.of(file + " is a folder");
+    }
     if (st.getLen() != expected.size()) {
-      throw new IOException(p + " has " + st.getLen() + " bytes, expected " + expected.size());
+      return Optional.of(file + " has " + st.getLen() + " bytes, the manifest lists " + expected.size());
     }
-    String actual = sha256(fs, p);
-    if (!actual.equals(expected.sha256())) {
-      throw new IOException(p + " has sha256 " + actual + ", expected " + expected.sha256());
+    String actual;
+    try {
+      actual = sha256(fs, p);
+    } catch (ChecksumException e) {
+      return Optional.of(file + " fails the file system's checksum");
+    } catch (FileNotFoundException e) {
+      return Optional.of(file + " is missing");
     }
+    return actual.equals(expected.sha256()) ? Optional.empty() : Optional.of(shaMismatch(expected, actual));
+  }
+
+  /** "file X sha256 mismatch (manifest 0123456789abcdef…, stored fedcba9876543210…)". */
+  static String shaMismatch(FileEntry expected, String actual) {
+    return "file " + expected.path() + " sha256 mismatch (manifest " + shortHex(expected.sha256()) + ", stored "
+        + shortHex(actual) + ")";
+  }
+
+  private static String shortHex(String hex) {
+    return hex.length() > 16 ? hex.substring(0, 16) + "…" : hex;
   }
 
   static String sha256(FileSystem fs, Path p) throws IOException {
@@ -68,18 +106,21 @@ final class StoreFiles {
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  /** A small document with the etag the store gave it (null where the store has none). */
-  record Snapshot(byte[] bytes, String sha256, String etag) {}
+  /** A small document: its bytes, their sha256 and the file's modification time. */
+  record Snapshot(byte[] bytes, String sha256, long modified) {}
 
+  /** The file at {@code p}, or empty when there is none; a folder there is a PathIsDirectoryException. */
   static Optional<Snapshot> read(FileSystem fs, Path p) throws IOException {
     try {
       FileStatus st = fs.getFileStatus(p);
+      if (st.isDirectory()) {
+        throw new PathIsDirectoryException(p.toString());
+      }
       byte[] bytes;
       try (InputStream in = fs.open(p)) {
         bytes = in.readAllBytes();
       }
-      String etag = st instanceof EtagSource e ? e.getEtag() : null;
-      return Optional.of(new Snapshot(bytes, ContentDigest.hex(bytes), etag));
+      return Optional.of(new Snapshot(bytes, ContentDigest.hex(bytes), st.getModificationTime()));
     } catch (FileNotFoundException e) {
       return Optional.empty();  // absent is an answer here, not an error
     }
@@ -135,6 +176,7 @@ final class StoreFiles {
       java.nio.file.Path t = local.pathToFile(tmp).toPath();
       java.nio.file.Path d = local.pathToFile(dest).toPath();
       Files.createDirectories(t.getParent());
+      Files.createDirectories(d.getParent());
       Files.write(t, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
         Files.createLink(d, t);
@@ -148,6 +190,7 @@ final class StoreFiles {
     try (OutputStream out = fs.create(tmp, false)) {
       out.write(bytes);
     }
+    fs.mkdirs(dest.getParent());
     if (!fs.rename(tmp, dest)) {
       if (fs.exists(dest)) {
         throw new FileAlreadyExistsException(dest + " already exists");
@@ -156,15 +199,33 @@ final class StoreFiles {
     }
   }
 
-  /** Overwrites {@code p} as one object PUT, conditional on the etag read earlier where the store supports it. */
-  static void replaceObject(FileSystem fs, Path p, byte[] bytes, String etag) throws IOException {
-    FSDataOutputStreamBuilder<?, ?> b = fs.createFile(p).overwrite(true).recursive();
-    if (etag != null) {
-      b.opt(CONDITIONAL_ETAG, etag);
+  /**
+   * Makes {@code dest} appear whole and only if nothing is there (FileAlreadyExistsException otherwise):
+   * one conditional PUT on object stores; elsewhere written to {@code tmp} first, then linked (local
+   * files) or renamed (HDFS) into place, because a file system shows a file while it is being written.
+   */
+  static void createComplete(FileSystem fs, Path dest, Path tmp, byte[] bytes) throws IOException {
+    if (objectStore(fs)) {
+      writeNew(fs, dest, bytes);
+    } else {
+      linkNew(fs, tmp, dest, bytes);
     }
-    try (OutputStream out = b.build()) {
-      out.write(bytes);
+  }
+
+  /**
+   * Newest modification time of the files under {@code st} (itself for a file). Object stores have no
+   * folders, so S3A makes up a folder's time: only the files' times count, the folder's only when empty.
+   */
+  static long newest(FileSystem fs, FileStatus st) throws IOException {
+    if (!st.isDirectory()) {
+      return st.getModificationTime();
     }
+    long t = Long.MIN_VALUE;
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
+    while (it.hasNext()) {
+      t = Math.max(t, it.next().getModificationTime());
+    }
+    return t == Long.MIN_VALUE ? st.getModificationTime() : t;
   }
 
   /** Object stores (rename is a copy, a single PUT is atomic) versus file systems (rename is atomic). */

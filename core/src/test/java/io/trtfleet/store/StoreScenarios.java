@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +19,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 
 /** Store scenarios that every backend (s3a://, hdfs://) must pass the same way. */
 final class StoreScenarios {
@@ -47,11 +52,38 @@ final class StoreScenarios {
       }
       assertEquals(winner, store.manifest(key).orElseThrow());
       assertEquals(winner, store.publish(key, builds.get(0)), "verifies every file against the manifest");
-      assertEquals(1, store.list(Optional.of(key.model())).size());
+      assertEquals(1, store.list(Optional.of(key.model())).entries().size());
       assertTrue(files.call().stream().noneMatch(f -> f.startsWith("_staging/")), files.call().toString());
       return winner;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * The manifest paths the newest index version of {@code model} holds (empty when there is none), read
+   * as raw JSON: what the index file itself says, not what a listing derives.
+   */
+  static List<String> indexedManifests(ArtifactStore store, String model) throws IOException {
+    FileSystem fs = store.fileSystem();
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(store.uri().toString() + "/" + model + "/_index");
+    if (!fs.exists(dir)) {
+      return List.of();
+    }
+    org.apache.hadoop.fs.Path newest = null;
+    for (FileStatus st : fs.listStatus(dir)) {
+      if (st.getPath().getName().matches("v\\d{10}\\.json")
+          && (newest == null || st.getPath().getName().compareTo(newest.getName()) > 0)) {
+        newest = st.getPath();
+      }
+    }
+    if (newest == null) {
+      return List.of();
+    }
+    try (InputStream in = fs.open(newest)) {
+      List<String> out = new ArrayList<>();
+      new ObjectMapper().readTree(in).get("manifests").forEach(m -> out.add(m.get("entry").get("manifest").asText()));
+      return out;
     }
   }
 
@@ -74,13 +106,13 @@ final class StoreScenarios {
     assertThrows(ArtifactStoreLocalTest.Killed.class, () -> crashing.publish(key, first));
     assertNotNull(build.read("engines/segment_0.plan"), "files were moved");
     assertTrue(store.manifest(key).isEmpty());
-    assertTrue(store.list(Optional.of(key.model())).isEmpty());
+    assertTrue(store.list(Optional.of(key.model())).entries().isEmpty());
     assertEquals(2, store.cleanStaleStaging(Duration.ZERO), "the staging folder and the commit lock");
 
     Manifest m = store.publish(key, second);
     for (Manifest.FileEntry f : m.files()) {
       assertArrayEquals(Files.readAllBytes(second.files().get(f.path())), build.read(f.path()), f.path());
     }
-    assertEquals(1, store.list(Optional.of(key.model())).size());
+    assertEquals(1, store.list(Optional.of(key.model())).entries().size());
   }
 }

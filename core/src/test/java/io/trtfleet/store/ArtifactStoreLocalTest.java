@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.FileTrees;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.store.Manifest.FileEntry;
+import io.trtfleet.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,6 +209,105 @@ class ArtifactStoreLocalTest {
     Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
     assertEquals(key, ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)).key(),
         "silent for 5 minutes, past the 60 s stale period: broken");
+  }
+
+  /** Publishes with a 1 s stale period while {@code lock} holds what a broken publisher left. */
+  private void assertBrokenAfterItsLease(TargetKey key, Path lock, String problem) throws Exception {
+    Configuration patient = new Configuration(false);
+    patient.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 1);
+    patient.setLong(ArtifactStore.LOCK_STALE_SECONDS, 60);
+    TrtfleetException waited = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)));
+    assertTrue(waited.getMessage().contains("commit lock"), "young, so held: " + waited.getMessage());
+
+    Configuration breaking = new Configuration(false);
+    breaking.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 30);
+    breaking.setLong(ArtifactStore.LOCK_STALE_SECONDS, 1);
+    long t0 = System.nanoTime();
+    try (LogCapture logs = new LogCapture("io.trtfleet.store")) {
+      assertEquals(key, ArtifactStore.open(root().toUri(), breaking).publish(key, publication(1)).key());
+      assertTrue(logs.lines().stream().anyMatch(l -> l.contains("breaking the commit lock") && l.contains(problem)),
+          logs.lines().toString());
+    }
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10, "broken after its 1 s lease");
+    assertFalse(Files.exists(lock), "the publisher released its own lock");
+  }
+
+  private Path lockPath(TargetKey key) throws IOException {
+    Path lock = Path.of(new StoreLayout(new org.apache.hadoop.fs.Path(root().toUri())).lock(key).toUri());
+    Files.createDirectories(lock.getParent());
+    return lock;
+  }
+
+  @Test
+  void malformedLocksAreBrokenAfterTheirLease() throws Exception {
+    TargetKey empty = BuildOutputs.key("cnn");
+    Files.writeString(lockPath(empty), "{}");
+    assertBrokenAfterItsLease(empty, lockPath(empty), "not a holder record");
+    TargetKey garbage = BuildOutputs.key("mlp");
+    Files.writeString(lockPath(garbage), "\u0000garbage");
+    assertBrokenAfterItsLease(garbage, lockPath(garbage), "unreadable");
+  }
+
+  @Test
+  void aLockWithAHeartbeatInTheFutureIsBrokenAfterItsLease() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    Path lock = lockPath(key);
+    Files.writeString(lock, "{\"owner\":\"x\",\"key\":\"k\",\"since\":\"2999-01-01T00:00:00Z\","
+        + "\"heartbeat\":\"2999-01-01T00:00:00Z\"}");
+    // Even its modification time lies: only watching it stay unchanged for the lease tells it is dead.
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().plus(Duration.ofDays(2))));
+    assertBrokenAfterItsLease(key, lock, "in the future");
+  }
+
+  @Test
+  void aLockThatIsAFolderIsBrokenAfterItsLease() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    Path lock = lockPath(key);
+    Files.createDirectories(lock.resolve("inside"));
+    Files.writeString(lock.resolve("inside/file"), "x");
+    assertBrokenAfterItsLease(key, lock, "folder");
+  }
+
+  @Test
+  void theRootSaysWhetherItIsAStore() throws Exception {
+    assertEquals(ArtifactStore.RootState.MISSING, store().state());
+    Files.createDirectories(root());
+    assertEquals(ArtifactStore.RootState.EMPTY, store().state());
+    Files.writeString(root().resolve("notes.txt"), "not a store");
+    Files.createDirectories(root().resolve("photos"));
+    assertEquals(ArtifactStore.RootState.NOT_A_STORE, store().state());
+    Files.createDirectories(root().resolve("resnet50"));
+    Files.writeString(root().resolve("resnet50/index.json"), "{}");  // a store from before the marker
+    assertEquals(ArtifactStore.RootState.STORE, store().state());
+    FileTrees.deleteTree(root());
+    store().publish(BuildOutputs.key("cnn"), publication(1));
+    assertEquals(ArtifactStore.RootState.STORE, store().state());
+    assertTrue(Files.exists(root().resolve("_trtfleet_store.json")));
+    Files.writeString(tmp.resolve("file"), "x");
+    assertEquals(ArtifactStore.RootState.NOT_A_STORE,
+        ArtifactStore.open(tmp.resolve("file").toUri(), new Configuration(false)).state());
+  }
+
+  @Test
+  void symbolicLinksInABuildFolderAreRefused() throws Exception {
+    Path out = BuildOutputs.write(tmp.resolve("out"), 1);
+    Path secret = Files.writeString(tmp.resolve("outside.txt"), "not part of the build");
+    Files.createSymbolicLink(out.resolve("report/host.txt"), secret);
+    TrtfleetException e = assertThrows(TrtfleetException.class, () -> Publication.fromDirectory(out));
+    assertTrue(e.getMessage().contains("report/host.txt") && e.getMessage().contains("symbolic link")
+        && e.getMessage().contains(secret.toString()), e.getMessage());
+    Files.delete(out.resolve("report/host.txt"));
+
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+    Files.writeString(elsewhere.resolve("a.cache"), "x");
+    Files.createSymbolicLink(out.resolve("calibration/linked"), elsewhere);
+    assertThrows(TrtfleetException.class, () -> Publication.fromDirectory(out), "a linked folder");
+    Files.delete(out.resolve("calibration/linked"));
+    Files.createSymbolicLink(out.resolve("x.plan"), out.resolve("engines/segment_0.plan"));
+    assertThrows(TrtfleetException.class, () -> Publication.builder().file("engines/x.plan", out.resolve("x.plan"))
+        .build(), "a link given by name");
+    assertEquals(7, Publication.fromDirectory(out).build().files().size(), "without links it publishes");
   }
 
   @Test

@@ -320,7 +320,7 @@ public final class ArtifactStore {
   private Manifest stageAndCommit(TargetKey key, Publication pub) throws IOException {
     String id = UUID.randomUUID().toString();
     Path staging = layout.staging(id);
-    CommitLock lock = new CommitLock(fs, layout.lock(key), id);
+    CommitLock lock = new CommitLock(fs, layout.lock(key), id, lockStale.dividedBy(4));
     boolean locked = false;
     try {
       List<FileEntry> staged = new StagingUpload(fs, staging, observer).upload(key, pub);

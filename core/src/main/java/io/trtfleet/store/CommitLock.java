@@ -48,11 +48,15 @@ final class CommitLock {
   private final FileSystem fs;
   private final Path path;
   private final String owner;
+  private final Duration beatEvery;
+  private long lastBeat;
 
-  CommitLock(FileSystem fs, Path path, String owner) {
+  /** @param beatEvery how often {@link #heartbeat} rewrites the lock (a fraction of the stale period) */
+  CommitLock(FileSystem fs, Path path, String owner, Duration beatEvery) {
     this.fs = fs;
     this.path = path;
     this.owner = owner;
+    this.beatEvery = beatEvery;
   }
 
   /** True when this publisher now holds the lock; false when something else is there. */
@@ -71,6 +75,7 @@ final class CommitLock {
     }
     // Where create-if-absent is check-then-write (S3 stores without If-None-Match), two writers can
     // both succeed; the later write wins and the read-back tells the earlier one it lost.
+    lastBeat = System.nanoTime();
     return state().flatMap(State::holder).map(h -> h.owner().equals(owner)).orElse(false);
   }
 
@@ -137,9 +142,17 @@ final class CommitLock {
   }
 
   /**
-   * The holder's heartbeat, called after each file it moves: a lock whose holder stays silent for the
-   * stale period is taken to be abandoned (a killed executor) and may be broken by the next publisher.
+   * The holder's heartbeat, called after each file it moves: rewrites the lock once {@code beatEvery}
+   * has passed since the last time. A lock whose holder stays silent for the stale period is taken to be
+   * abandoned (a killed executor) and may be broken by the next publisher.
    */
+  void heartbeat() throws IOException {
+    if (System.nanoTime() - lastBeat >= beatEvery.toNanos()) {
+      refresh();
+    }
+  }
+
+  /** Rewrites the lock's heartbeat, or fails when another publisher broke the lock as stale. */
   void refresh() throws IOException {
     Optional<Holder> h = state().flatMap(State::holder);
     if (h.isEmpty() || !h.get().owner().equals(owner)) {
@@ -148,6 +161,7 @@ final class CommitLock {
     }
     StoreFiles.replaceSmall(fs, path,
         ManifestJson.write(new Holder(owner, h.get().key(), h.get().since(), Instant.now().toString())));
+    lastBeat = System.nanoTime();
   }
 
   /** Deletes an abandoned lock, unless it changed since {@code seen} was read (its holder came back). */

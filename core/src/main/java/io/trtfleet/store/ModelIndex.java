@@ -17,10 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsDirectoryException;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,14 +201,13 @@ final class ModelIndex {
     String prefix = dir.toUri().getPath() + "/";
     List<Cached> manifests = new ArrayList<>();
     List<Listing.Damaged> damaged = new ArrayList<>();
-    RemoteIterator<LocatedFileStatus> it;
+    List<FileStatus> files;
     try {
-      it = fs.listFiles(dir, true);
+      files = StoreFiles.listFiles(fs, dir);
     } catch (FileNotFoundException e) {
       return new Scan(List.of(), List.of());
     }
-    while (it.hasNext()) {
-      LocatedFileStatus st = it.next();
+    for (FileStatus st : files) {
       String full = st.getPath().toUri().getPath();
       if (!st.getPath().getName().equals(StoreLayout.MANIFEST) || !full.startsWith(prefix)) {
         continue;

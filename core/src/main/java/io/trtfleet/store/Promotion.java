@@ -40,10 +40,10 @@ final class Promotion {
         throw new IOException("could not move " + src + " to " + dst);
       }
       StoreFiles.verify(fs, dst, f);
-      lock.refresh();  // heartbeat; also stops here if a publisher broke our lock as stale
+      lock.heartbeat();  // also stops here if a publisher broke our lock as stale
       observer.step("moved " + f.path());
     }
-    lock.refresh();
+    lock.refresh();  // a lock broken as stale meanwhile must stop the commit
     observer.step("before-manifest");
     commitManifest(key, staging, ManifestJson.write(manifest));
     observer.step("committed");

@@ -136,6 +136,11 @@ class ArtifactStoreHdfsTest {
   }
 
   @Test
+  void eightPublishersOfThreeKeysEachOverHdfsLoseNoIndexEntry() throws Exception {
+    StoreScenarios.concurrentPublishersOfManyKeysLoseNoEntry(store(), 8, 3, tmp, this::files);
+  }
+
+  @Test
   void anUnreachableNameNodeFailsWithOneLineNamingTheStore() throws Exception {
     int port = LoopbackPorts.unused();
     URI nowhere = URI.create("hdfs://127.0.0.1:" + port + "/fleet");

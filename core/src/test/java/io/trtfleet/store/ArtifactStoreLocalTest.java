@@ -348,6 +348,12 @@ class ArtifactStoreLocalTest {
   }
 
   @Test
+  void eightPublishersOfThreeKeysEachLoseNoIndexEntry() throws Exception {
+    StoreScenarios.concurrentPublishersOfManyKeysLoseNoEntry(store(), 8, 3, tmp,
+        () -> stagingFiles().stream().map(p -> "_staging/" + root().resolve("_staging").relativize(p)).toList());
+  }
+
+  @Test
   void aMissingOrBrokenIndexChangesNoListingAndIsRebuiltFromManifests() throws Exception {
     ArtifactStore store = store();
     store.publish(BuildOutputs.key("cnn"), publication(1));

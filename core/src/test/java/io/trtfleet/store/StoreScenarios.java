@@ -61,6 +61,61 @@ final class StoreScenarios {
   }
 
   /**
+   * {@code publishers} threads each publish {@code keysEach} different keys of one model at once (every
+   * index update races with the others): every publish succeeds, the listing holds all of them and
+   * equals a rescan, the newest index version itself lists every manifest, every build verifies, and
+   * nothing is left in staging.
+   *
+   * @param files every file under the store's root, relative to it
+   */
+  static void concurrentPublishersOfManyKeysLoseNoEntry(ArtifactStore store, int publishers, int keysEach,
+      java.nio.file.Path tmp, Callable<List<String>> files) throws Exception {
+    String[] precisions = {"FP32", "FP16", "INT8", "INT8_FP32"};
+    TargetKey base = BuildOutputs.key("cnn");
+    CyclicBarrier start = new CyclicBarrier(publishers);
+    ExecutorService pool = Executors.newFixedThreadPool(publishers);
+    long t0 = System.nanoTime();
+    try {
+      List<Future<List<TargetKey>>> results = new ArrayList<>();
+      for (int p = 0; p < publishers; p++) {
+        int id = p;
+        Publication pub = Publication.fromDirectory(BuildOutputs.write(tmp.resolve("many-" + p), p)).build();
+        results.add(pool.submit(() -> {
+          start.await();
+          List<TargetKey> keys = new ArrayList<>();
+          for (int k = 0; k < keysEach; k++) {
+            TargetKey key = new TargetKey(base.model(), base.modelDigest(), base.backend(), "gpu-" + id,
+                precisions[k % precisions.length]);
+            store.publish(key, pub);
+            keys.add(key);
+          }
+          return keys;
+        }));
+      }
+      List<String> expected = new ArrayList<>();
+      for (Future<List<TargetKey>> f : results) {
+        for (TargetKey k : f.get()) {
+          expected.add(new StoreLayout(new org.apache.hadoop.fs.Path(store.uri())).manifestRelative(k));
+          assertTrue(store.verify(k).ok(), k.toString());
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      expected.sort(String::compareTo);
+      Listing listing = store.list(Optional.of(base.model()));
+      assertEquals(expected, listing.entries().stream().map(IndexEntry::manifest).sorted().toList());
+      assertEquals(store.rescan(Optional.of(base.model())), listing);
+      assertEquals(expected, indexedManifests(store, base.model()), "the index itself lost an entry");
+      List<String> left = files.call().stream().filter(f -> f.startsWith("_staging/")).toList();
+      assertTrue(left.isEmpty(), "left in staging: " + left);
+      System.out.printf("%s: %d publishers x %d keys in %.1f s: %d listed, %d indexed, equal to a rescan%n",
+          store.uri().getScheme(), publishers, keysEach, seconds, listing.entries().size(),
+          indexedManifests(store, base.model()).size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * The manifest paths the newest index version of {@code model} holds (empty when there is none), read
    * as raw JSON: what the index file itself says, not what a listing derives.
    */
@@ -85,6 +140,22 @@ final class StoreScenarios {
       new ObjectMapper().readTree(in).get("manifests").forEach(m -> out.add(m.get("entry").get("manifest").asText()));
       return out;
     }
+  }
+
+  /** Every file under the store's root, relative to it. */
+  static List<String> files(ArtifactStore store) throws IOException {
+    FileSystem fs = store.fileSystem();
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(store.uri());
+    List<String> out = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return out;
+    }
+    String prefix = root.toUri().getPath().replaceAll("/$", "") + "/";
+    for (FileStatus st : StoreFiles.listFiles(fs, root)) {
+      out.add(st.getPath().toUri().getPath().substring(prefix.length()));
+    }
+    out.sort(String::compareTo);
+    return out;
   }
 
   /** Reads a file of the key's build folder (a path like engines/segment_0.plan), or null when absent. */

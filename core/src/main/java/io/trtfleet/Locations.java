@@ -23,24 +23,44 @@ public final class Locations {
 
   /** A location for Hadoop's FileSystem: the URI as given, or a local path made absolute as a file: URI. */
   public static URI uri(String text) {
-    String t = nonEmpty(text);
-    String scheme = scheme(t);
-    if (scheme == null) {
-      return local(t).toUri();
-    }
-    if (scheme.equals("file")) {
-      return fileUri(t).normalize();
-    }
     try {
-      return new URI(t);
-    } catch (URISyntaxException e) {
-      throw new TrtfleetException("'" + Secrets.none().redact(t) + "' is not a valid URI (" + Secrets.none().redact(
-          e.getReason()) + " at index " + e.getIndex() + "): percent-encode spaces and special characters (%20)");
+      return parseUri(text);
+    } catch (TrtfleetException e) {
+      throw redacted(text, e);
     }
   }
 
   /** A local path: a plain path as given, or a file: URI's absolute path; other schemes are refused. */
   public static Path localPath(String text) {
+    try {
+      return parseLocalPath(text);
+    } catch (TrtfleetException e) {
+      throw redacted(text, e);
+    }
+  }
+
+  /** The message without the user-info (keys) of the text, wherever it was quoted. */
+  private static TrtfleetException redacted(String text, TrtfleetException e) {
+    return new TrtfleetException(Secrets.ofArguments(text).redact(e.getMessage()));
+  }
+
+  private static URI parseUri(String text) {
+    String t = nonEmpty(text);
+    String scheme = scheme(t);
+    if (scheme == null) {
+      return fileUri(local(t));
+    }
+    if (scheme.equals("file")) {
+      return fileUri(t);
+    }
+    try {
+      return new URI(t);
+    } catch (URISyntaxException e) {
+      throw new TrtfleetException("'" + t + "' is not a valid URI (" + e.getReason() + " at index " + e.getIndex() + "): percent-encode spaces and special characters (%20)");
+    }
+  }
+
+  private static Path parseLocalPath(String text) {
     String t = nonEmpty(text);
     String scheme = scheme(t);
     if (scheme == null) {
@@ -53,7 +73,7 @@ public final class Locations {
     if (scheme.equals("file")) {
       return Path.of(fileUri(t));
     }
-    throw new TrtfleetException("'" + Secrets.none().redact(t) + "' is a " + scheme
+    throw new TrtfleetException("'" + t + "' is a " + scheme
         + ":// location, but this option takes a local path (or file:///absolute/path)");
   }
 
@@ -67,22 +87,31 @@ public final class Locations {
       if (!path.startsWith("///") && path.startsWith("//") || !path.startsWith("/")) {
         throw notAbsolute(t);
       }
-      return local(path.replaceFirst("^/+", "/")).toUri();
+      return fileUri(local(path.replaceFirst("^/+", "/")));
     }
     if (u.isOpaque() || u.getPath() == null || !u.getPath().startsWith("/")) {
       throw notAbsolute(t);
     }
     String host = u.getAuthority();
     if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
-      throw new TrtfleetException("'" + Secrets.none().redact(t) + "' names the host '" + Secrets.none().redact(host)
+      throw new TrtfleetException("'" + t + "' names the host '" + host
           + "': a file URI is a local absolute path, write file:///" + host + u.getPath() + " for /" + host
           + u.getPath());
     }
-    return Path.of(u.getPath()).toUri();
+    return fileUri(Path.of(u.getPath()).normalize());
+  }
+
+  /** file:///abs/path, percent-encoded, without the trailing '/' Path.toUri adds to existing folders. */
+  private static URI fileUri(Path absolute) {
+    try {
+      return new URI("file", "", absolute.toString(), null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("an absolute path is a valid URI path: " + absolute, e);
+    }
   }
 
   private static TrtfleetException notAbsolute(String t) {
-    return new TrtfleetException("'" + Secrets.none().redact(t) + "' is not an absolute file URI: write"
+    return new TrtfleetException("'" + t + "' is not an absolute file URI: write"
         + " file:///absolute/path, or a plain path (relative to the working folder)");
   }
 
@@ -90,7 +119,7 @@ public final class Locations {
     try {
       return Path.of(t).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
-      throw new TrtfleetException("'" + Secrets.none().redact(t) + "' is not a valid local path (" + e.getReason()
+      throw new TrtfleetException("'" + t + "' is not a valid local path (" + e.getReason()
           + ")");
     }
   }

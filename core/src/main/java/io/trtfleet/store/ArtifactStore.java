@@ -81,7 +81,9 @@ public final class ArtifactStore {
 
   /** Opens the store at {@code root} (a path without a scheme means the local file system). */
   public static ArtifactStore open(URI root, Configuration conf) {
-    if (root.getRawUserInfo() != null) {
+    // s3a://KEY:SEC/RET@bucket parses with "KEY:SEC" as the host and the rest as a path: any '@' counts.
+    if (root.getRawUserInfo() != null
+        || !"file".equals(root.getScheme()) && String.valueOf(root.getRawSchemeSpecificPart()).contains("@")) {
       // Keys in the URI end up in logs and Spark UIs: refuse them and do not echo the URI.
       throw new TrtfleetException("artifact store URI must not contain credentials: use a Hadoop credential"
           + " provider (hadoop.security.credential.provider.path), the AWS environment variables or"
@@ -251,7 +253,7 @@ public final class ArtifactStore {
    * this is for stores whose index is damaged or from an older trtfleet) and returns the listing.
    */
   public Listing rebuildIndex(Optional<String> model) {
-    return listing(model, "rebuild the index in", m -> {
+    return listing(model, "rebuild the index of", m -> {
       ModelIndex.Scan s = new ModelIndex(fs, layout).update(m, false);
       fs.delete(layout.legacyIndex(m), false);
       return s;
@@ -308,7 +310,7 @@ public final class ArtifactStore {
       }
       return removed;
     } catch (IOException | RuntimeException e) {
-      throw failure("clean staging in", uri, null, e, secrets);
+      throw failure("clean the staging of", uri, null, e, secrets);
     }
   }
 
@@ -566,8 +568,8 @@ public final class ArtifactStore {
     if (e instanceof UncheckedIOException u && u.getCause() != null) {
       e = u.getCause();
     }
-    String what = key == null ? "" : " " + key;
-    String msg = "cannot " + action + what + " in artifact store " + store + " ("
+    String what = key == null ? " artifact store " + store : " " + key + " in artifact store " + store;
+    String msg = "cannot " + action + what + " ("
         + Messages.rootFirstLine(e) + "): check the store URI, the network and the store's credentials";
     return new TrtfleetException(secrets.redact(msg), containsSecret(e, secrets) ? redacted(e, secrets) : e);
   }

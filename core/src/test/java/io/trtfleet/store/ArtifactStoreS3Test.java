@@ -176,6 +176,26 @@ class ArtifactStoreS3Test {
   }
 
   @Test
+  void aPublisherWaitingOnALockSaysSoOnceInsteadOfPagesOfWarnings() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    String now = java.time.Instant.now().toString();
+    FileSystem fs = store.fileSystem();
+    try (var out = fs.create(new StoreLayout(new org.apache.hadoop.fs.Path(root())).lock(key), false)) {
+      out.write(ManifestJson.write(new CommitLock.Holder("someone-else", key.toString(), now, now)));
+    }
+    Configuration conf = s3.conf();
+    conf.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 2);
+    TrtfleetException e = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root(), conf).publish(key, publication(1)));
+    assertTrue(e.getMessage().contains("someone-else") || e.getMessage().contains("commit lock"), e.getMessage());
+    List<String> lines = logs.lines();
+    assertEquals(1, lines.stream().filter(l -> l.contains("waiting for the commit lock")).count(), lines.toString());
+    assertTrue(lines.stream().noneMatch(l -> l.contains("Transfer failure") || l.contains("Closing output stream")),
+        "a refused conditional PUT per poll");
+  }
+
+  @Test
   void anUnreachableEndpointFailsFastWithOneLineNamingTheStore() throws Exception {
     int port = LoopbackPorts.unused();
     Configuration conf = S3ProxyServer.s3aConf("http://127.0.0.1:" + port, S3ProxyServer.ACCESS_KEY,

@@ -27,7 +27,11 @@ public final class S3ProxyServer implements AutoCloseable {
   }
 
   /** A server that accepts these credentials (a secret with '/' or spaces, say). */
-  public S3ProxyServer(String accessKey, String secretKey, String... buckets) throws Exception {
+  public static S3ProxyServer withCredentials(String accessKey, String secretKey, String... buckets) throws Exception {
+    return new S3ProxyServer(accessKey, secretKey, buckets);
+  }
+
+  private S3ProxyServer(String accessKey, String secretKey, String[] buckets) throws Exception {
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     blobs = ContextBuilder.newBuilder("transient").credentials("unused", "unused").build(BlobStoreContext.class);

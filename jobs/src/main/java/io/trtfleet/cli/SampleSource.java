@@ -1,5 +1,6 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.Locations;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrationdata.samples.FashionMnist;
@@ -51,11 +52,15 @@ final class SampleSource {
         }
         rows.add(v);
       }
-    } else if (spec.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !spec.startsWith("file://")) {
-      throw new TrtfleetException("--data " + spec + ": this command reads local Parquet files; copy the set to a"
-          + " local path (trtfleet calibration-data validate and calibrate read any Hadoop URI)");
     } else {
-      readParquet(Path.of(spec.startsWith("file://") ? spec.substring(7) : spec), sig, shapes, samples, rows, labels);
+      Path local;
+      try {
+        local = Locations.localPath(spec);
+      } catch (TrtfleetException e) {
+        throw new TrtfleetException("--data " + e.getMessage() + ": this command reads local Parquet files; copy the"
+            + " set to a local path (trtfleet calibration-data validate and calibrate read any Hadoop URI)", e);
+      }
+      readParquet(local, sig, shapes, samples, rows, labels);
     }
     if (rows.isEmpty()) {
       throw new TrtfleetException("--data " + spec + " holds no samples");

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trtfleet.FileTrees;
-import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.calibrate.ActivationCollector;
 import io.trtfleet.calibrate.GpuActivationCollector;
@@ -74,14 +73,19 @@ public final class CalibrateJob {
     Dataset<Row> data = read(spark, o.dataUri());
     List<InputColumn> inputs = CalibrationSchema.match(data.schema(), graph.signature(), o.inputMap(), o.dataUri());
     data = data.select(inputs.stream().map(c -> col("`" + c.column() + "`")).toArray(Column[]::new));
-    data = dropBadRows(data, inputs, o);
-    if (o.samples() > 0) {
-      // A deterministic subset: the same rows whatever the file layout or partitioning.
-      data = data.orderBy(xxhash64(data.columns().length == 1 ? new Column[] {col("`" + data.columns()[0] + "`")}
-          : java.util.Arrays.stream(data.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new)))
-          .limit((int) Math.min(Integer.MAX_VALUE, o.samples()));
+    long rows;
+    try {  // the first passes over the files: a damaged or foreign file fails here, named in one line
+      data = dropBadRows(data, inputs, o);
+      if (o.samples() > 0) {
+        // A deterministic subset: the same rows whatever the file layout or partitioning.
+        data = data.orderBy(xxhash64(data.columns().length == 1 ? new Column[] {col("`" + data.columns()[0] + "`")}
+            : java.util.Arrays.stream(data.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new)))
+            .limit((int) Math.min(Integer.MAX_VALUE, o.samples()));
+      }
+      rows = data.count();
+    } catch (Exception e) {  // SparkException is checked, thrown from Scala
+      throw ParquetErrors.readFailure("calibration data", o.dataUri(), e);
     }
-    long rows = data.count();
     if (rows == 0) {
       throw new TrtfleetException("calibration data " + o.dataUri() + " has no usable rows: calibrate on a few"
           + " thousand representative samples");
@@ -162,9 +166,7 @@ public final class CalibrateJob {
         throw new TrtfleetException(what + " " + uri + " holds no Parquet files (or only empty ones): point --data at"
             + " the set, or write one with trtfleet calibration-data import", e);
       }
-      throw new TrtfleetException("cannot read " + what + " " + uri + " as Parquet ("
-          + Messages.rootFirstLine(e) + "): check the URI, and convert other formats with"
-          + " trtfleet calibration-data import", e);
+      throw ParquetErrors.readFailure(what, uri, e);
     }
   }
 

@@ -85,9 +85,9 @@ public final class ArtifactStore {
     if (root.getRawUserInfo() != null
         || !"file".equals(root.getScheme()) && String.valueOf(root.getRawSchemeSpecificPart()).contains("@")) {
       // Keys in the URI end up in logs and Spark UIs: refuse them and do not echo the URI.
-      throw new TrtfleetException("artifact store URI must not contain credentials: use a Hadoop credential"
-          + " provider (hadoop.security.credential.provider.path), the AWS environment variables or"
-          + " fs.s3a.access.key/fs.s3a.secret.key instead (docs/publishing.md)");
+      throw new TrtfleetException("an artifact store URI must not contain credentials (they end up in logs and"
+          + " Spark UIs); use a Hadoop credential provider (hadoop.security.credential.provider.path), the AWS"
+          + " environment variables or fs.s3a.access.key/fs.s3a.secret.key instead (docs/publishing.md)");
     }
     Secrets secrets = Secrets.of(conf);
     try {

@@ -51,7 +51,7 @@ class StoreKillTest {
       Configuration conf = s3.conf();
       Map<String, String> settings = new LinkedHashMap<>();
       conf.getPropsWithPrefix("fs.s3a.").forEach((k, v) -> settings.put("fs.s3a." + k, v));
-      killAndCheck(URI.create("s3a://trtfleet-kill/fleet"), conf, settings, 5);
+      killAndCheck(URI.create("s3a://trtfleet-kill/fleet"), conf, settings, 4);
     }
   }
 

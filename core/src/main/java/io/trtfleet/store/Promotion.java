@@ -33,42 +33,37 @@ final class Promotion {
       Path dst = new Path(target, f.path());
       // Leftovers of a publisher that died before its manifest: no manifest lists them, we hold the lock.
       if (fs.exists(dst)) {
-        fs.delete(dst, false);
+        fs.delete(dst, true);
       }
       fs.mkdirs(dst.getParent());
       if (!fs.rename(src, dst)) {
         throw new IOException("could not move " + src + " to " + dst);
       }
       StoreFiles.verify(fs, dst, f);
-      lock.refresh();  // heartbeat; also stops here if a publisher broke our lock as stale
+      lock.heartbeat();  // also stops here if a publisher broke our lock as stale
       observer.step("moved " + f.path());
     }
-    lock.refresh();
+    lock.refresh();  // a lock broken as stale meanwhile must stop the commit
     observer.step("before-manifest");
     commitManifest(key, staging, ManifestJson.write(manifest));
     observer.step("committed");
   }
 
-  /** The commit point: the manifest appears whole and only if none is there yet. */
+  /**
+   * The commit point: the manifest appears whole and only if none is there yet (a single conditional
+   * PUT on S3; written in staging, then linked or renamed into place on file systems).
+   */
   private void commitManifest(TargetKey key, Path staging, byte[] json) throws IOException {
     Path manifest = layout.manifest(key);
-    if (StoreFiles.objectStore(fs)) {
-      // A single PUT is all-or-nothing on S3; If-None-Match refuses to replace a manifest.
-      try {
-        StoreFiles.writeNew(fs, manifest, json);
-      } catch (IOException e) {
-        if (StoreFiles.isAlreadyExists(e)) {
-          FileAlreadyExistsException conflict =
-              new FileAlreadyExistsException(manifest + " was committed by another publisher");
-          conflict.initCause(e);
-          throw conflict;
-        }
-        throw e;
+    try {
+      StoreFiles.createComplete(fs, manifest, new Path(staging, StoreLayout.MANIFEST), json);
+    } catch (IOException e) {
+      if (StoreFiles.isAlreadyExists(e) && !(e instanceof FileAlreadyExistsException)) {
+        FileAlreadyExistsException conflict = new FileAlreadyExistsException(manifest + " was committed by another publisher");
+        conflict.initCause(e);
+        throw conflict;
       }
-      return;
+      throw e;
     }
-    // File systems show a file while it is written: write it in staging, then move it into place in one
-    // step that fails when a manifest already exists.
-    StoreFiles.linkNew(fs, new Path(staging, StoreLayout.MANIFEST), manifest, json);
   }
 }

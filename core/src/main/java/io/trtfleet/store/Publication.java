@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.trtfleet.TrtfleetException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +28,8 @@ public record Publication(SortedMap<String, Path> files, String status, String s
     files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
     for (Map.Entry<String, Path> e : files.entrySet()) {
       checkRelative(e.getKey());
-      if (!Files.isRegularFile(e.getValue())) {
+      refuseLink(e.getValue());
+      if (!Files.isRegularFile(e.getValue(), LinkOption.NOFOLLOW_LINKS)) {
         throw new TrtfleetException("cannot publish " + e.getKey() + ": " + e.getValue() + " is not a readable file");
       }
     }
@@ -55,14 +57,16 @@ public record Publication(SortedMap<String, Path> files, String status, String s
     boolean any = false;
     for (String section : StoreLayout.SECTIONS.stream().sorted().toList()) {
       Path sub = dir.resolve(section);
+      refuseLink(sub);
       if (!Files.isDirectory(sub)) {
         continue;
       }
       any = true;
-      try (Stream<Path> walk = Files.walk(sub)) {
-        for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-          if (f.getFileName().toString().startsWith(".")) {
-            continue;  // .crc and editor files are not build outputs
+      try (Stream<Path> walk = Files.walk(sub)) {  // does not follow links: each is refused below
+        for (Path f : walk.sorted().toList()) {
+          refuseLink(f);
+          if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || f.getFileName().toString().startsWith(".")) {
+            continue;  // folders; .crc and editor files are not build outputs
           }
           String rel = dir.relativize(f).toString().replace('\\', '/');
           b.file(rel, f);
@@ -79,6 +83,23 @@ public record Publication(SortedMap<String, Path> files, String status, String s
           + ": expected " + StoreLayout.sectionList() + " folders");
     }
     return b;
+  }
+
+  /**
+   * A build folder holds files, not links: a link could publish anything the publisher can read (it
+   * once published /etc/hostname), and the store keeps bytes, not links.
+   */
+  private static void refuseLink(Path p) {
+    if (Files.isSymbolicLink(p)) {
+      String to;
+      try {
+        to = " (to " + Files.readSymbolicLink(p) + ")";
+      } catch (IOException | UnsupportedOperationException e) {
+        to = "";
+      }
+      throw new TrtfleetException("cannot publish " + p + ": it is a symbolic link" + to
+          + "; links are not followed: copy the file itself into the build folder");
+    }
   }
 
   public static Builder builder() {

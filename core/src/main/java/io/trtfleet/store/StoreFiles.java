@@ -5,28 +5,35 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
-import org.apache.hadoop.fs.EtagSource;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathIsDirectoryException;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.ipc.RemoteException;
 
 /** Byte-level store I/O through Hadoop's FileSystem: hashed uploads, read-back verification, small documents. */
 final class StoreFiles {
 
-  /** S3A builder options (Hadoop 3.4.2): PUT with If-None-Match / If-Match, checked by the store in close(). */
+  /** S3A builder option (Hadoop 3.4.2): PUT with If-None-Match: *, checked by the store in close(). */
   static final String CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
-  static final String CONDITIONAL_ETAG = "fs.option.create.conditional.overwrite.etag";
 
   private StoreFiles() {}
 
@@ -47,14 +54,50 @@ final class StoreFiles {
 
   /** Reads {@code p} back and fails unless its size and sha256 are the expected ones. */
   static void verify(FileSystem fs, Path p, FileEntry expected) throws IOException {
-    FileStatus st = fs.getFileStatus(p);
+    Optional<String> problem = problem(fs, p, expected);
+    if (problem.isPresent()) {
+      throw new IOException(p + ": " + problem.get());
+    }
+  }
+
+  /**
+   * What is wrong with a stored file compared with its manifest entry ("file X sha256 mismatch (...)"),
+   * or empty when it has the listed size and sha256. Only definite findings are problems: a failing
+   * read (network, permissions) is an IOException, so a damaged build is never confused with an outage.
+   */
+  static Optional<String> problem(FileSystem fs, Path p, FileEntry expected) throws IOException {
+    String file = "file " + expected.path();
+    FileStatus st;
+    try {
+      st = fs.getFileStatus(p);
+    } catch (FileNotFoundException e) {
+      return Optional.of(file + " is missing");
+    }
+    if (st.isDirectory()) {
+      return Optional.of(file + " is a folder");
+    }
     if (st.getLen() != expected.size()) {
-      throw new IOException(p + " has " + st.getLen() + " bytes, expected " + expected.size());
+      return Optional.of(file + " has " + st.getLen() + " bytes, the manifest lists " + expected.size());
     }
-    String actual = sha256(fs, p);
-    if (!actual.equals(expected.sha256())) {
-      throw new IOException(p + " has sha256 " + actual + ", expected " + expected.sha256());
+    String actual;
+    try {
+      actual = sha256(fs, p);
+    } catch (ChecksumException e) {
+      return Optional.of(file + " fails the file system's checksum");
+    } catch (FileNotFoundException e) {
+      return Optional.of(file + " is missing");
     }
+    return actual.equals(expected.sha256()) ? Optional.empty() : Optional.of(shaMismatch(expected, actual));
+  }
+
+  /** "file X sha256 mismatch (manifest 0123456789abcdef…, stored fedcba9876543210…)". */
+  static String shaMismatch(FileEntry expected, String actual) {
+    return "file " + expected.path() + " sha256 mismatch (manifest " + shortHex(expected.sha256()) + ", stored "
+        + shortHex(actual) + ")";
+  }
+
+  private static String shortHex(String hex) {
+    return hex.length() > 16 ? hex.substring(0, 16) + "…" : hex;
   }
 
   static String sha256(FileSystem fs, Path p) throws IOException {
@@ -68,18 +111,21 @@ final class StoreFiles {
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  /** A small document with the etag the store gave it (null where the store has none). */
-  record Snapshot(byte[] bytes, String sha256, String etag) {}
+  /** A small document: its bytes, their sha256 and the file's modification time. */
+  record Snapshot(byte[] bytes, String sha256, long modified) {}
 
+  /** The file at {@code p}, or empty when there is none; a folder there is a PathIsDirectoryException. */
   static Optional<Snapshot> read(FileSystem fs, Path p) throws IOException {
     try {
       FileStatus st = fs.getFileStatus(p);
+      if (st.isDirectory()) {
+        throw new PathIsDirectoryException(p.toString());
+      }
       byte[] bytes;
       try (InputStream in = fs.open(p)) {
         bytes = in.readAllBytes();
       }
-      String etag = st instanceof EtagSource e ? e.getEtag() : null;
-      return Optional.of(new Snapshot(bytes, ContentDigest.hex(bytes), etag));
+      return Optional.of(new Snapshot(bytes, ContentDigest.hex(bytes), st.getModificationTime()));
     } catch (FileNotFoundException e) {
       return Optional.empty();  // absent is an answer here, not an error
     }
@@ -135,6 +181,7 @@ final class StoreFiles {
       java.nio.file.Path t = local.pathToFile(tmp).toPath();
       java.nio.file.Path d = local.pathToFile(dest).toPath();
       Files.createDirectories(t.getParent());
+      Files.createDirectories(d.getParent());
       Files.write(t, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
         Files.createLink(d, t);
@@ -148,23 +195,87 @@ final class StoreFiles {
     try (OutputStream out = fs.create(tmp, false)) {
       out.write(bytes);
     }
-    if (!fs.rename(tmp, dest)) {
-      if (fs.exists(dest)) {
-        throw new FileAlreadyExistsException(dest + " already exists");
+    try {
+      fs.mkdirs(dest.getParent());
+      if (!fs.rename(tmp, dest)) {
+        if (fs.exists(dest)) {
+          throw new FileAlreadyExistsException(dest + " already exists");
+        }
+        throw new IOException("could not rename " + tmp + " to " + dest);
       }
-      throw new IOException("could not rename " + tmp + " to " + dest);
+    } finally {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, false);
+      }
     }
   }
 
-  /** Overwrites {@code p} as one object PUT, conditional on the etag read earlier where the store supports it. */
-  static void replaceObject(FileSystem fs, Path p, byte[] bytes, String etag) throws IOException {
-    FSDataOutputStreamBuilder<?, ?> b = fs.createFile(p).overwrite(true).recursive();
-    if (etag != null) {
-      b.opt(CONDITIONAL_ETAG, etag);
+  /**
+   * Makes {@code dest} appear whole and only if nothing is there (FileAlreadyExistsException otherwise):
+   * one conditional PUT on object stores; elsewhere written to {@code tmp} first, then linked (local
+   * files) or renamed (HDFS) into place, because a file system shows a file while it is being written.
+   */
+  static void createComplete(FileSystem fs, Path dest, Path tmp, byte[] bytes) throws IOException {
+    if (objectStore(fs)) {
+      writeNew(fs, dest, bytes);
+    } else {
+      linkNew(fs, tmp, dest, bytes);
     }
-    try (OutputStream out = b.build()) {
-      out.write(bytes);
+  }
+
+  /**
+   * Newest modification time of the files under {@code st} (itself for a file). Object stores have no
+   * folders, so S3A makes up a folder's time: only the files' times count, the folder's only when empty.
+   */
+  static long newest(FileSystem fs, FileStatus st) throws IOException {
+    if (!st.isDirectory()) {
+      return st.getModificationTime();
     }
+    long t = Long.MIN_VALUE;
+    for (FileStatus f : listFiles(fs, st.getPath())) {
+      t = Math.max(t, f.getModificationTime());
+    }
+    return t == Long.MIN_VALUE ? st.getModificationTime() : t;
+  }
+
+  /**
+   * Every file under {@code dir} (path, length, modification time), or FileNotFoundException. One flat
+   * LIST on S3. Local folders are walked with java.nio: Hadoop's local listFiles forks an {@code ls}
+   * per file to read its permissions, which made a listing of a few hundred files take seconds.
+   */
+  static List<FileStatus> listFiles(FileSystem fs, Path dir) throws IOException {
+    List<FileStatus> out = new ArrayList<>();
+    if (fs instanceof LocalFileSystem local) {
+      java.nio.file.Path root = local.pathToFile(dir).toPath();
+      if (!Files.exists(root)) {
+        throw new FileNotFoundException(dir + " does not exist");
+      }
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(java.nio.file.Path f, BasicFileAttributes a) {
+          String name = f.getFileName().toString();
+          if (a.isRegularFile() && !(name.startsWith(".") && name.endsWith(".crc"))) {
+            Path p = new Path(dir, root.relativize(f).toString().replace('\\', '/'));
+            out.add(new FileStatus(a.size(), false, 1, 0, a.lastModifiedTime().toMillis(), p));
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) throws IOException {
+          if (e instanceof java.nio.file.NoSuchFileException) {
+            return FileVisitResult.CONTINUE;  // deleted while we walked (a pruned index version)
+          }
+          throw e;
+        }
+      });
+      return out;
+    }
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+    while (it.hasNext()) {
+      out.add(it.next());
+    }
+    return out;
   }
 
   /** Object stores (rename is a copy, a single PUT is atomic) versus file systems (rename is atomic). */

@@ -3,20 +3,28 @@ package io.trtfleet.store;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Where everything lives under the store root:
- * {@code <root>/<model>/<model-digest>/trt-<x.y.z>/<device-key>/<precision>/{engines,saved_model,calibration,report}/...}
- * with {@code manifest.json} beside them, {@code <root>/<model>/index.json}, and {@code <root>/_staging/}
- * for uploads in progress and commit locks. Model names cannot start with '_', so they never collide.
+ * {@code <root>/<model>/<model-digest>/<backend>/<device-key>/<precision>/{engines,saved_model,calibration,report}/...}
+ * with {@code manifest.json} beside them, {@code <root>/<model>/_index/v<n>.json} (the index versions),
+ * {@code <root>/_staging/} for uploads in progress and commit locks, and {@code <root>/_trtfleet_store.json}
+ * saying the folder is a store. Model names and digests cannot start with '_', so they never collide.
  */
 record StoreLayout(Path root) {
 
   static final String STAGING = "_staging";
   static final String LOCKS = "locks";
   static final String MANIFEST = "manifest.json";
-  static final String INDEX = "index.json";
+  /** The folder of a model's index versions, and the single index file of stores written before them. */
+  static final String INDEX_DIR = "_index";
+  static final String LEGACY_INDEX = "index.json";
+  /** Written at the root by the first publish: what tells a store from any other folder. */
+  static final String STORE_MARKER = "_trtfleet_store.json";
   /** The only top-level folders a publication may write into. */
   /** What a build folder may hold: engines, the TF-TRT SavedModel, ONNX models, Triton entries, calibration, reports. */
   static final List<String> SECTIONS = List.of("engines", "saved_model", "onnx", "triton", "calibration", "report");
@@ -26,6 +34,8 @@ record StoreLayout(Path root) {
     List<String> s = SECTIONS.stream().map(x -> x + "/").toList();
     return String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
   }
+
+  private static final Pattern INDEX_VERSION = Pattern.compile("v(\\d{10})\\.json");
 
   Path modelDir(String model) {
     return new Path(root, model);
@@ -46,8 +56,39 @@ record StoreLayout(Path root) {
         + MANIFEST;
   }
 
-  Path index(String model) {
-    return new Path(modelDir(model), INDEX);
+  /** The key a manifest path (relative to the root) stands for, when its folders are valid key parts. */
+  static Optional<TargetKey> keyOf(String manifestRelative) {
+    String[] p = manifestRelative.split("/");
+    if (p.length != 6 || !p[5].equals(MANIFEST)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new TargetKey(p[0], p[1], p[2], p[3], p[4]));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  Path indexDir(String model) {
+    return new Path(modelDir(model), INDEX_DIR);
+  }
+
+  Path indexVersion(String model, long version) {
+    return new Path(indexDir(model), String.format("v%010d.json", version));
+  }
+
+  /** The version number of an index file name, or -1 for anything else (temporary files). */
+  static long indexVersion(String fileName) {
+    Matcher m = INDEX_VERSION.matcher(fileName);
+    return m.matches() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  Path legacyIndex(String model) {
+    return new Path(modelDir(model), LEGACY_INDEX);
+  }
+
+  Path storeMarker() {
+    return new Path(root, STORE_MARKER);
   }
 
   Path stagingRoot() {
@@ -66,10 +107,5 @@ record StoreLayout(Path root) {
   Path lock(TargetKey k) {
     String h = HexFormat.of().formatHex(ContentDigest.sha256(manifestRelative(k).getBytes(StandardCharsets.UTF_8)));
     return new Path(locksDir(), h.substring(0, 32) + ".lock");
-  }
-
-  /** Glob for every manifest of a model (the index is rebuilt from these). */
-  Path manifestGlob(String model) {
-    return new Path(modelDir(model), "*/trt-*/*/*/" + MANIFEST);
   }
 }

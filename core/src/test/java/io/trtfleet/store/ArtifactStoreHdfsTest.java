@@ -111,10 +111,10 @@ class ArtifactStoreHdfsTest {
       assertArrayEquals(Files.readAllBytes(pub.files().get(f.path())), read(prefix + f.path()), f.path());
     }
     List<String> files = files();
-    assertTrue(files.contains(prefix + "manifest.json") && files.contains("resnet50/index.json"), files.toString());
+    assertTrue(files.contains(prefix + "manifest.json") && files.contains("resnet50/_index/v0000000001.json"), files.toString());
     assertTrue(files.stream().noneMatch(f -> f.startsWith("_staging/")), "staging and lock cleaned up: " + files);
 
-    List<IndexEntry> listed = store.list(Optional.empty());
+    List<IndexEntry> listed = store.list(Optional.empty()).entries();
     assertEquals(1, listed.size());
     assertEquals(prefix + "manifest.json", listed.get(0).manifest());
     assertEquals(m, store.publish(key, publication(2)), "a republish returns the committed build");
@@ -133,6 +133,11 @@ class ArtifactStoreHdfsTest {
     StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"),
         List.of(publication(1), publication(2)),
         this::files);
+  }
+
+  @Test
+  void eightPublishersOfThreeKeysEachOverHdfsLoseNoIndexEntry() throws Exception {
+    StoreScenarios.concurrentPublishersOfManyKeysLoseNoEntry(store(), 8, 3, tmp, this::files);
   }
 
   @Test

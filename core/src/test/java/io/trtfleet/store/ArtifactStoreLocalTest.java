@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trtfleet.FileTrees;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.store.Manifest.FileEntry;
+import io.trtfleet.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,16 +104,16 @@ class ArtifactStoreLocalTest {
     assertEquals("resnet50", manifestJson.get("model").asText());
     assertTrue(manifestJson.has("compute_capability") && manifestJson.has("trtfleet_version"), manifestJson.toString());
 
-    List<IndexEntry> listed = store.list(Optional.of("resnet50"));
+    List<IndexEntry> listed = store.list(Optional.of("resnet50")).entries();
     assertEquals(1, listed.size());
     IndexEntry e = listed.get(0);
     assertEquals(key.deviceKey(), e.deviceKey());
     assertEquals("trt-10.6.0", e.backend());
     assertEquals(key.modelDigest(), e.modelDigest());
     assertEquals("ok", e.status());
-    assertEquals(listed, store.list(Optional.empty()));
-    JsonNode index = JSON.readTree(root().resolve("resnet50/index.json").toFile());
-    assertEquals(1, index.get("entries").size());
+    assertEquals(listed, store.list(Optional.empty()).entries());
+    assertEquals(List.of(e.manifest()), StoreScenarios.indexedManifests(store, "resnet50"));
+    assertEquals(ArtifactStore.RootState.STORE, store.state());
     assertTrue(stagingFiles().isEmpty(), stagingFiles().toString());
   }
 
@@ -127,16 +129,6 @@ class ArtifactStoreLocalTest {
     assertTrue(stagingFiles().isEmpty());
   }
 
-  @Test
-  void aTamperedBuildIsNotHandedOut() throws Exception {
-    ArtifactStore store = store();
-    TargetKey key = BuildOutputs.key("cnn");
-    store.publish(key, publication(1));
-    Files.write(target(key).resolve("report/summary.txt"), "edited".getBytes());
-    Files.deleteIfExists(target(key).resolve("report/.summary.txt.crc"));
-    TrtfleetException e = assertThrows(TrtfleetException.class, () -> store.publish(key, publication(1)));
-    assertTrue(e.getMessage().contains("does not match its manifest"), e.getMessage());
-  }
 
   @Test
   void aPublishKilledWhileStagingLeavesNoManifestAndCleanupRemovesItsFiles() throws Exception {
@@ -144,7 +136,7 @@ class ArtifactStoreLocalTest {
     TargetKey key = BuildOutputs.key("cnn");
     TargetKey other = new TargetKey("cnn", key.modelDigest(), "10.6.0", "l4.sm89", "fp16");
     store.publish(other, publication(9));
-    byte[] indexBefore = Files.readAllBytes(root().resolve("cnn/index.json"));
+    List<String> indexBefore = StoreScenarios.indexedManifests(store, "cnn");
     ArtifactStore crashing = store.observed(step -> {
       if (step.equals("staged engines/segment_1.plan")) {
         throw new Killed(step);
@@ -153,15 +145,16 @@ class ArtifactStoreLocalTest {
     assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
     assertTrue(store.manifest(key).isEmpty());
     assertFalse(Files.exists(target(key)), "nothing outside staging");
-    assertArrayEquals(indexBefore, Files.readAllBytes(root().resolve("cnn/index.json")), "index unchanged");
-    assertEquals(List.of(other.deviceKey()), store.list(Optional.of("cnn")).stream().map(IndexEntry::deviceKey).toList());
+    assertEquals(indexBefore, StoreScenarios.indexedManifests(store, "cnn"), "index unchanged");
+    assertEquals(List.of(other.deviceKey()),
+        store.list(Optional.of("cnn")).entries().stream().map(IndexEntry::deviceKey).toList());
     assertEquals(5, stagingFiles().size(), stagingFiles().toString());  // marker, calibration, two plans, a plan's metadata
 
     assertEquals(0, store.cleanStaleStaging(Duration.ofHours(1)), "fresh staging is left alone");
     assertEquals(1, store.cleanStaleStaging(Duration.ZERO));
     assertTrue(stagingFiles().isEmpty(), stagingFiles().toString());
     store.publish(key, publication(1));
-    assertEquals(2, store.list(Optional.of("cnn")).size());
+    assertEquals(2, store.list(Optional.of("cnn")).entries().size());
   }
 
   @Test
@@ -218,6 +211,105 @@ class ArtifactStoreLocalTest {
         "silent for 5 minutes, past the 60 s stale period: broken");
   }
 
+  /** Publishes with a 1 s stale period while {@code lock} holds what a broken publisher left. */
+  private void assertBrokenAfterItsLease(TargetKey key, Path lock, String problem) throws Exception {
+    Configuration patient = new Configuration(false);
+    patient.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 1);
+    patient.setLong(ArtifactStore.LOCK_STALE_SECONDS, 60);
+    TrtfleetException waited = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root().toUri(), patient).publish(key, publication(1)));
+    assertTrue(waited.getMessage().contains("commit lock"), "young, so held: " + waited.getMessage());
+
+    Configuration breaking = new Configuration(false);
+    breaking.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 30);
+    breaking.setLong(ArtifactStore.LOCK_STALE_SECONDS, 1);
+    long t0 = System.nanoTime();
+    try (LogCapture logs = new LogCapture("io.trtfleet.store")) {
+      assertEquals(key, ArtifactStore.open(root().toUri(), breaking).publish(key, publication(1)).key());
+      assertTrue(logs.lines().stream().anyMatch(l -> l.contains("breaking the commit lock") && l.contains(problem)),
+          logs.lines().toString());
+    }
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10, "broken after its 1 s lease");
+    assertFalse(Files.exists(lock), "the publisher released its own lock");
+  }
+
+  private Path lockPath(TargetKey key) throws IOException {
+    Path lock = Path.of(new StoreLayout(new org.apache.hadoop.fs.Path(root().toUri())).lock(key).toUri());
+    Files.createDirectories(lock.getParent());
+    return lock;
+  }
+
+  @Test
+  void malformedLocksAreBrokenAfterTheirLease() throws Exception {
+    TargetKey empty = BuildOutputs.key("cnn");
+    Files.writeString(lockPath(empty), "{}");
+    assertBrokenAfterItsLease(empty, lockPath(empty), "not a holder record");
+    TargetKey garbage = BuildOutputs.key("mlp");
+    Files.writeString(lockPath(garbage), "\u0000garbage");
+    assertBrokenAfterItsLease(garbage, lockPath(garbage), "unreadable");
+  }
+
+  @Test
+  void aLockWithAHeartbeatInTheFutureIsBrokenAfterItsLease() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    Path lock = lockPath(key);
+    Files.writeString(lock, "{\"owner\":\"x\",\"key\":\"k\",\"since\":\"2999-01-01T00:00:00Z\","
+        + "\"heartbeat\":\"2999-01-01T00:00:00Z\"}");
+    // Even its modification time lies: only watching it stay unchanged for the lease tells it is dead.
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().plus(Duration.ofDays(2))));
+    assertBrokenAfterItsLease(key, lock, "in the future");
+  }
+
+  @Test
+  void aLockThatIsAFolderIsBrokenAfterItsLease() throws Exception {
+    TargetKey key = BuildOutputs.key("cnn");
+    Path lock = lockPath(key);
+    Files.createDirectories(lock.resolve("inside"));
+    Files.writeString(lock.resolve("inside/file"), "x");
+    assertBrokenAfterItsLease(key, lock, "folder");
+  }
+
+  @Test
+  void theRootSaysWhetherItIsAStore() throws Exception {
+    assertEquals(ArtifactStore.RootState.MISSING, store().state());
+    Files.createDirectories(root());
+    assertEquals(ArtifactStore.RootState.EMPTY, store().state());
+    Files.writeString(root().resolve("notes.txt"), "not a store");
+    Files.createDirectories(root().resolve("photos"));
+    assertEquals(ArtifactStore.RootState.NOT_A_STORE, store().state());
+    Files.createDirectories(root().resolve("resnet50"));
+    Files.writeString(root().resolve("resnet50/index.json"), "{}");  // a store from before the marker
+    assertEquals(ArtifactStore.RootState.STORE, store().state());
+    FileTrees.deleteTree(root());
+    store().publish(BuildOutputs.key("cnn"), publication(1));
+    assertEquals(ArtifactStore.RootState.STORE, store().state());
+    assertTrue(Files.exists(root().resolve("_trtfleet_store.json")));
+    Files.writeString(tmp.resolve("file"), "x");
+    assertEquals(ArtifactStore.RootState.NOT_A_STORE,
+        ArtifactStore.open(tmp.resolve("file").toUri(), new Configuration(false)).state());
+  }
+
+  @Test
+  void symbolicLinksInABuildFolderAreRefused() throws Exception {
+    Path out = BuildOutputs.write(tmp.resolve("out"), 1);
+    Path secret = Files.writeString(tmp.resolve("outside.txt"), "not part of the build");
+    Files.createSymbolicLink(out.resolve("report/host.txt"), secret);
+    TrtfleetException e = assertThrows(TrtfleetException.class, () -> Publication.fromDirectory(out));
+    assertTrue(e.getMessage().contains("report/host.txt") && e.getMessage().contains("symbolic link")
+        && e.getMessage().contains(secret.toString()), e.getMessage());
+    Files.delete(out.resolve("report/host.txt"));
+
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+    Files.writeString(elsewhere.resolve("a.cache"), "x");
+    Files.createSymbolicLink(out.resolve("calibration/linked"), elsewhere);
+    assertThrows(TrtfleetException.class, () -> Publication.fromDirectory(out), "a linked folder");
+    Files.delete(out.resolve("calibration/linked"));
+    Files.createSymbolicLink(out.resolve("x.plan"), out.resolve("engines/segment_0.plan"));
+    assertThrows(TrtfleetException.class, () -> Publication.builder().file("engines/x.plan", out.resolve("x.plan"))
+        .build(), "a link given by name");
+    assertEquals(7, Publication.fromDirectory(out).build().files().size(), "without links it publishes");
+  }
+
   @Test
   void aFailingPublishCleansUpAfterItself() throws Exception {
     ArtifactStore store = store();
@@ -252,22 +344,55 @@ class ArtifactStoreLocalTest {
       assertEquals(f.sha256(), sha(stored), f.path());
     }
     assertEquals("cnn/" + key.modelDigest() + "/trt-10.6.0/" + key.deviceKey() + "/INT8/manifest.json",
-        store().list(Optional.of("cnn")).get(0).manifest());
+        store().list(Optional.of("cnn")).entries().get(0).manifest());
   }
 
   @Test
-  void listRebuildsAMissingOrBrokenIndexFromManifests() throws Exception {
+  void eightPublishersOfThreeKeysEachLoseNoIndexEntry() throws Exception {
+    StoreScenarios.concurrentPublishersOfManyKeysLoseNoEntry(store(), 8, 3, tmp,
+        () -> stagingFiles().stream().map(p -> "_staging/" + root().resolve("_staging").relativize(p)).toList());
+  }
+
+  @Test
+  void aMissingOrBrokenIndexChangesNoListingAndIsRebuiltFromManifests() throws Exception {
     ArtifactStore store = store();
     store.publish(BuildOutputs.key("cnn"), publication(1));
     TargetKey fp16 = new TargetKey("cnn", BuildOutputs.key("cnn").modelDigest(), "10.6.0", "l4.sm89", "fp16");
     store.publish(fp16, publication(2));
-    assertEquals(2, store.list(Optional.of("cnn")).size());
-    Files.delete(root().resolve("cnn/index.json"));
-    assertEquals(2, store.list(Optional.of("cnn")).size());
-    Files.writeString(root().resolve("cnn/index.json"), "{not json");
-    assertEquals(2, store.list(Optional.of("cnn")).size());
-    assertEquals(2, store.rebuildIndex("cnn").size());
-    assertEquals(2, JSON.readTree(root().resolve("cnn/index.json").toFile()).get("entries").size());
+    Listing full = store.list(Optional.of("cnn"));
+    assertEquals(2, full.entries().size());
+    assertEquals(full, store.rescan(Optional.of("cnn")));
+    FileTrees.deleteTree(root().resolve("cnn/_index"));
+    assertEquals(full, store.list(Optional.of("cnn")));
+    store.rebuildIndex(Optional.of("cnn"));
+    assertEquals(2, StoreScenarios.indexedManifests(store, "cnn").size());
+    try (Stream<Path> versions = Files.list(root().resolve("cnn/_index"))) {
+      for (Path v : versions.toList()) {
+        Files.writeString(v, "{not json");
+      }
+    }
+    assertEquals(full, store.list(Optional.of("cnn")));
+    store.rebuildIndex(Optional.empty());
+    assertEquals(2, StoreScenarios.indexedManifests(store, "cnn").size());
+  }
+
+  @Test
+  void aCrashBetweenCommitAndIndexLosesNoListingAndTheNextPublishRepairsTheIndex() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    TargetKey other = new TargetKey("cnn", key.modelDigest(), "10.6.0", "l4.sm89", "fp16");
+    ArtifactStore crashing = store.observed(step -> {
+      if (step.equals("committed")) {
+        throw new Killed(step);
+      }
+    });
+    assertThrows(Killed.class, () -> crashing.publish(key, publication(1)));
+    assertEquals(List.of(), StoreScenarios.indexedManifests(store, "cnn"), "the index never heard of it");
+    assertEquals(1, store.list(Optional.of("cnn")).entries().size(), "the listing reads the manifests");
+    assertTrue(store.verify(key).ok());
+    store.publish(other, publication(2));
+    assertEquals(2, StoreScenarios.indexedManifests(store, "cnn").size(), "repaired by the next publish");
+    assertEquals(store.rescan(Optional.empty()), store.list(Optional.empty()));
   }
 
   @Test
@@ -284,7 +409,7 @@ class ArtifactStoreLocalTest {
     Thread.sleep(5);
     Publication bad = Publication.fromDirectory(BuildOutputs.write(tmp.resolve("bad"), 3)).status("failed").build();
     store.publish(failed, bad);
-    List<IndexEntry> list = store.list(Optional.of("cnn"));
+    List<IndexEntry> list = store.list(Optional.of("cnn")).entries();
     assertEquals(1, list.size());
     assertEquals(newer.modelDigest(), list.get(0).modelDigest());
   }

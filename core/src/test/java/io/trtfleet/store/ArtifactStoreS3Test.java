@@ -127,22 +127,20 @@ class ArtifactStoreS3Test {
     String prefix = "resnet50/" + key.modelDigest() + "/trt-10.6.0/h100-80gb-hbm3.sm90/INT8/";
     List<String> keys = objects();
     assertTrue(keys.contains(prefix + "manifest.json") && keys.contains(prefix + "engines/segment_0.plan")
-        && keys.contains("resnet50/index.json"), keys.toString());
+        && keys.contains("resnet50/_index/v0000000001.json"), keys.toString());
     assertTrue(keys.stream().noneMatch(k -> k.startsWith("_staging/") && !k.startsWith("_staging/locks")),
         keys.toString());
     assertTrue(keys.stream().noneMatch(k -> k.startsWith("_staging/locks/")), "lock released: " + keys);
 
-    List<IndexEntry> listed = store.list(Optional.empty());
+    List<IndexEntry> listed = store.list(Optional.empty()).entries();
     assertEquals(1, listed.size());
     assertEquals(prefix + "manifest.json", listed.get(0).manifest());
     assertEquals(m, store.publish(key, publication(2)), "a republish returns the committed build");
 
-    // The commit and the lock are conditional PUTs (atomic create-if-absent on AWS S3), the index update
-    // a PUT conditional on the ETag read before it.
+    // The commit, the lock and each index version are conditional PUTs (atomic create-if-absent on AWS S3).
     assertTrue(logs.lines().stream().anyMatch(l -> l.contains("If-None-Match: *")), "no conditional create sent");
-    assertTrue(logs.lines().stream().anyMatch(l -> l.contains("If-Match: ")), "no conditional index update sent");
 
-    for (String doc : List.of(prefix + "manifest.json", "resnet50/index.json")) {
+    for (String doc : List.of(prefix + "manifest.json", "resnet50/_index/v0000000001.json")) {
       String text = readObject(doc);
       assertFalse(text.contains(S3ProxyServer.SECRET_KEY) || text.contains(S3ProxyServer.ACCESS_KEY), doc);
     }
@@ -160,13 +158,14 @@ class ArtifactStoreS3Test {
     assertThrows(ArtifactStoreLocalTest.Killed.class, () -> crashing.publish(key, publication(1)));
     assertTrue(store.manifest(key).isEmpty());
     assertTrue(objects().stream().noneMatch(k -> k.startsWith("cnn/")), objects().toString());
-    assertTrue(store.list(Optional.of("cnn")).isEmpty());
-    assertEquals(3, objects().size(), objects().toString());  // marker, calibration cache, one engine
+    assertTrue(store.list(Optional.of("cnn")).entries().isEmpty());
+    // The store marker, and in staging: the publish marker, calibration cache, one engine.
+    assertEquals(4, objects().size(), objects().toString());
 
     assertEquals(1, store.cleanStaleStaging(Duration.ZERO));
-    assertTrue(objects().isEmpty(), objects().toString());
+    assertEquals(List.of("_trtfleet_store.json"), objects());
     store.publish(key, publication(1));
-    assertEquals(1, store.list(Optional.of("cnn")).size());
+    assertEquals(1, store.list(Optional.of("cnn")).entries().size());
   }
 
   @Test
@@ -174,6 +173,26 @@ class ArtifactStoreS3Test {
     StoreScenarios.concurrentPublishersAgreeOnOneBuild(store(), BuildOutputs.key("cnn"),
         List.of(publication(1), publication(2)),
         this::objects);
+  }
+
+  @Test
+  void aPublisherWaitingOnALockSaysSoOnceInsteadOfPagesOfWarnings() throws Exception {
+    ArtifactStore store = store();
+    TargetKey key = BuildOutputs.key("cnn");
+    String now = java.time.Instant.now().toString();
+    FileSystem fs = store.fileSystem();
+    try (var out = fs.create(new StoreLayout(new org.apache.hadoop.fs.Path(root())).lock(key), false)) {
+      out.write(ManifestJson.write(new CommitLock.Holder("someone-else", key.toString(), now, now)));
+    }
+    Configuration conf = s3.conf();
+    conf.setLong(ArtifactStore.LOCK_WAIT_SECONDS, 2);
+    TrtfleetException e = assertThrows(TrtfleetException.class,
+        () -> ArtifactStore.open(root(), conf).publish(key, publication(1)));
+    assertTrue(e.getMessage().contains("someone-else") || e.getMessage().contains("commit lock"), e.getMessage());
+    List<String> lines = logs.lines();
+    assertEquals(1, lines.stream().filter(l -> l.contains("waiting for the commit lock")).count(), lines.toString());
+    assertTrue(lines.stream().noneMatch(l -> l.contains("Transfer failure") || l.contains("Closing output stream")),
+        "a refused conditional PUT per poll");
   }
 
   @Test

@@ -19,14 +19,27 @@ public final class S3ProxyServer implements AutoCloseable {
 
   private final BlobStoreContext blobs;
   private final S3Proxy proxy;
+  private final String accessKey;
+  private final String secretKey;
 
   public S3ProxyServer(String... buckets) throws Exception {
+    this(ACCESS_KEY, SECRET_KEY, buckets);
+  }
+
+  /** A server that accepts these credentials (a secret with '/' or spaces, say). */
+  public static S3ProxyServer withCredentials(String accessKey, String secretKey, String... buckets) throws Exception {
+    return new S3ProxyServer(accessKey, secretKey, buckets);
+  }
+
+  private S3ProxyServer(String accessKey, String secretKey, String[] buckets) throws Exception {
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
     blobs = ContextBuilder.newBuilder("transient").credentials("unused", "unused").build(BlobStoreContext.class);
     for (String b : buckets) {
       blobs.getBlobStore().createContainerInLocation(null, b);
     }
     proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey).build();
     proxy.start();
     long deadline = System.currentTimeMillis() + 10_000;
     while (!"STARTED".equals(proxy.getState())) {
@@ -43,7 +56,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
   /** S3A pointed at this server: path-style, plain HTTP, few retries, no shared FileSystem cache. */
   public Configuration conf() {
-    return s3aConf(endpoint(), ACCESS_KEY, SECRET_KEY);
+    return s3aConf(endpoint(), accessKey, secretKey);
   }
 
   public static Configuration s3aConf(String endpoint, String access, String secret) {

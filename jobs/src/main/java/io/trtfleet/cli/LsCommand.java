@@ -3,8 +3,9 @@ package io.trtfleet.cli;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.store.ArtifactStore;
 import io.trtfleet.store.IndexEntry;
+import io.trtfleet.store.Listing;
+import io.trtfleet.store.Verification;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,12 +13,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code trtfleet ls}: the newest build per (model, device, TensorRT, precision) in the artifact store. */
+/**
+ * {@code trtfleet ls}: the newest build per (model, device, backend, precision) in the artifact store,
+ * read from the manifests. Exit 0, or 1 when a manifest is damaged or (with --verify) a build's files do
+ * not match it; 2 when the store does not exist or is not a trtfleet store.
+ */
 @Command(name = "ls", mixinStandardHelpOptions = true,
-    description = "List published builds: the newest good one per model, device, TensorRT version and precision.")
+    description = "List published builds: the newest good one per model, device, backend and precision. Exit 1 if"
+        + " a build is damaged.")
 public final class LsCommand implements Callable<Integer> {
 
-  static final String FORMAT = "%-20s %-24s %-9s %-9s %-7s %-17s %s%n";
+  public static final int EXIT_DAMAGED = 1;
+  static final String FORMAT = "%-20s %-24s %-20s %-9s %-7s %-17s %-12s%s%n";
 
   @Mixin
   StoreOptions store;
@@ -25,33 +32,60 @@ public final class LsCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", description = "only this model")
   String model;
 
-  @Option(names = "--rescan", description = "rebuild the index from the manifests first (after a crashed publish)")
+  @Option(names = "--rescan", description = "read every manifest and rewrite the index from them (listings already"
+      + " check the index against the manifests; this repairs the index itself)")
   boolean rescan;
+
+  @Option(names = "--verify", description = "check every listed build's files (size and sha256) against its manifest")
+  boolean verify;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    ArtifactStore s = ArtifactStore.open(store.store, store.hadoopConf());
-    if (rescan) {
-      for (String m : model == null ? s.list(Optional.empty()).stream().map(IndexEntry::model).distinct().toList()
-          : List.of(model)) {
-        s.rebuildIndex(m);
-      }
-    }
-    List<IndexEntry> entries = s.list(Optional.ofNullable(model));
-    if (entries.isEmpty() && !s.exists()) {
-      throw new TrtfleetException("artifact store " + s.uri() + " does not exist (nothing was published there):"
-          + " check --store (file:///absolute/path, s3a://bucket/prefix, hdfs://namenode/path)");
-    }
+    ArtifactStore s = store.open();
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(FORMAT, "MODEL", "DEVICE", "BACKEND", "PRECISION", "STATUS", "DATE", "DIGEST");
-    for (IndexEntry e : entries) {
+    switch (s.state()) {
+      case MISSING -> throw new TrtfleetException("artifact store " + s.uri() + " does not exist (nothing was"
+          + " published there): check --store (file:///absolute/path, s3a://bucket/prefix, hdfs://namenode/path)");
+      case NOT_A_STORE -> throw new TrtfleetException(s.uri() + " is not a trtfleet artifact store (it holds other"
+          + " files and no " + "_trtfleet_store.json): check --store");
+      case EMPTY -> {
+        out.println("artifact store " + s.uri() + " is empty: nothing published yet");
+        out.flush();
+        return 0;
+      }
+      case STORE -> { }
+    }
+    Optional<String> only = Optional.ofNullable(model);
+    Listing listing = rescan ? s.rebuildIndex(only) : s.list(only);
+    int damaged = listing.damaged().size();
+    out.printf(FORMAT, "MODEL", "DEVICE", "BACKEND", "PRECISION", "STATUS", "DATE", "DIGEST", verify ? " FILES" : "");
+    for (IndexEntry e : listing.entries()) {
+      String files = "";
+      if (verify) {
+        Verification v = s.verify(e.key());
+        files = " " + v.describe();
+        damaged += v.ok() ? 0 : 1;
+      }
       out.printf(FORMAT, e.model(), e.deviceKey(), e.backend(), e.precision(), e.status(), date(e.created()),
-          e.shortDigest());
+          e.shortDigest(), files);
+    }
+    for (Listing.Damaged d : listing.damaged()) {
+      out.printf("damaged: %s: %s%n", d.manifest(), d.problem());
+    }
+    if (listing.entries().isEmpty() && listing.damaged().isEmpty()) {
+      out.println(model == null ? "no builds in " + s.uri() : "no builds of " + model + " in " + s.uri());
     }
     out.flush();
+    if (damaged > 0) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("error: " + damaged + " damaged build(s) in " + s.uri() + ": publish them again (the next nightly"
+          + " rebuilds them); never serve them");
+      err.flush();
+      return EXIT_DAMAGED;
+    }
     return 0;
   }
 

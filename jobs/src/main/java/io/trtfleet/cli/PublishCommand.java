@@ -74,9 +74,15 @@ public final class PublishCommand implements Callable<Integer> {
     TargetKey key = new TargetKey(modelName, ContentDigest.ofSavedModel(model), backend, deviceKey, precision);
     Publication pub = Publication.fromDirectory(from).status(status).signature(signature)
         .validation(json("--validation", validation)).benchmark(json("--benchmark", benchmark)).build();
-    ArtifactStore s = ArtifactStore.open(store.store, store.hadoopConf());
-    Manifest m = s.publish(key, pub);
+    ArtifactStore s = store.open();
     PrintWriter out = spec.commandLine().getOut();
+    // What killed publishers left (staging, locks), once older than the lease: every writer sweeps.
+    int cleaned = s.cleanStaleStaging();
+    if (cleaned > 0) {
+      out.printf("removed %d stale staging folder(s) and lock(s) older than %s%n", cleaned,
+          ArtifactStore.STAGING_LEASE_SECONDS);
+    }
+    Manifest m = s.publish(key, pub);
     out.printf("published %s (%d files, %d engines) as %s%n", key, m.files().size(), m.engines().size(),
         m.publishId());
     out.flush();

@@ -1,5 +1,6 @@
 package io.trtfleet.cli;
 
+import io.trtfleet.store.ArtifactStore;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,14 +8,14 @@ import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;
 
 /**
- * The artifact store options: its URI and Hadoop settings. Credentials come from the Hadoop
- * configuration (core-site.xml, {@code --conf fs.s3a.access.key=...}) or the standard AWS environment
- * variables, never from the URI.
+ * The artifact store options: its URI and Hadoop settings. Credentials come from a Hadoop credential
+ * provider, the standard AWS environment variables, or the Hadoop configuration (core-site.xml,
+ * {@code --conf fs.s3a.access.key=...}), never from the URI.
  */
 public final class StoreOptions {
 
   @Option(names = "--store", required = true, paramLabel = "URI",
-      description = "artifact store root: file:///path, s3a://bucket/prefix, hdfs://nn/path")
+      description = "artifact store root: file:///absolute/path (or a plain path), s3a://bucket/prefix, hdfs://nn/path")
   URI store;
 
   @Option(names = "--conf", paramLabel = "KEY=VALUE", mapFallbackValue = "",
@@ -26,5 +27,9 @@ public final class StoreOptions {
     Configuration c = new Configuration();
     conf.forEach(c::set);
     return c;
+  }
+
+  ArtifactStore open() {
+    return ArtifactStore.open(store, hadoopConf());
   }
 }

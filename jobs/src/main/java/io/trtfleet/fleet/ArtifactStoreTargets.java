@@ -9,6 +9,7 @@ import io.trtfleet.pipeline.SegmentBackend;
 import io.trtfleet.store.ArtifactStore;
 import io.trtfleet.store.Manifest;
 import io.trtfleet.store.TargetKey;
+import io.trtfleet.store.Verification;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -52,9 +53,27 @@ public final class ArtifactStoreTargets implements Serializable {
     return root;
   }
 
-  /** The result recorded when this exact key was published, if it was. */
+  /**
+   * The result recorded when this exact key was published, if it was and its build is intact: every file
+   * the manifest lists is checked (size and sha256), so a damaged build is never skipped but rebuilt.
+   */
   public Optional<TargetResult> published(FleetTargetKey key) {
-    return store().manifest(storeKey(key)).map(ArtifactStoreTargets::result);
+    return resultOf(verify(key));
+  }
+
+  /** The fleet result an intact build was published with; empty for a missing or damaged one. */
+  public static Optional<TargetResult> resultOf(Verification v) {
+    return v.ok() ? v.manifest().map(ArtifactStoreTargets::result) : Optional.empty();
+  }
+
+  /** The key's build checked byte for byte: OK, MISSING, or CORRUPT with the first problem. */
+  public Verification verify(FleetTargetKey key) {
+    return store().verify(storeKey(key));
+  }
+
+  /** Removes what crashed publishers left in staging longer ago than the store's lease. */
+  public int cleanStaleStaging() {
+    return store().cleanStaleStaging();
   }
 
   /**

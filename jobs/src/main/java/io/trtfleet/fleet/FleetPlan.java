@@ -16,8 +16,11 @@ public record FleetPlan(List<Planned> targets, Map<String, Calibration> calibrat
     unplannable = Map.copyOf(unplannable);
   }
 
-  /** A target and the result it was published with, or null when it must be built. */
-  public record Planned(Target target, TargetResult published) {
+  /**
+   * A target and the result it was published with, or null when it must be built; {@code damage} says
+   * why a published build is rebuilt (its files no longer match its manifest), else null.
+   */
+  public record Planned(Target target, TargetResult published, String damage) {
     public boolean needsBuild() {
       return published == null;
     }

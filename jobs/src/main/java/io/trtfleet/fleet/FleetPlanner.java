@@ -2,6 +2,7 @@ package io.trtfleet.fleet;
 
 import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
+import io.trtfleet.store.Verification;
 import io.trtfleet.convert.OptimizationProfile;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,8 +54,10 @@ public final class FleetPlanner {
           FleetTargetKey key = new FleetTargetKey(m.name(), modelDigest, cal, optionsDigest(m, p),
               pool.backendKey(), pool.storeDeviceKey(), p.name());
           Target t = new Target(m, pool, p, key);
-          TargetResult published = store.published(key).orElse(null);
-          planned.add(new FleetPlan.Planned(t, published));
+          Verification v = store.verify(key);
+          TargetResult published = ArtifactStoreTargets.resultOf(v).orElse(null);
+          planned.add(new FleetPlan.Planned(t, published,
+              v.status() == Verification.Status.CORRUPT ? v.describe() : null));
           if (published == null && p.quantized()) {
             calibrationsNeeded.computeIfAbsent(m.name(),
                 n -> new FleetPlan.Calibration(m, calKey, calibrations.calibration(calKey).isPresent()));

@@ -33,6 +33,10 @@ public final class NightlyJob {
     DirectoryStore store = new DirectoryStore(o.store());
     Path runDir = store.claimRun(o.runId());
     ArtifactStoreTargets targets = new ArtifactStoreTargets(o.publishTo(), spark.sparkContext().hadoopConfiguration());
+    int swept = targets.cleanStaleStaging();
+    if (swept > 0) {
+      LOG.info("nightly {}: removed {} stale staging folders and locks left by crashed publishers", o.runId(), swept);
+    }
     FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets, store)
         .plan(fleet, registry);
     LOG.info("nightly {}: {} targets, {} to build, {} calibrations to run", o.runId(), plan.targets().size(),
@@ -74,7 +78,16 @@ public final class NightlyJob {
         results.add(TargetResult.unbuilt(t, TargetResult.Status.FAILED, null, broken));
       }
     }
-    results.addAll(FleetBuildJob.run(spark, buildable, inputs, !local, targets));
+    Map<String, String> damaged = new LinkedHashMap<>();
+    plan.targets().stream().filter(p -> p.damage() != null).forEach(p -> {
+      LOG.warn("{}: the published build is {}: rebuilding it", p.target().label(), p.damage());
+      damaged.put(p.target().key().contentDigest() + "|" + p.target().pool().name(), p.damage());
+    });
+    for (TargetResult r : FleetBuildJob.run(spark, buildable, inputs, !local, targets)) {
+      String damage = damaged.get(r.contentDigest() + "|" + r.pool());
+      results.add(damage == null ? r : r.withStatus(r.status(), ("the published build was " + damage + "; "
+          + r.message()).strip()));
+    }
     Map<String, String> calibrationLinks = new LinkedHashMap<>();
     plan.calibrations().forEach((model, c) -> calibrationLinks.put(model, runDir.relativize(store.calibrationDir(c.key())
         .resolve("calibration").resolve(CalibrationWriter.HTML)).toString().replace('\\', '/')));

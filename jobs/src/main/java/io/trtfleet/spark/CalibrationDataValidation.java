@@ -2,7 +2,6 @@ package io.trtfleet.spark;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.Signature;
 import io.trtfleet.graph.TensorSpec;
@@ -71,11 +70,8 @@ public final class CalibrationDataValidation {
         }
         splits.putAll(sorted);
       }
-    } catch (TrtfleetException e) {
-      throw e;
-    } catch (RuntimeException e) {  // SparkException from a corrupt file, a vanished path...
-      throw new TrtfleetException("cannot read calibration data " + dataUri + " (" + Messages.rootFirstLine(e) + "): check that"
-          + " every file is a complete Parquet file", e);
+    } catch (Exception e) {  // SparkException (checked, thrown from Scala) from a corrupt or foreign file
+      throw ParquetErrors.readFailure("calibration data", dataUri, e);
     }
 
     List<String> problems = new ArrayList<>();

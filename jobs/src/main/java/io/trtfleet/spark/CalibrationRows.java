@@ -45,6 +45,10 @@ record CalibrationRows(Dataset<Row> data, List<InputColumn> inputs, long count, 
       count = skipping || o.samples() > 0 ? data.count() : check.rows();
       stage.counter().add(count);
       stage.done();
+    } catch (TrtfleetException e) {
+      throw e;
+    } catch (Exception e) {  // the first passes over the files: a damaged or foreign file fails here (SparkException is checked)
+      throw ParquetErrors.readFailure("calibration data", o.dataUri(), e);
     }
     if (count == 0) {
       throw new TrtfleetException("calibration data " + o.dataUri() + " has no usable rows: calibrate on a few"

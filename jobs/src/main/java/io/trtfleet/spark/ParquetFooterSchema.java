@@ -54,7 +54,7 @@ final class ParquetFooterSchema {
         return new ParquetToSparkSchemaConverter(new SQLConf()).convert(reader.getFooter().getFileMetaData().getSchema());
       }
     } catch (IOException | RuntimeException e) { // parquet-mr reports a file that is no Parquet as a RuntimeException
-      throw ParquetSets.unreadable(what, uri, e);
+      throw ParquetErrors.readFailure(what, uri, e);
     }
   }
 
@@ -113,7 +113,7 @@ final class ParquetFooterSchema {
           .min(java.util.Comparator.comparing(java.nio.file.Path::toString)).map(LocalInputFile::new)
           .orElseThrow(() -> ParquetSets.noParquetFiles(what, uri, null));
     } catch (IOException e) {
-      throw ParquetSets.unreadable(what, uri, e);
+      throw ParquetErrors.readFailure(what, uri, e);
     }
   }
 
@@ -140,7 +140,7 @@ final class ParquetFooterSchema {
     } catch (FileNotFoundException e) {
       throw new TrtfleetException("cannot read " + what + " " + uri + ": it does not exist; check the URI", e);
     } catch (IOException | IllegalArgumentException e) {  // unreachable store, unknown scheme, bad credentials
-      throw ParquetSets.unreadable(what, uri, e);
+      throw ParquetErrors.readFailure(what, uri, e);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.trtfleet.spark;
 
-import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,17 +18,12 @@ public final class ParquetSets {
       if (String.valueOf(e.getMessage()).contains("UNABLE_TO_INFER_SCHEMA")) {
         throw noParquetFiles(what, uri, e);
       }
-      throw unreadable(what, uri, e);
+      throw ParquetErrors.readFailure(what, uri, e);
     }
   }
 
   static TrtfleetException noParquetFiles(String what, String uri, Exception cause) {
     return new TrtfleetException(what + " " + uri + " holds no Parquet files (or only empty ones): point --data at"
         + " the set, or write one with trtfleet calibration-data import", cause);
-  }
-
-  static TrtfleetException unreadable(String what, String uri, Exception cause) {
-    return new TrtfleetException("cannot read " + what + " " + uri + " as Parquet (" + Messages.rootFirstLine(cause)
-        + "): check the URI, and convert other formats with trtfleet calibration-data import", cause);
   }
 }

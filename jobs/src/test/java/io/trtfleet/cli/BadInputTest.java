@@ -37,7 +37,7 @@ class BadInputTest {
     assertOneLine(cli("inspect", "--model", model, "--bogus"), "unknown option '--bogus' (see trtfleet inspect --help)");
     assertOneLine(cli("inspect"), "Missing required option: '--model=DIR'");
     assertOneLine(cli("verify", "--model", model, "--data", "random", "--batch-size", "abc"), "'abc' is not an int");
-    assertOneLine(cli("ls", "--store", "file://[bad"), "cannot convert 'file://[bad' to URI");
+    assertOneLine(cli("ls", "--store", "file://[bad"), "is not an absolute file URI");
   }
 
   @Test

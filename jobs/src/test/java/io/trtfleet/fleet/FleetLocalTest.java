@@ -117,6 +117,21 @@ class FleetLocalTest {
     assertEquals(2, second.count(TargetResult.Status.SKIPPED));
     assertEquals(4, second.count(TargetResult.Status.NOT_BUILT));
     assertEquals(1, calibrations(store));
+
+    // A damaged artifact (a truncated ONNX file) is never skipped: the next run rebuilds and replaces it.
+    Path onnx;
+    try (Stream<Path> files = Files.walk(store.resolve("artifacts"))) {
+      onnx = files.filter(p -> p.toString().matches(".*/cpu/INT8/onnx/.*\\.onnx")).findFirst().orElseThrow();
+    }
+    Files.write(onnx, java.util.Arrays.copyOf(Files.readAllBytes(onnx), 100));
+    RunReport third = NightlyJob.run(spark, options(fleet, models, store, "r3"));
+    TargetResult rebuilt = third.results().stream().filter(r -> r.pool().equals("cpu") && r.precision().equals("INT8"))
+        .findFirst().orElseThrow();
+    assertEquals(TargetResult.Status.BUILT, rebuilt.status(), third.toString());
+    assertTrue(rebuilt.message().startsWith("the published build was corrupt: ") && rebuilt.message().contains("onnx"),
+        rebuilt.message());
+    assertEquals(1, third.count(TargetResult.Status.SKIPPED), "the intact FP32 build is still skipped");
+    assertTrue(Files.size(onnx) > 100, "the damaged file was replaced");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.trtfleet.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,67 @@ class CalibrationDataSparkTest {
     TrtfleetException other = assertThrows(TrtfleetException.class, () -> CalibrationDataValidation.run(spark,
         signature("x", DataType.DT_FLOAT, -1, 4, -1), uri, Map.of(), 1));
     assertTrue(other.getMessage().contains("declares shape [2,3] but input 'x' takes [4,3] per sample"), other.getMessage());
+  }
+
+  /** A set folder holding one good file of x: array<float>[4] and {@code bad} under the name {@code name}. */
+  private static String setWith(String dir, String name, java.util.function.Consumer<Path> bad) throws Exception {
+    Path set = java.nio.file.Files.createDirectories(tmp.resolve(dir));
+    try (CalibrationSetWriter w = CalibrationSetWriter.builder(set.resolve("good.parquet"), "x", new long[] {4})
+        .build()) {
+      for (int i = 0; i < 50; i++) {
+        w.write(new float[] {i, 1, 2, 3});
+      }
+      w.commit();
+    }
+    bad.accept(set.resolve(name));
+    return set.toUri().toString();
+  }
+
+  @Test
+  void aBadFileInASetIsOneLineNamingIt() throws Exception {
+    // A file whose column has another type: Spark takes one file's schema and fails on the other.
+    Path other = tmp.resolve("other-schema");
+    spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("not a tensor")),
+        new org.apache.spark.sql.types.StructType().add("x", org.apache.spark.sql.types.DataTypes.StringType))
+        .coalesce(1).write().parquet(other.toString());
+    Path part;
+    try (var files = java.nio.file.Files.list(other)) {
+      part = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    java.util.function.Consumer<Path> copyPart = to -> {
+      try {
+        java.nio.file.Files.copy(part, to);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    java.util.function.Consumer<Path> garbage = to -> {
+      try {
+        byte[] b = new byte[5000];
+        new java.util.Random(1).nextBytes(b);
+        java.nio.file.Files.write(to, b);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    java.util.function.Consumer<Path> text = to -> {
+      try {
+        java.nio.file.Files.writeString(to, "a,b\n1,2\n");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(setWith("mixed", "zz-other.parquet", copyPart), "zz-other.parquet");
+    cases.put(setWith("garbage", "part-0.parquet", garbage), "part-0.parquet");
+    cases.put(setWith("text", "data.csv", text), "data.csv");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      TrtfleetException e = assertThrows(TrtfleetException.class, () -> CalibrationDataValidation.run(spark,
+          signature("x", DataType.DT_FLOAT, -1, 4), c.getKey(), Map.of(), 1), c.getKey());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+      assertTrue(e.getMessage().contains(c.getValue()) && e.getMessage().contains(c.getKey()), e.getMessage());
+      System.out.println(c.getValue() + ": " + e.getMessage());
+    }
   }
 
   @Test

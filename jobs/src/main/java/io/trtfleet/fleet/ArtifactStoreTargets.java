@@ -34,6 +34,10 @@ public final class ArtifactStoreTargets implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String RESULT_FIELD = "fleet_result";
+  static final String RUN_FIELD = "fleet_run";
+
+  /** What a publish committed: the run whose build the store holds now, and the result it recorded. */
+  public record Committed(String run, TargetResult result) implements Serializable {}
 
   private final URI root;
   private final Map<String, String> settings;
@@ -77,19 +81,22 @@ public final class ArtifactStoreTargets implements Serializable {
   }
 
   /**
-   * Publishes a built target's folder with its result (in the manifest's validation, as
-   * {@value #RESULT_FIELD}), through the pipeline's publisher: every engine and file listed, the GPU it
-   * was built on. Atomic and idempotent (the store's contract), so Spark retries and speculation are safe.
+   * Publishes a built target's folder with its result and run (in the manifest's validation, as
+   * {@value #RESULT_FIELD} and {@value #RUN_FIELD}), through the pipeline's publisher: every engine and file
+   * listed, the GPU it was built on. Atomic and idempotent (the store's contract), so Spark retries and
+   * speculation are safe, and of two runs building one key only the first commit counts.
    */
-  public void publish(Target target, TargetResult result, Path dir, BuildOutcome outcome, ModelInputs inputs,
-      Optional<SegmentBackend.Device> device) {
-    ObjectNode extra = JSON.createObjectNode().set(RESULT_FIELD, JSON.valueToTree(result));
+  public Committed publish(String run, Target target, TargetResult result, Path dir, BuildOutcome outcome,
+      ModelInputs inputs, Optional<SegmentBackend.Device> device) {
+    ObjectNode extra = JSON.createObjectNode().put(RUN_FIELD, run).set(RESULT_FIELD, JSON.valueToTree(result));
     ObjectNode options = JSON.createObjectNode().put("precision", target.precision().name())
         .put("tags", target.model().tags()).put("signature", target.model().signature());
     options.set("profiles", JSON.valueToTree(target.model().profiles()));
     options.set("gate", JSON.valueToTree(target.model().gate(target.precision())));
-    BuildPublisher.publish(store(), storeKey(target.key()), dir, outcome, new BuildPublisher.Provenance(
+    Manifest m = BuildPublisher.publish(store(), storeKey(target.key()), dir, outcome, new BuildPublisher.Provenance(
         target.model().signature(), inputs.calibrationDigest(), inputs.calibrationAlgorithm(), options, device, extra));
+    // Another run may have committed the same key first: the store keeps theirs, and so does the report.
+    return new Committed(m.validation() == null ? "" : m.validation().path(RUN_FIELD).asText(""), result(m));
   }
 
   static TargetKey storeKey(FleetTargetKey k) {

@@ -44,7 +44,9 @@ public final class BuildTask {
 
   private BuildTask() {}
 
-  public static TargetResult run(Target target, ModelInputs inputs, boolean gpuScheduling, ArtifactStoreTargets store) {
+  /** @param run the nightly run's id, recorded with what it publishes */
+  public static TargetResult run(String run, Target target, ModelInputs inputs, boolean gpuScheduling,
+      ArtifactStoreTargets store) {
     String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
     GpuAssignment none = GpuAssignment.none(target.pool().resource(), executor, GpuCheck.hostName());
     Optional<TargetResult> published = store.published(target.key());
@@ -71,7 +73,7 @@ public final class BuildTask {
         backend = new OnnxRuntimeBackend(target.pool().executorCores());
       }
       out = Files.createTempDirectory("trtfleet-target-");
-      TargetResult result = build(target, inputs, backend, gpu, out.resolve("build"), store);
+      TargetResult result = build(run, target, inputs, backend, gpu, out.resolve("build"), store);
       LOG.info("{}: {} {}", target.label(), result.status(), result.message());
       return result;
     } catch (RuntimeException | IOException e) {
@@ -82,8 +84,8 @@ public final class BuildTask {
     }
   }
 
-  private static TargetResult build(Target target, ModelInputs inputs, SegmentBackend backend, GpuAssignment gpu,
-      Path dir, ArtifactStoreTargets store) {
+  private static TargetResult build(String run, Target target, ModelInputs inputs, SegmentBackend backend,
+      GpuAssignment gpu, Path dir, ArtifactStoreTargets store) {
     ModelUnderBuild model = inputs.modelUnderBuild();
     PrintWriter log = LogLines.of(LOG, target.label());
     BuildOutcome outcome;
@@ -94,8 +96,13 @@ public final class BuildTask {
               inputs.heldOut(), target.model().gate(target.precision()), dir);
     }
     TargetResult result = TargetResult.of(target, outcome, gpu.worker());
-    if (result.status() == TargetResult.Status.BUILT) {
-      store.publish(target, result, dir, outcome, inputs, backend.device());
+    if (result.status() != TargetResult.Status.BUILT) {
+      return result;
+    }
+    ArtifactStoreTargets.Committed committed = store.publish(run, target, result, dir, outcome, inputs, backend.device());
+    if (!committed.run().equals(run)) {
+      return committed.result().withStatus(TargetResult.Status.SKIPPED, "published by run " + committed.run()
+          + " while this run built it; this run's build was discarded");
     }
     return result;
   }

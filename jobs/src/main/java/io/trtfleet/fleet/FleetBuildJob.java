@@ -31,8 +31,8 @@ public final class FleetBuildJob {
 
   private FleetBuildJob() {}
 
-  public static List<TargetResult> run(SparkSession spark, List<Target> targets, Map<String, ModelInputs> inputs,
-      boolean gpuScheduling, ArtifactStoreTargets store) {
+  public static List<TargetResult> run(SparkSession spark, String run, List<Target> targets,
+      Map<String, ModelInputs> inputs, boolean gpuScheduling, ArtifactStoreTargets store) {
     if (targets.isEmpty()) {
       return List.of();
     }
@@ -49,7 +49,7 @@ public final class FleetBuildJob {
         rdd = rdd.withResources(profile(pool));
       }
       sc.setJobDescription("trtfleet nightly: " + ts.size() + " builds on " + pool.name());
-      jobs.put(e.getKey(), rdd.map(t -> BuildTask.run(t, shared.value().get(t.model().name()), gpuScheduling, store))
+      jobs.put(e.getKey(), rdd.map(t -> BuildTask.run(run, t, shared.value().get(t.model().name()), gpuScheduling, store))
           .collectAsync());
     }
     sc.setJobDescription(null);

@@ -83,7 +83,7 @@ public final class NightlyJob {
       LOG.warn("{}: the published build is {}: rebuilding it", p.target().label(), p.damage());
       damaged.put(p.target().key().contentDigest() + "|" + p.target().pool().name(), p.damage());
     });
-    for (TargetResult r : FleetBuildJob.run(spark, buildable, inputs, !local, targets)) {
+    for (TargetResult r : FleetBuildJob.run(spark, o.runId(), buildable, inputs, !local, targets)) {
       String damage = damaged.get(r.contentDigest() + "|" + r.pool());
       results.add(damage == null ? r : r.withStatus(r.status(), ("the published build was " + damage + "; "
           + r.message()).strip()));

@@ -195,6 +195,70 @@ class FleetLocalTest {
   }
 
   @Test
+  void twoNightliesAtOnceCommitEachTargetOnceAndReportOnlyWhatTheyCommitted() throws Exception {
+    Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "pools:\n  - {name: cpu, backend: onnxruntime}\n");
+    Path models = Files.writeString(dir.resolve("models.yaml"), modelYaml("cnn",
+        SAMPLES.resolve("fashion-mnist-cnn/saved_model"), "[FP32, FP16]", "{}", "[cpu]"));
+    Path store = dir.resolve("store");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<RunReport>> runs = List.of(
+        pool.submit(() -> NightlyJob.run(spark, options(fleet, models, store, "c1"))),
+        pool.submit(() -> NightlyJob.run(spark, options(fleet, models, store, "c2"))));
+    List<RunReport> reports = new java.util.ArrayList<>();
+    for (var r : runs) {
+      reports.add(r.get());
+    }
+    pool.shutdown();
+    io.trtfleet.store.ArtifactStore artifacts = io.trtfleet.store.ArtifactStore.open(store.resolve("artifacts").toUri(),
+        new org.apache.hadoop.conf.Configuration());
+    List<io.trtfleet.store.IndexEntry> listed = artifacts.list(java.util.Optional.of("cnn")).entries();
+    assertEquals(2, listed.size(), listed.toString());
+    for (String precision : List.of("FP32", "FP16")) {
+      List<String> builtBy = reports.stream().filter(r -> r.results().stream().anyMatch(t -> t.precision().equals(
+          precision) && t.status() == TargetResult.Status.BUILT)).map(RunReport::runId).toList();
+      assertEquals(1, builtBy.size(), precision + " built by " + builtBy + ": " + reports);
+      io.trtfleet.store.IndexEntry e = listed.stream().filter(x -> x.precision().equals(precision)).findFirst()
+          .orElseThrow();
+      io.trtfleet.store.Manifest m = artifacts.manifest(e.key()).orElseThrow();
+      assertEquals(builtBy.get(0), m.validation().path(ArtifactStoreTargets.RUN_FIELD).asText(),
+          "the run that reports BUILT is the one whose build the store holds");
+    }
+    reports.forEach(r -> r.results().stream().filter(t -> t.status() == TargetResult.Status.SKIPPED)
+        .forEach(t -> assertTrue(t.message().equals("already published") || t.message().contains("was discarded"),
+            t.message())));
+  }
+
+  @Test
+  void ofTwoBuildsOfOneTargetAtOnceOnlyOneIsCommittedAndTheOtherSaysItWasDiscarded() throws Exception {
+    Path fleetFile = Files.writeString(dir.resolve("fleet.yaml"), "pools:\n  - {name: cpu, backend: onnxruntime}\n");
+    Path models = Files.writeString(dir.resolve("models.yaml"), modelYaml("cnn",
+        SAMPLES.resolve("fashion-mnist-cnn/saved_model"), "[FP32]", "{}", "[cpu]"));
+    FleetConfig fleet = FleetConfig.load(fleetFile);
+    ArtifactStoreTargets targets = artifacts();
+    FleetPlan plan = new FleetPlanner(new Digests(spark.sparkContext().hadoopConfiguration()), targets,
+        new DirectoryStore(dir.resolve("store"))).plan(fleet, ModelRegistry.load(models, fleet));
+    Target t = plan.toBuild().get(0);
+    ModelInputs inputs = ModelPreparation.prepare(t.model(), Path.of(t.model().modelUri()), null, null,
+        spark.sparkContext().hadoopConfiguration());
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<TargetResult>> builds = List.of("a", "b").stream().map(run -> pool.submit(() -> {
+      start.await();
+      return BuildTask.run(run, t, inputs, false, targets);
+    })).toList();
+    List<TargetResult> results = new java.util.ArrayList<>();
+    for (var b : builds) {
+      results.add(b.get());
+    }
+    pool.shutdown();
+    assertEquals(1, results.stream().filter(r -> r.status() == TargetResult.Status.BUILT).count(), results.toString());
+    TargetResult other = results.stream().filter(r -> r.status() != TargetResult.Status.BUILT).findFirst().orElseThrow();
+    assertEquals(TargetResult.Status.SKIPPED, other.status(), other.toString());
+    assertTrue(other.message().contains("while this run built it; this run's build was discarded")
+        || other.message().equals("already published"), other.message());
+  }
+
+  @Test
   void gpuCheckRefusesTheWrongGpuType() {
     Pool h100 = Pool.gpu("gpu-h100", "H100", "h100-80gb-hbm3.sm90", "10.6.0", 1, "1g");
     GpuAssignment ok = GpuCheck.check(h100, "1", Map.of("0", "NVIDIA A100", "1", "NVIDIA H100 80GB HBM3"), "3", "w1");

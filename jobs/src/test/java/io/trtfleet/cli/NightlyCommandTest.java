@@ -27,4 +27,25 @@ class NightlyCommandTest {
     assertTrue(text.startsWith("error: " + fleet + ": pools[0].name: 'gpu.h100' is not a Spark resource name"), text);
     assertEquals(1, text.lines().count(), text);
   }
+
+  @Test
+  void runIdsAreCheckedAndNeverReused() throws Exception {
+    Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "pools:\n  - {name: cpu, backend: onnxruntime}\n");
+    Path root = Path.of(System.getProperty("trtfleet.root", ".."));
+    Path models = Files.writeString(dir.resolve("models.yaml"), "models:\n  - {name: cnn, model: "
+        + root.resolve("calibration-data/samples/fashion-mnist-cnn/saved_model") + ", precisions: [FP32],"
+        + " validation: {data: random}, pools: [cpu]}\n");
+    for (String bad : new String[] {"..", "a/b", ".hidden", "x..y"}) {
+      Run r = cli("nightly", "--fleet", fleet.toString(), "--models", models.toString(), "--store",
+          dir.resolve("store").toString(), "--run-id", bad);
+      assertEquals(Main.EXIT_BAD_INPUT, r.exit(), bad);
+      assertTrue(r.err().startsWith("error: run id '" + bad + "' must start with a letter or digit"), r.err());
+    }
+    Files.createDirectories(dir.resolve("store/runs/monday"));
+    Run r = cli("nightly", "--fleet", fleet.toString(), "--models", models.toString(), "--store",
+        dir.resolve("store").toString(), "--run-id", "monday");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit());
+    assertTrue(r.err().startsWith("error: run id 'monday' was used by an earlier run"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
 }

@@ -1,12 +1,12 @@
 package io.trtfleet.fleet;
 
 import io.trtfleet.FileTrees;
+import io.trtfleet.Locations;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.spark.DatasetDigest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -42,11 +42,8 @@ final class SavedModelCache {
   /** The local folder of model {@code m}, whose files hash to {@code digest} (DatasetDigest). */
   Path local(ModelSpec m, String digest) {
     String uri = m.modelUri();
-    if (!uri.contains("://")) {
-      return Path.of(uri);
-    }
-    if (uri.startsWith("file:")) {
-      return Path.of(URI.create(uri));
+    if (Locations.uri(uri).getScheme().equals("file")) {
+      return Locations.localPath(uri);
     }
     Path dir = root.resolve(digest);
     if (Files.isDirectory(dir)) {

@@ -1,7 +1,15 @@
 package io.trtfleet.sensitivity;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trtfleet.Precision;
 import io.trtfleet.verify.AccuracyGate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +35,25 @@ public record SensitivityReport(String model, Precision precision, long samples,
   /** Every analyzed tensor over all segments, most sensitive first. */
   public List<TensorSensitivity> ranking() {
     return segments.stream().flatMap(s -> s.tensors().stream()).sorted(MOST_SENSITIVE_FIRST).toList();
+  }
+
+  /** {@code sensitivity.json} (this report with the global ranking first) and {@code sensitivity.html} in {@code dir}. */
+  public List<Path> write(Path dir) {
+    ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = json.createObjectNode();
+    root.set("ranking", json.valueToTree(ranking()));
+    root.setAll((ObjectNode) json.valueToTree(this));
+    Path jsonFile = dir.resolve("sensitivity.json");
+    Path page = dir.resolve("sensitivity.html");
+    try {
+      Files.createDirectories(dir);
+      Files.write(jsonFile, json.writeValueAsBytes(root));
+      Files.writeString(page, SensitivityPage.html(this));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the sensitivity report to " + dir, e);
+    }
+    return List.of(jsonFile, page);
   }
 
   /** NaN (a broken conversion) ranks as the worst. */

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 @Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
     subcommands = {InspectCommand.class, ConvertCommand.class, CalibrateCommand.class, CalibrationDataCommand.class,
-        ExportOnnxCommand.class, VerifyCommand.class, BuildCommand.class, BenchCommand.class,
+        ExportOnnxCommand.class, VerifyCommand.class, SensitivityCommand.class, BuildCommand.class, BenchCommand.class,
         PublishCommand.class, LsCommand.class, NightlyCommand.class})
 public final class Main {
 

@@ -11,24 +11,47 @@ import java.util.stream.Collectors;
  */
 public enum Precision {
   /** Everything in FP32. */
-  FP32(false, false),
+  FP32(false, null),
   /** FP16 weights and activations; Softmax, reductions and normalization in FP32; FP32 at the boundary. */
-  FP16(true, false),
+  FP16(true, null),
   /**
    * Q/DQ on the tensors {@code quantize.QuantizationTargets} names (conv and matmul inputs, residual
    * inputs of adds, global-average-pool inputs), DQ producing FP16 with FP16 between quantized layers:
    * the form TensorRT turns into fast INT8 kernels.
    */
-  INT8(true, true),
+  INT8(true, QuantizedType.INT8),
   /** The same Q/DQ placement with FP32 between layers: slower on TensorRT, useful to isolate INT8 error. */
-  INT8_FP32(false, true);
+  INT8_FP32(false, QuantizedType.INT8),
+  /**
+   * INT8's Q/DQ placement with FP8 E4M3 as the quantized type and FP16 between layers: Ada and Hopper
+   * tensor cores (compute capability 8.9 and newer). Scales come from the same calibration (amax / 448).
+   */
+  FP8(true, QuantizedType.FP8_E4M3);
+
+  /** The type a quantized layer reads, and the largest magnitude it holds: scale = amax / maxValue. */
+  public enum QuantizedType {
+    /** Signed 8-bit integers, symmetric narrow range [-127, 127]. */
+    INT8(127f),
+    /** FP8 with 4 exponent and 3 mantissa bits, no infinities (ONNX FLOAT8E4M3FN); largest normal 448. */
+    FP8_E4M3(448f);
+
+    private final float maxValue;
+
+    QuantizedType(float maxValue) {
+      this.maxValue = maxValue;
+    }
+
+    public float maxValue() {
+      return maxValue;
+    }
+  }
 
   private final boolean halfBetweenLayers;
-  private final boolean quantized;
+  private final QuantizedType quantizedType;
 
-  Precision(boolean halfBetweenLayers, boolean quantized) {
+  Precision(boolean halfBetweenLayers, QuantizedType quantizedType) {
     this.halfBetweenLayers = halfBetweenLayers;
-    this.quantized = quantized;
+    this.quantizedType = quantizedType;
   }
 
   /** Whether float activations and weights between layers are FP16 (else FP32). */
@@ -36,14 +59,25 @@ public enum Precision {
     return halfBetweenLayers;
   }
 
-  /** Whether the precision needs INT8 scales (a calibration). */
+  /** Whether the precision needs scales (a calibration). */
   public boolean quantized() {
-    return quantized;
+    return quantizedType != null;
   }
 
-  /** TF-TRT's {@code precision_mode} for this precision: FP32, FP16 or INT8. */
+  /** What quantized layers read; only for {@link #quantized()} precisions. */
+  public QuantizedType quantizedType() {
+    if (quantizedType == null) {
+      throw new IllegalStateException(this + " quantizes nothing");
+    }
+    return quantizedType;
+  }
+
+  /**
+   * TF-TRT's {@code precision_mode} for this precision: FP32, FP16 or INT8. TF-TRT has no FP8 mode; an
+   * FP8 network carries its Q/DQ like INT8 does (explicit precision), so it segments and records as INT8.
+   */
   public Precision tfTrtMode() {
-    return this == INT8_FP32 ? INT8 : this;
+    return quantized() ? INT8 : this;
   }
 
   /** Parses {@code fp16}, {@code FP16}, {@code int8-fp32}, ...; an unknown name is a user error. */

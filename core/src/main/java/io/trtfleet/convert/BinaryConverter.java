@@ -28,8 +28,8 @@ final class BinaryConverter implements OpConverter {
     int type = a.isConstant() ? ctx.computeType(b) : ctx.computeType(a);
     String left = ctx.view(a, layout, type);
     String right = ctx.view(b, layout, type);
-    if (ctx.precision().quantized() && ctx.int8.residualAdds().isResidual(node)) {
-      List<io.trtfleet.graph.TensorRef> quantized = ctx.int8.residualAdds().quantizedInputs(node);
+    if (ctx.precision().quantized() && ctx.quantizer.residualAdds().isResidual(node)) {
+      List<io.trtfleet.graph.TensorRef> quantized = ctx.quantizer.residualAdds().quantizedInputs(node);
       if (quantized.contains(node.dataInputs().get(0))) {
         left = ctx.activation(a, layout, node);
       }

@@ -80,9 +80,9 @@ final class ConvConverter implements OpConverter {
     String weights;
     // Every convolution, the 3-channel first one too: TensorRT 10 has INT8 kernels for it (ResNet-50 on
     // the H200: 10% more images/s than with conv1 in FP16, docs/benchmarks/gpu.md).
-    if (ctx.precision().quantized() && ctx.int8.scale(x.tfName).isPresent()) {
+    if (ctx.precision().quantized() && ctx.quantizer.scale(x.tfName).isPresent()) {
       input = ctx.activation(x, layout, node);
-      weights = ctx.int8.quantizedWeights(base + "/kernel", wdims, w);
+      weights = ctx.quantizer.quantizedWeights(base + "/kernel", wdims, w);
     } else {
       if (ctx.precision().quantized()) {
         ctx.activation(x, layout, node); // records the missing scale in the report

@@ -4,13 +4,12 @@ import io.trtfleet.Precision;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.onnx.OnnxGraphBuilder;
-import io.trtfleet.quantize.CalibrationTable;
 import java.util.Set;
 
 /**
  * What a converter works with while one segment is converted: the frozen graph, the ONNX graph being
  * built, and the parts that each do one job: {@link ValueTable} (which ONNX values hold which tensor),
- * {@link Views} (layouts and element types), {@link Int8Quantizer} (Q/DQ), {@link SegmentScope} (what
+ * {@link Views} (layouts and element types), {@link Quantizer} (Q/DQ), {@link SegmentScope} (what
  * a fusion may absorb), {@link ConversionNotes} (the report's notes) and {@link SegmentConstants}
  * (constant folding). The most used calls are forwarded here so converters read briefly.
  */
@@ -20,20 +19,20 @@ final class ConversionContext implements AutoCloseable {
   final OnnxGraphBuilder onnx;
   final ValueTable values;
   final Views views;
-  final Int8Quantizer int8;
+  final Quantizer quantizer;
   final SegmentScope scope;
   final ConversionNotes notes;
   final SegmentConstants constants;
   private final Precision precision;
 
-  ConversionContext(FrozenGraph graph, OnnxGraphBuilder onnx, Precision precision,
-      CalibrationTable calibration, Set<String> segmentNodes, Set<String> segmentOutputs) {
+  ConversionContext(FrozenGraph graph, OnnxGraphBuilder onnx, ConversionOptions options, Set<String> segmentNodes,
+      Set<String> segmentOutputs) {
     this.graph = graph;
     this.onnx = onnx;
-    this.precision = precision;
+    this.precision = options.precision();
     this.values = new ValueTable(graph);
     this.views = new Views(onnx, precision);
-    this.int8 = new Int8Quantizer(graph, onnx, views, precision, calibration);
+    this.quantizer = new Quantizer(graph, onnx, views, options);
     this.scope = new SegmentScope(graph, segmentNodes, segmentOutputs);
     this.notes = new ConversionNotes(precision.halfBetweenLayers());
     this.constants = new SegmentConstants(graph, values, notes);
@@ -73,9 +72,9 @@ final class ConversionContext implements AutoCloseable {
     return views.view(v, layout, elemType);
   }
 
-  /** An activation as a layer reads it: with Q/DQ under an INT8 policy (see {@link Int8Quantizer}). */
+  /** An activation as a layer reads it: with Q/DQ under a quantized policy (see {@link Quantizer}). */
   String activation(TensorValue v, Layout layout, Node reader) {
-    return int8.activation(v, layout, reader);
+    return quantizer.activation(v, layout, reader);
   }
 
   /** Marks {@code node} as converted by {@code into}'s converter. */

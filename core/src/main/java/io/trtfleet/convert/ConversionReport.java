@@ -5,17 +5,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a conversion did, for users and for the build report: folded nodes, tensors left unquantized
- * (no calibrated scale), notes on precision choices, ONNX op counts.
+ * What a conversion did, for users and for the build report: folded nodes, tensors quantized, tensors left
+ * unquantized (no calibrated scale), notes on precision choices, ONNX op counts.
  *
+ * @param quantized the activations that got Q/DQ, in conversion order (TensorFlow tensor names)
  * @param unquantized tensor name to the node that would have read it quantized
  */
 public record ConversionReport(String segment, Precision precision, int tfNodes, List<String> folded,
-    Map<String, String> unquantized, List<String> notes,
+    List<String> quantized, Map<String, String> unquantized, List<String> notes,
     Map<String, Integer> onnxOps, long millis) {
 
   public ConversionReport {
     folded = List.copyOf(folded);
+    quantized = List.copyOf(quantized);
     unquantized = Map.copyOf(unquantized);
     notes = List.copyOf(notes);
     onnxOps = Map.copyOf(onnxOps);

@@ -26,6 +26,11 @@ public record ConvertedSegment(Segment segment, byte[] onnx, ConversionReport re
     this(segment, onnx, report, profiles, Map.of());
   }
 
+  /** The same conversion with other optimization profiles (explicit ones given by the user). */
+  public ConvertedSegment withProfiles(List<OptimizationProfile> other) {
+    return new ConvertedSegment(segment, onnx, report, other, tensorValues);
+  }
+
   public List<TensorSpec> inputs() {
     return segment.inputs();
   }

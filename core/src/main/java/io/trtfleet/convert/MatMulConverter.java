@@ -80,9 +80,9 @@ final class MatMulConverter implements OpConverter {
     Node last = ChannelEpilogue.fold(ctx, node, w, bias, 1);
     long[] dims = {units, k};
     String base = node.name();
-    boolean quantize = ctx.precision().quantized() && ctx.int8.scale(a.tfName).isPresent();
+    boolean quantize = ctx.precision().quantized() && ctx.quantizer.scale(a.tfName).isPresent();
     String input = ctx.activation(a, Layout.AS_IS, node);
-    String weights = quantize ? ctx.int8.quantizedWeights(base + "/kernel", dims, w)
+    String weights = quantize ? ctx.quantizer.quantizedWeights(base + "/kernel", dims, w)
         : ctx.onnx.floats(base + "/kernel", dims, w, ctx.floatType());
     List<String> inputs = new ArrayList<>(List.of(input, weights));
     if (last != node) {

@@ -39,8 +39,7 @@ public final class OnnxSegmentConverter {
     OnnxGraphBuilder onnx = new OnnxGraphBuilder(segment.name());
     // Boundary values keep TensorFlow's tensor names; reserve them so no intermediate takes one.
     outputNames.stream().filter(n -> !inputNames.contains(n)).forEach(onnx::reserve);
-    try (ConversionContext ctx = new ConversionContext(graph, onnx, options.precision(), options.calibration(),
-        nodeSet, outputNames)) {
+    try (ConversionContext ctx = new ConversionContext(graph, onnx, options, nodeSet, outputNames)) {
       return convert(graph, segment, options, ctx, onnx, nodeSet, inputNames, start);
     }
   }
@@ -91,10 +90,10 @@ public final class OnnxSegmentConverter {
       LOG.info("segment {} falls back to TensorFlow: {}", segment.name(), e.getMessage());
       return fallback(segment, e.getMessage());
     }
-    Int8Quantizer int8 = ctx.int8;
-    if (options.precision().quantized() && int8.quantizedActivations == 0 && !int8.unquantized.isEmpty()) {
-      throw new TrtfleetException("the calibration table has a scale for none of the " + int8.unquantized.size()
-          + " tensors segment " + segment.name() + " quantizes (needs e.g. " + int8.unquantized.keySet().iterator().next()
+    Quantizer quantizer = ctx.quantizer;
+    if (options.precision().quantized() && quantizer.quantized.isEmpty() && !quantizer.unquantized.isEmpty()) {
+      throw new TrtfleetException("the calibration table has a scale for none of the " + quantizer.unquantized.size()
+          + " tensors segment " + segment.name() + " quantizes (needs e.g. " + quantizer.unquantized.keySet().iterator().next()
           + ", has e.g. " + options.calibration().scales().keySet().stream().findFirst().orElse("nothing")
           + "): it was made for another model or signature; run trtfleet calibrate on this one");
     }
@@ -107,7 +106,7 @@ public final class OnnxSegmentConverter {
         .toByteArray();
     long millis = (System.nanoTime() - start) / 1_000_000;
     ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
-        ctx.notes.folded, int8.unquantized, ctx.notes.notes, onnx.opCounts(), millis);
+        ctx.notes.folded, quantizer.quantized, quantizer.unquantized, ctx.notes.notes, onnx.opCounts(), millis);
     LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
     List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
         : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());

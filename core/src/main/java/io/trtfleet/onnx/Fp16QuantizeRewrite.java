@@ -30,6 +30,12 @@ public final class Fp16QuantizeRewrite {
     } catch (InvalidProtocolBufferException e) {
       return model; // ONNX Runtime will report what is wrong with it
     }
+    ModelProto out = apply(m);
+    return out == m ? model : out.toByteArray();
+  }
+
+  /** The model with every float16 QuantizeLinear computed in FP32, or the same model when none. */
+  public static ModelProto apply(ModelProto m) {
     GraphProto g = m.getGraph();
     Map<String, TensorProto> halfScales = new HashMap<>();
     for (TensorProto t : g.getInitializerList()) {
@@ -40,7 +46,7 @@ public final class Fp16QuantizeRewrite {
     boolean any = g.getNodeList().stream()
         .anyMatch(n -> n.getOpType().equals("QuantizeLinear") && halfScales.containsKey(n.getInput(1)));
     if (!any) {
-      return model;
+      return m;
     }
     GraphProto.Builder out = g.toBuilder().clearNode();
     Map<String, String> fp32Scale = new HashMap<>();
@@ -60,7 +66,7 @@ public final class Fp16QuantizeRewrite {
         out.addNode(n);
       }
     }
-    return m.toBuilder().setGraph(out).build().toByteArray();
+    return m.toBuilder().setGraph(out).build();
   }
 
   private static TensorProto toFloat(TensorProto half, String name) {

@@ -10,6 +10,7 @@ public final class OnnxDataType {
   public static final int FLOAT16 = TensorProto.DataType.FLOAT16_VALUE;
   public static final int INT8 = TensorProto.DataType.INT8_VALUE;
   public static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
+  public static final int FLOAT8E4M3FN = TensorProto.DataType.FLOAT8E4M3FN_VALUE;
   public static final int INT32 = TensorProto.DataType.INT32_VALUE;
   public static final int INT64 = TensorProto.DataType.INT64_VALUE;
   public static final int BOOL = TensorProto.DataType.BOOL_VALUE;

@@ -27,7 +27,10 @@ import java.util.Set;
  */
 public final class OnnxGraphBuilder {
 
-  /** Opset 19: DequantizeLinear may output FP16 (scale of type FP16), which INT8 speed needs. */
+  /**
+   * Opset 19: DequantizeLinear may output FP16 (scale of type FP16), which INT8 speed needs, and Q/DQ
+   * take FP8 (FLOAT8E4M3FN zero points).
+   */
   public static final int OPSET = 19;
   /** IR version 9 goes with opset 19 (ONNX 1.14+); TensorRT 10.x and ONNX Runtime 1.2x read it. */
   public static final int IR_VERSION = 9;
@@ -119,6 +122,11 @@ public final class OnnxGraphBuilder {
 
   public String int8s(String base, long[] dims, byte[] values) {
     return initializer(base, OnnxDataType.INT8, dims, values);
+  }
+
+  /** FP8 E4M3FN values, already encoded ({@link Float8E4M3}). */
+  public String float8s(String base, long[] dims, byte[] values) {
+    return initializer(base, OnnxDataType.FLOAT8E4M3FN, dims, values);
   }
 
   /** A graph input; a dimension of -1 gets the symbolic name from {@code symbols} (same index). */

@@ -8,9 +8,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.trtfleet.Messages;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.HostTensor;
+import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -46,19 +48,38 @@ public final class OnnxRunner implements io.trtfleet.graph.ModelRunner {
    */
   public OnnxRunner(byte[] model, int threads, boolean fuse) {
     this.env = OrtEnvironment.getEnvironment();
+    ModelProto proto = parse(model);
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      if (!fuse) {
+      if (!fuse || quantizesToFp8(proto)) {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
       }
       if (threads > 0) {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
       }
-      this.session = env.createSession(Fp16QuantizeRewrite.apply(model), options);
+      this.session = env.createSession(proto == null ? model : Fp16QuantizeRewrite.apply(proto).toByteArray(), options);
       this.inputs = session.getInputInfo();
     } catch (OrtException e) {
       throw new TrtfleetException("ONNX Runtime cannot load the model: " + Messages.oneLine(e.getMessage()), e);
     }
+  }
+
+  private static ModelProto parse(byte[] model) {
+    try {
+      return ModelProto.parseFrom(model);
+    } catch (InvalidProtocolBufferException e) {
+      return null; // ONNX Runtime will report what is wrong with it
+    }
+  }
+
+  /**
+   * ONNX Runtime 1.23's extended graph optimizations remove a ReLU in front of an FP8 QuantizeLinear whose
+   * zero point is 0, as if FP8 had no negative values (as uint8 has none below a zero point of 0): negative
+   * activations then pass the ReLU. Models with FP8 Q/DQ therefore run with the basic optimizations only.
+   */
+  static boolean quantizesToFp8(ModelProto model) {
+    return model != null && model.getGraph().getInitializerList().stream()
+        .anyMatch(t -> t.getDataType() == OnnxDataType.FLOAT8E4M3FN);
   }
 
   public List<String> inputNames() {

@@ -2,7 +2,9 @@ package io.trtfleet.pipeline;
 
 import io.trtfleet.Precision;
 import io.trtfleet.tensorrt.EngineRunner;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -58,12 +60,23 @@ public record BuildOutcome(String model, Precision precision, String backend, St
         .map(EngineRunner.BenchmarkResult::samplesPerSecond).min(Double::compare);
   }
 
-  /** One line for logs and the CLI: status, engines, conversion share, accuracy. */
+  /** Segment to the tensors its build reads in float after its quantized build missed the gate (the mixed precision). */
+  public Map<String, List<String>> keptFloat() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    segments.stream().filter(s -> s.mixedPrecision() != null && s.mixedPrecision().found())
+        .forEach(s -> out.put(s.segment(), s.mixedPrecision().keptFloat()));
+    return out;
+  }
+
+  /** One line for logs and the CLI: status, engines, conversion share, accuracy, mixed precision. */
   public String summary() {
     String acc = top1().map(t -> String.format(java.util.Locale.ROOT, ", top-1 %.4f (TensorFlow FP32 %.4f)", t[1],
         t[0])).orElse("");
+    int kept = keptFloat().values().stream().mapToInt(List::size).sum();
+    String mixed = kept == 0 ? "" : String.format(java.util.Locale.ROOT, ", mixed precision: %d quantized tensor(s)"
+        + " kept in %s", kept, precision.halfBetweenLayers() ? "FP16" : "FP32");
     return String.format(java.util.Locale.ROOT, "%s %s on %s: %s, %d of %d segments with engines, %.1f%% of nodes"
-        + " converted%s", model, precision, backendDescription, ok() ? "ok" : anyFailedGate() ? "FAILED gate"
-        : "FAILED", engines(), segments.size(), convertedPercent(), acc);
+        + " converted%s%s", model, precision, backendDescription, ok() ? "ok" : anyFailedGate() ? "FAILED gate"
+        : "FAILED", engines(), segments.size(), convertedPercent(), acc, mixed);
   }
 }

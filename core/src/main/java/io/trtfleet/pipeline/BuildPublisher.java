@@ -14,7 +14,8 @@ import java.util.Optional;
  * Publishes a build folder written by {@link PrecisionBuild} to the artifact store under its key, with a
  * manifest that says what the build is: every engine (segment plans and the full-model plan) with its
  * profiles and precision, the signature, calibration, conversion options, the GPU, compute capability and
- * driver it was built on, the validation and benchmark results. The build report goes in as
+ * driver it was built on, the validation (with the mixed precision a segment was given, if any) and
+ * benchmark results. The build report goes in as
  * {@code report/build-report.json}. Only a build whose outcome is {@link BuildOutcome#ok()} is published.
  */
 public final class BuildPublisher {
@@ -46,6 +47,12 @@ public final class BuildPublisher {
     validation.set("segments", BuildReport.JSON.valueToTree(outcome.segments().stream()
         .filter(s -> s.validation() != null).map(s -> Map.of("segment", s.segment(), "validation", s.validation()))
         .toList()));
+    if (!outcome.keptFloat().isEmpty()) {
+      ObjectNode mixed = validation.putObject("mixed_precision");
+      mixed.put("quantized_type", outcome.precision().quantizedType().name());
+      mixed.put("float_type", outcome.precision().halfBetweenLayers() ? "FP16" : "FP32");
+      mixed.set("kept_float", BuildReport.JSON.valueToTree(outcome.keptFloat()));
+    }
     if (provenance.extra() != null) {
       validation.setAll(provenance.extra());
     }

@@ -1,6 +1,7 @@
 package io.trtfleet.pipeline;
 
 import io.trtfleet.Precision;
+import io.trtfleet.TrtfleetException;
 import io.trtfleet.artifact.ConvertedSavedModel;
 import io.trtfleet.artifact.FullModelPlan;
 import io.trtfleet.artifact.TfTrtSavedModelWriter;
@@ -65,6 +66,9 @@ public final class PrecisionBuild {
     if (precision.quantized() && calibration == null) {
       throw new IllegalArgumentException(precision + " needs a calibration table");
     }
+    backend.refusal(precision).ifPresent(why -> {
+      throw new TrtfleetException(why);
+    });
     TfTrtSavedModelWriter.requireFresh(dir);
     long t0 = System.nanoTime();
     ConversionOptions options = new ConversionOptions(precision, precision.quantized() ? calibration : null);
@@ -75,7 +79,7 @@ public final class PrecisionBuild {
     Map<String, EngineArtifact> passed = new LinkedHashMap<>();
     for (int i = 0; i < segments.size(); i++) {
       Segment segment = segments.get(i);
-      SegmentOutcome o = segment(segment, options, heldOut, gate, dir, passed);
+      SegmentOutcome o = segment(segment, options, calibration, heldOut, gate, dir, passed);
       outcomes.add(o);
       log.printf(Locale.ROOT, "[%d/%d] %s %s: %s%s%n", i + 1, segments.size(), segment.name(), precision,
           o.status(), o.reason().isEmpty() ? "" : " (" + o.reason() + ")");
@@ -90,8 +94,8 @@ public final class PrecisionBuild {
     return outcome;
   }
 
-  private SegmentOutcome segment(Segment segment, ConversionOptions base, List<Verifier.Batch> heldOut,
-      AccuracyGate gate, Path dir, Map<String, EngineArtifact> passed) {
+  private SegmentOutcome segment(Segment segment, ConversionOptions base, CalibrationTable calibration,
+      List<Verifier.Batch> heldOut, AccuracyGate gate, Path dir, Map<String, EngineArtifact> passed) {
     List<OptimizationProfile> explicit = explicitProfiles(segment);
     Optional<ConversionOptions> options = explicit.isEmpty() ? strategyProfiles(base, segment) : Optional.of(base);
     if (options.isEmpty()) {
@@ -104,8 +108,7 @@ public final class PrecisionBuild {
       return SegmentOutcome.notBuilt(segment.name(), SegmentOutcome.Status.NOT_CONVERTED, result.fallbackReason(),
           List.of());
     }
-    ConvertedSegment converted = explicit.isEmpty() ? result.converted() : new ConvertedSegment(segment,
-        result.converted().onnx(), result.converted().report(), explicit, result.converted().tensorValues());
+    ConvertedSegment converted = profiled(result.converted(), explicit);
     List<String> files = new ArrayList<>();
     files.add(writeOnnx(dir, converted));
     BuiltSegment built;
@@ -116,25 +119,50 @@ public final class PrecisionBuild {
     }
     built.files().forEach(f -> files.add(dir.relativize(f).toString()));
     SegmentOutcome.Validation validation = heldOut.isEmpty() ? null : validate(segment, built, heldOut, gate);
+    MixedPrecision mixed = null;
+    if (validation != null && !validation.violations().isEmpty() && base.precision().quantized()
+        && settings.mixedPrecision() && !converted.report().quantized().isEmpty()) {
+      MixedPrecisionFallback.Result r = new MixedPrecisionFallback(model, backend, settings.rankingSamples(), log)
+          .run(segment, base.precision(), calibration, keep -> profiled(OnnxSegmentConverter.convert(model.graph(),
+              segment, options.get().keepingFloat(keep)).orElseThrow(), explicit),
+              String.join("; ", validation.violations()), heldOut, gate, dir);
+      mixed = r.record();
+      if (r.chosen() != null) {
+        converted = r.chosen().converted();
+        built = r.chosen().built();
+        validation = r.chosen().validation();
+        files.clear();
+        files.add(writeOnnx(dir, converted));
+        files.addAll(r.chosen().files());
+      }
+    }
+    boolean ok = validation == null || validation.violations().isEmpty();
     EngineBenchmark benchmark = settings.benchmarkIterations() == 0 ? null
         : backend.benchmark(built, settings.batchSizes(), settings.benchmarkIterations()).orElse(null);
-    boolean ok = validation == null || validation.violations().isEmpty();
     if (ok) {
       built.engine().ifPresent(e -> passed.put(segment.name(), e));
     }
+    String reason = !ok ? String.join("; ", validation.violations())
+        + (mixed == null ? "" : "; with all " + mixed.ranking().size() + " quantized tensors in float it still misses")
+        : mixed == null ? "" : "mixed precision: " + mixed.keptFloat().size() + " of " + mixed.ranking().size()
+            + " quantized tensors kept in " + (base.precision().halfBetweenLayers() ? "FP16" : "FP32") + ": "
+            + String.join(", ", mixed.keptFloat());
     return new SegmentOutcome(segment.name(), ok ? SegmentOutcome.Status.OK : SegmentOutcome.Status.FAILED_GATE,
-        ok ? "" : String.join("; ", validation.violations()), files, built.buildSeconds(),
-        built.engine().map(e -> e.metadata().planBytes()).orElse(0L), validation, benchmark);
+        reason, files, built.buildSeconds(), built.engine().map(e -> e.metadata().planBytes()).orElse(0L), validation,
+        benchmark, mixed);
+  }
+
+  /** A conversion with the explicit profiles when there are (else the strategy's it was converted with). */
+  private static ConvertedSegment profiled(ConvertedSegment c, List<OptimizationProfile> explicit) {
+    return explicit.isEmpty() ? c : c.withProfiles(explicit);
   }
 
   private SegmentOutcome.Validation validate(Segment segment, BuiltSegment built, List<Verifier.Batch> heldOut,
       AccuracyGate gate) {
-    Verifier.Result v;
     try (Verifier verifier = new Verifier(model.graph(), segment, backend.open(built), 0)) {
       heldOut.forEach(verifier::add);
-      v = verifier.result();
+      return SegmentOutcome.Validation.of(verifier.result(), gate);
     }
-    return new SegmentOutcome.Validation(v.samples(), v.outputs(), v.accuracy(), gate, gate.violations(v));
   }
 
   /** The explicit profiles, cut to the segment's inputs, when they name every one of them; else none. */

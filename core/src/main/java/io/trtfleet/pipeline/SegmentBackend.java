@@ -27,6 +27,11 @@ public interface SegmentBackend {
   /** The GPU's name, compute capability and driver, for manifests; empty on the CPU. */
   Optional<Device> device();
 
+  /** Why this backend cannot build {@code precision} at all, in one line; empty when it can. */
+  default Optional<String> refusal(Precision precision) {
+    return Optional.empty();
+  }
+
   /** Builds what serves the segment and writes its files under {@code dir}. */
   BuiltSegment build(ConvertedSegment segment, Precision precision, Path dir) throws SegmentBuildException;
 

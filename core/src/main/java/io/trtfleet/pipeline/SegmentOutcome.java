@@ -3,6 +3,7 @@ package io.trtfleet.pipeline;
 import io.trtfleet.tensorrt.EngineBenchmark;
 import io.trtfleet.verify.AccuracyGate;
 import io.trtfleet.verify.OutputComparison;
+import io.trtfleet.verify.Verifier;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +13,11 @@ import java.util.Map;
  * @param files what was written for it, relative to the build folder
  * @param validation against FP32 TensorFlow on held-out samples; null without samples
  * @param benchmark null when not timed (no iterations, not built, or a backend that does not time)
+ * @param mixedPrecision the search for tensors to keep in float after the quantized build missed its gate;
+ *     null when none ran
  */
 public record SegmentOutcome(String segment, Status status, String reason, List<String> files, double buildSeconds,
-    long planBytes, Validation validation, EngineBenchmark benchmark) {
+    long planBytes, Validation validation, EngineBenchmark benchmark, MixedPrecision mixedPrecision) {
 
   public enum Status {
     /** Built (and, with samples, within its accuracy gate). */
@@ -35,6 +38,10 @@ public record SegmentOutcome(String segment, Status status, String reason, List<
       accuracy = Map.copyOf(accuracy);
       violations = List.copyOf(violations);
     }
+
+    static Validation of(Verifier.Result v, AccuracyGate gate) {
+      return new Validation(v.samples(), v.outputs(), v.accuracy(), gate, gate.violations(v));
+    }
   }
 
   public SegmentOutcome {
@@ -43,6 +50,6 @@ public record SegmentOutcome(String segment, Status status, String reason, List<
   }
 
   static SegmentOutcome notBuilt(String segment, Status status, String reason, List<String> files) {
-    return new SegmentOutcome(segment, status, reason, files, Double.NaN, 0, null, null);
+    return new SegmentOutcome(segment, status, reason, files, Double.NaN, 0, null, null, null);
   }
 }

@@ -69,6 +69,12 @@ public final class TensorRtBackend implements SegmentBackend {
     return Optional.of(new Device(device.gpuName(), device.computeCapability(), TensorRt.driverVersion(device)));
   }
 
+  /** FP8 engines only on GPUs with FP8 tensor cores. */
+  @Override
+  public Optional<String> refusal(Precision precision) {
+    return device.refusal(precision);
+  }
+
   @Override
   public BuiltSegment build(ConvertedSegment segment, Precision precision, Path dir) throws SegmentBuildException {
     String name = segment.segment().name();

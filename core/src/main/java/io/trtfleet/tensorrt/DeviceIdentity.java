@@ -1,7 +1,9 @@
 package io.trtfleet.tensorrt;
 
+import io.trtfleet.Precision;
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What makes an engine valid: the GPU (name, compute capability, memory), the driver and CUDA runtime,
@@ -34,6 +36,20 @@ public record DeviceIdentity(String gpuName, int ccMajor, int ccMinor, long memo
 
   public String computeCapability() {
     return ccMajor + "." + ccMinor;
+  }
+
+  /** FP8 tensor cores: Ada (8.9), Hopper (9.0) and newer. */
+  public boolean hasFp8() {
+    return ccMajor > 8 || (ccMajor == 8 && ccMinor >= 9);
+  }
+
+  /** Why this GPU cannot run {@code precision}'s engines, in one line; empty when it can. */
+  public Optional<String> refusal(Precision precision) {
+    if (precision.quantized() && precision.quantizedType() == Precision.QuantizedType.FP8_E4M3 && !hasFp8()) {
+      return Optional.of(precision + " needs a GPU with FP8 tensor cores (compute capability 8.9 or newer: Ada, Hopper,"
+          + " Blackwell), but " + gpuName + " has " + computeCapability() + ": build INT8 or FP16 for it instead");
+    }
+    return Optional.empty();
   }
 
   /** CUDA versions are encoded as major*1000 + minor*10. */

@@ -32,13 +32,18 @@ public record ValidationGates(Map<Precision, AccuracyGate> gates) {
     }
   }
 
-  /** Defaults: FP32 differs from TensorFlow only by kernel order, FP16 by rounding, INT8 by quantization. */
+  /**
+   * Defaults: FP32 differs from TensorFlow only by kernel order, FP16 by rounding, INT8 and FP8 by
+   * quantization (FP8 E4M3 keeps 3 mantissa bits at every magnitude where INT8 keeps 7 at the top of its
+   * range: the same bounds hold both to about the same accuracy).
+   */
   public static ValidationGates defaults() {
     Map<Precision, AccuracyGate> g = new EnumMap<>(Precision.class);
     g.put(Precision.FP32, new AccuracyGate(1e-3, 0.999, 0.001));
     g.put(Precision.FP16, new AccuracyGate(1e-2, 0.99, 0.005));
     g.put(Precision.INT8, new AccuracyGate(0.1, 0.97, 0.005));
     g.put(Precision.INT8_FP32, new AccuracyGate(0.1, 0.97, 0.005));
+    g.put(Precision.FP8, new AccuracyGate(0.1, 0.97, 0.005));
     return new ValidationGates(g);
   }
 
@@ -55,7 +60,7 @@ public record ValidationGates(Map<Precision, AccuracyGate> gates) {
       throw new TrtfleetException("cannot read validation gates " + file + ": " + Messages.firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
-      throw new TrtfleetException("validation gates " + file + " must be a JSON object keyed by precision (FP32, FP16, INT8)");
+      throw new TrtfleetException("validation gates " + file + " must be a JSON object keyed by precision (FP32, FP16, INT8, FP8)");
     }
     Map<Precision, AccuracyGate> g = new EnumMap<>(defaults().gates());
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {

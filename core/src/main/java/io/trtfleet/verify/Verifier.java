@@ -71,7 +71,9 @@ public final class Verifier implements AutoCloseable {
   private record Converted(Segment segment, ModelRunner runner, Map<String, String> outputKeys) {}
 
   private final FrozenGraph graph;
+  /** TensorFlow, run per batch; null when the reference values were recorded before. */
   private final ReferenceRunner reference;
+  private final RecordedReference recorded;
   private final List<Converted> converted = new ArrayList<>();
   private final Map<String, OutputComparison.Accumulator> comparisons = new LinkedHashMap<>();
   private final Map<String, long[]> correct = new LinkedHashMap<>();
@@ -93,8 +95,22 @@ public final class Verifier implements AutoCloseable {
 
   /** Several segments of one graph, each with its runner (in map order); the verifier closes them. */
   public Verifier(FrozenGraph graph, Map<Segment, ModelRunner> segments, int threads) {
+    this(graph, segments, new ReferenceRunner(graph, threads), null);
+  }
+
+  /**
+   * Segments compared against TensorFlow values recorded before, on the recorded batches only: TensorFlow
+   * does not run again (many conversions of the same segments, one reference run).
+   */
+  public Verifier(Map<Segment, ModelRunner> segments, RecordedReference recorded) {
+    this(recorded.graph(), segments, null, recorded);
+  }
+
+  private Verifier(FrozenGraph graph, Map<Segment, ModelRunner> segments, ReferenceRunner reference,
+      RecordedReference recorded) {
     this.graph = graph;
-    this.reference = new ReferenceRunner(graph, threads);
+    this.reference = reference;
+    this.recorded = recorded;
     Map<String, String> signatureKeys = new LinkedHashMap<>();
     graph.signature().outputs().forEach(o -> signatureKeys.put(o.tensor().name(), o.key()));
     segments.forEach((segment, runner) -> {
@@ -109,6 +125,21 @@ public final class Verifier implements AutoCloseable {
   }
 
   public void add(Batch batch) {
+    Map<String, HostTensor> feeds = feeds(graph, batch);
+    Map<String, HostTensor> expected = recorded != null ? recorded.values(batch, unverified) : expected(feeds);
+    for (Converted c : converted) {
+      if (!unverified.containsKey(c.segment().name())) {
+        compare(c, batch, feeds, expected);
+      }
+    }
+    samples += batch.rows();
+    if (batch.labels() != null) {
+      labelled += batch.rows();
+    }
+  }
+
+  /** A batch's inputs keyed by the graph's tensor names; a signature input the data lacks is a user error. */
+  static Map<String, HostTensor> feeds(FrozenGraph graph, Batch batch) {
     Map<String, HostTensor> feeds = new LinkedHashMap<>();
     for (Signature.Argument a : graph.signature().inputs()) {
       HostTensor t = batch.inputs().get(a.key());
@@ -118,12 +149,17 @@ public final class Verifier implements AutoCloseable {
       }
       feeds.put(a.tensor().name(), t);
     }
+    return feeds;
+  }
+
+  /** TensorFlow's values of every segment's outputs and computed inputs; segments it cannot compute go to unverified. */
+  private Map<String, HostTensor> expected(Map<String, HostTensor> feeds) {
     Set<String> fed = feeds.keySet();
     Set<String> fetches = new LinkedHashSet<>();
     if (converted.isEmpty()) {  // nothing to compare: the model still runs, which checks the data fits it
       graph.signature().outputs().forEach(o -> fetches.add(o.tensor().name()));
     }
-    converted.forEach(c -> fetches.addAll(fetches(c, fed)));
+    converted.forEach(c -> fetches.addAll(fetches(c.segment(), fed)));
     Map<String, HostTensor> expected = null;
     if (!bySegment) {
       try {
@@ -141,27 +177,21 @@ public final class Verifier implements AutoCloseable {
       for (Converted c : converted) {
         try {
           if (!unverified.containsKey(c.segment().name())) {
-            expected.putAll(reference.run(feeds, List.copyOf(fetches(c, fed))));
+            expected.putAll(reference.run(feeds, List.copyOf(fetches(c.segment(), fed))));
           }
         } catch (io.trtfleet.TrtfleetException segmentError) {
           unverified.putIfAbsent(c.segment().name(), segmentError.getMessage());
         }
       }
     }
-    for (Converted c : converted) {
-      if (!unverified.containsKey(c.segment().name())) {
-        compare(c, batch, feeds, expected);
-      }
-    }
-    samples += batch.rows();
-    if (batch.labels() != null) {
-      labelled += batch.rows();
-    }
+    return expected;
   }
 
-  private static Set<String> fetches(Converted c, Set<String> fed) {
-    Set<String> fetches = new LinkedHashSet<>(c.outputKeys().keySet());
-    c.segment().inputs().stream().map(TensorSpec::name).filter(n -> !fed.contains(n)).forEach(fetches::add);
+  /** What TensorFlow computes for a segment: its outputs and the inputs the batch does not feed. */
+  static Set<String> fetches(Segment segment, Set<String> fed) {
+    Set<String> fetches = new LinkedHashSet<>();
+    segment.outputs().forEach(o -> fetches.add(o.name()));
+    segment.inputs().stream().map(TensorSpec::name).filter(n -> !fed.contains(n)).forEach(fetches::add);
     return fetches;
   }
 
@@ -233,7 +263,9 @@ public final class Verifier implements AutoCloseable {
         c.runner().close();
       }
     } finally {
-      reference.close();
+      if (reference != null) {
+        reference.close();
+      }
     }
   }
 }

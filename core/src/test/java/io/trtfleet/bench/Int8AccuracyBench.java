@@ -37,7 +37,7 @@ public final class Int8AccuracyBench {
     Map<String, CalibrationTable> tables = GpuSuite.calibrate(g, QuantizationTargets.of(g, segment), cal, input);
     Map<String, ConversionOptions> variants = new LinkedHashMap<>();
     variants.put("FP32", ConversionOptions.fp32());
-    tables.forEach((name, t) -> variants.put("INT8 " + name, ConversionOptions.int8(Precision.INT8, t)));
+    tables.forEach((name, t) -> variants.put("INT8 " + name, ConversionOptions.quantized(Precision.INT8, t)));
     float[] reference = null;
     System.out.println("| variant | top-1 | agreement with FP32 |");
     System.out.println("|---|---|---|");

@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.testing.MinMaxTables;
 import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,8 +81,8 @@ class FashionMnistAgreementTest {
       calibration.add(Map.of(input, FashionMnist.trainImages(from, BATCH)));
     }
     CalibrationTable table = MinMaxTables.of(graph, WholeGraphSegment.of(graph), calibration);
-    OutputComparison fp32Between = agreement(ConversionOptions.int8(Precision.INT8_FP32, table));
-    OutputComparison fp16Between = agreement(ConversionOptions.int8(Precision.INT8, table));
+    OutputComparison fp32Between = agreement(ConversionOptions.quantized(Precision.INT8_FP32, table));
+    OutputComparison fp16Between = agreement(ConversionOptions.quantized(Precision.INT8, table));
     assertTrue(fp32Between.top1Agreement() >= 0.99, fp32Between::toString);
     assertTrue(fp16Between.top1Agreement() >= 0.99, fp16Between::toString);
   }

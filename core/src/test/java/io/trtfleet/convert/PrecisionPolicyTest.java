@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.testing.MinMaxTables;
 import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +84,7 @@ class PrecisionPolicyTest {
   void int8PutsQdqOnConvAndResidualInputsWithPerChannelWeights() {
     Segment seg = WholeGraphSegment.of(residual);
     CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
-    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(Precision.INT8, table));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.quantized(Precision.INT8, table));
     OnnxModels m = new OnnxModels(c.onnx());
     // Activations: the block input (read by conv_a and, as the residual, by the add: one shared Q/DQ),
     // conv_b's input, the global average pool's input and the dense layer's input. bn_b's output goes to
@@ -114,11 +116,74 @@ class PrecisionPolicyTest {
   void int8WithFp32BetweenLayersIsCloserAndFp32Typed() {
     Segment seg = WholeGraphSegment.of(residual);
     CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
-    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.int8(Precision.INT8_FP32, table));
+    ConvertedSegment c = ConversionHarness.convert(residual, ConversionOptions.quantized(Precision.INT8_FP32, table));
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(0, m.count("Cast"));
     Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, c, randomBatch(residual, 16, 2));
     assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);
+  }
+
+  @Test
+  void fp8PutsE4m3QdqWhereInt8PutsItWithScalesFromTheSameCalibration() {
+    Segment seg = WholeGraphSegment.of(residual);
+    CalibrationTable table = MinMaxTables.of(residual, seg, List.of(randomBatch(residual, 16, 1)));
+    ConvertedSegment int8 = ConversionHarness.convert(residual, ConversionOptions.quantized(Precision.INT8, table));
+    ConvertedSegment fp8 = ConversionHarness.convert(residual, ConversionOptions.quantized(Precision.FP8, table));
+    OnnxModels m = new OnnxModels(fp8.onnx());
+    OnnxModels i = new OnnxModels(int8.onnx());
+    assertEquals(i.count("QuantizeLinear"), m.count("QuantizeLinear"), "the same placement");
+    assertEquals(i.count("DequantizeLinear"), m.count("DequantizeLinear"));
+    assertEquals(int8.report().quantized(), fp8.report().quantized());
+    assertEquals(4, fp8.report().quantized().size(), fp8.report().quantized()::toString);
+    for (NodeProto q : m.nodes("QuantizeLinear")) {
+      TensorProto zp = m.initializers.get(q.getInput(2));
+      assertEquals(OnnxDataType.FLOAT8E4M3FN, zp.getDataType(), "the zero point's type makes the Q FP8");
+      TensorProto scale = m.initializers.get(q.getInput(1));
+      assertEquals(OnnxDataType.FLOAT16, scale.getDataType(), "DQ produces FP16 between layers");
+      String tensor = q.getInput(1).replaceAll("_scale$", "");
+      float amax = table.amax(tensor).orElseThrow();
+      float fp8Scale = io.trtfleet.onnx.Half.toFloat(scale.getRawData().asReadOnlyByteBuffer()
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN).getShort());
+      assertEquals(amax / 448, fp8Scale, amax / 448 * 1e-3, tensor + ": scale = amax / 448");
+    }
+    for (NodeProto conv : m.nodes("Conv")) {
+      NodeProto wdq = m.producer(conv.getInput(1)).orElseThrow();
+      TensorProto w = m.initializers.get(wdq.getInput(0));
+      assertEquals(OnnxDataType.FLOAT8E4M3FN, w.getDataType(), "FP8 weights");
+      assertEquals(List.of(w.getDims(0)), m.initializers.get(wdq.getInput(1)).getDimsList(), "per output channel");
+      int largest = 0;
+      for (byte b : w.getRawData().toByteArray()) {
+        largest = Math.max(largest, b & 0x7f);
+      }
+      assertEquals(0x7e, largest, "each channel's largest weight is 448, the type's largest value");
+    }
+    // ONNX Runtime runs FP8 Q/DQ on the CPU: the model is proven against TensorFlow like INT8.
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, fp8, randomBatch(residual, 16, 2));
+    assertTrue(cmp.get("logits:0").relativeRmsError() < 0.08, cmp::toString);
+    assertTrue(cmp.get("logits:0").relativeRmsError() > 1e-3, "quantization shows: " + cmp);
+  }
+
+  @Test
+  void tensorsKeptInFloatReadNoQdqAndTheirLayersKeepFloatWeights() {
+    Segment seg = WholeGraphSegment.of(cnn);
+    CalibrationTable table = MinMaxTables.of(cnn, seg, List.of(randomBatch(cnn, 8, 1)));
+    ConvertedSegment all = ConversionHarness.convert(cnn, ConversionOptions.quantized(Precision.INT8, table));
+    assertEquals(3, all.report().quantized().size(), all.report().quantized()::toString);
+    String conv2Input = all.report().quantized().get(1);
+    ConvertedSegment mixed = ConversionHarness.convert(cnn, ConversionOptions.quantized(Precision.INT8, table)
+        .keepingFloat(Set.of(conv2Input.replace(":0", ""))));
+    assertEquals(List.of(all.report().quantized().get(0), all.report().quantized().get(2)), mixed.report().quantized());
+    assertEquals(Map.of(), mixed.report().unquantized(), "kept by choice, not for want of a scale");
+    OnnxModels m = new OnnxModels(mixed.onnx());
+    assertEquals(2, m.count("QuantizeLinear"));
+    NodeProto conv2 = m.nodes("Conv").get(1);
+    assertEquals(OnnxDataType.FLOAT16, m.initializers.get(conv2.getInput(1)).getDataType(), "conv2 keeps FP16 weights");
+    assertEquals("DequantizeLinear", m.producerType(m.nodes("Conv").get(0).getInput(1)), "conv1 stays INT8");
+    Map<String, OutputComparison> mixedCmp = ConversionHarness.compare(cnn, mixed, randomBatch(cnn, 16, 2));
+    Map<String, OutputComparison> allCmp = ConversionHarness.compare(cnn, all, randomBatch(cnn, 16, 2));
+    assertTrue(mixedCmp.get("logits:0").relativeRmsError() < allCmp.get("logits:0").relativeRmsError(),
+        mixedCmp + " vs " + allCmp);
+    assertThrows(IllegalArgumentException.class, () -> ConversionOptions.of(Precision.FP16).keepingFloat(Set.of("x")));
   }
 
   @Test
@@ -129,7 +194,7 @@ class PrecisionPolicyTest {
     String dropped = partial.keySet().stream().filter(k -> k.startsWith("Reshape")).findFirst().orElseThrow();
     partial.remove(dropped);
     CalibrationTable table = new CalibrationTable(full.header(), partial);
-    ConvertedSegment c = ConversionHarness.convert(cnn, ConversionOptions.int8(Precision.INT8, table));
+    ConvertedSegment c = ConversionHarness.convert(cnn, ConversionOptions.quantized(Precision.INT8, table));
     assertEquals(Map.of(dropped, "logits_dense/MatMul"), c.report().unquantized());
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(2, m.count("QuantizeLinear"), "the inputs of conv1 and conv2 are quantized, the dense layer's is not");
@@ -171,7 +236,7 @@ class PrecisionPolicyTest {
   void aTableThatNamesNoneOfTheTensorsIsRefused() {
     CalibrationTable other = CalibrationTable.fromAmax("TRT-100600-EntropyCalibration2", Map.of("other_model/x:0", 1f));
     TrtfleetException e = assertThrows(TrtfleetException.class,
-        () -> ConversionHarness.convert(cnn, ConversionOptions.int8(Precision.INT8, other)));
+        () -> ConversionHarness.convert(cnn, ConversionOptions.quantized(Precision.INT8, other)));
     assertTrue(e.getMessage().contains("another model") && e.getMessage().contains("other_model/x:0"), e.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.testing.MinMaxTables;
 import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +60,7 @@ class ResNet50ConversionTest {
         OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(), 2, 51);
     CalibrationTable table = MinMaxTables.of(graph, whole, List.of(batch));
     ConvertedSegment c = OnnxSegmentConverter.convert(graph, whole,
-        ConversionOptions.int8(Precision.INT8, table)).orElseThrow();
+        ConversionOptions.quantized(Precision.INT8, table)).orElseThrow();
     io.trtfleet.onnx.OnnxChecker.check(c.onnx());
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(Map.of(), c.report().unquantized());

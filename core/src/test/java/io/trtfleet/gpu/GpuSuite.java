@@ -141,7 +141,7 @@ public final class GpuSuite {
     variants.put("FP32", ConversionOptions.fp32());
     variants.put("FP16", ConversionOptions.of(Precision.FP16));
     for (Map.Entry<String, CalibrationTable> t : tables.entrySet()) {
-      variants.put("INT8-" + t.getKey(), ConversionOptions.int8(Precision.INT8, t.getValue()));
+      variants.put("INT8-" + t.getKey(), ConversionOptions.quantized(Precision.INT8, t.getValue()));
     }
     for (Map.Entry<String, ConversionOptions> v : variants.entrySet()) {
       byte[] onnx = OnnxSegmentConverter.convert(g, segment, v.getValue()).orElseThrow().onnx();
@@ -254,7 +254,7 @@ public final class GpuSuite {
       ConversionOptions options = switch (precision) {
         case "FP32" -> ConversionOptions.fp32();
         case "FP16" -> ConversionOptions.of(Precision.FP16);
-        case "INT8" -> ConversionOptions.int8(Precision.INT8, table);
+        case "INT8" -> ConversionOptions.quantized(Precision.INT8, table);
         default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16 or INT8");
       };
       int level = modifier(mods, "o", EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);

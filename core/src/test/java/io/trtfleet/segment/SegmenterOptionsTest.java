@@ -42,7 +42,7 @@ class SegmenterOptionsTest {
         + " are case-sensitive, e.g. Conv2D,FusedBatchNormV3",
         assertThrows(TrtfleetException.class, () -> SegmenterOptions.builder().denylist("Foo,Conv2d").build())
             .getMessage(), "the first bad name in sorted order, whatever the order given");
-    assertEquals("Invalid precision 'fp64': use one of FP32, FP16, INT8, INT8_FP32",
+    assertEquals("Invalid precision 'fp64': use one of FP32, FP16, INT8, INT8_FP32, FP8",
         assertThrows(TrtfleetException.class, () -> Precision.parse("fp64")).getMessage());
   }
 

@@ -103,6 +103,21 @@ final class LayerBuilder {
     return addV2(scope, y, bias);
   }
 
+  /**
+   * MatMul + BiasAdd whose Glorot-uniform kernel rows are multiplied by {@code rowScale} (one factor per
+   * input channel) in the graph, a constant TensorFlow folds: a layer that compensates input channels
+   * of unusual magnitude.
+   */
+  Operand<TFloat32> dense(String name, Operand<TFloat32> x, int units, float[] rowScale) {
+    Ops scope = tf.withSubScope(name);
+    long inputs = x.shape().get(x.shape().numDimensions() - 1);
+    Shape kernelShape = Shape.of(inputs, units);
+    Variable<TFloat32> kernel = variable(scope, "kernel", kernelShape, glorotUniform(kernelShape, inputs, units));
+    Operand<TFloat32> scaled = scope.withName("scaled_kernel").math.mul(kernel,
+        scope.constant(Shape.of(inputs, 1), DataBuffers.of(rowScale)));
+    return biasAdd(scope, scope.linalg.matMul(x, scaled), units);
+  }
+
   /** The V1 {@code MaxPool} op (attributes, not tensor inputs), which Keras/TF1 models contain. */
   Operand<TFloat32> maxPool(Operand<TFloat32> x, int size, int stride, String padding) {
     return pool("MaxPool", x, size, stride, padding);

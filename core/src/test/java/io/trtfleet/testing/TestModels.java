@@ -28,6 +28,7 @@ import org.tensorflow.types.TFloat32;
  *   <li>{@link #cnn}: input [-1,28,28,1]; {@code logits} and {@code probabilities} [-1,10].
  *   <li>{@link #residualBlock}: input [-1,16,16,8]; {@code logits} and {@code probabilities} [-1,10].
  *   <li>{@link #depthwiseSeparable}: input [-1,16,16,8]; {@code features} [-1,16,16,16].
+ *   <li>{@link #outlierMlp}: input [-1,32]; {@code logits} and {@code probabilities} [-1,10].
  * </ul>
  */
 public final class TestModels {
@@ -98,6 +99,37 @@ public final class TestModels {
       Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
       outputs.put("features", tf.withName("features").identity(features));
       return new Model(x, outputs);
+    });
+  }
+
+  /** How much larger the outlier channels of {@link #outlierMlp} are than the others. */
+  public static final float OUTLIER_FACTOR = 400f;
+  /** The tensor of {@link #outlierMlp} that holds the outlier channels (what the second dense layer reads). */
+  public static final String OUTLIER_TENSOR = "outliers:0";
+
+  /**
+   * An MLP with an outlier-heavy activation, as large models have them: dense1 (32 -> 64) + Relu, then
+   * channels 0 and 1 multiplied by {@value #OUTLIER_FACTOR} ({@code outliers}, a Mul by a constant), read
+   * by dense2 (64 -> 32) whose kernel rows 0 and 1 are divided by the same factor, so the function is an
+   * ordinary MLP's; + Relu, logits_dense (32 -> 10), Softmax. Input [-1,32]. Calibrated by its range,
+   * {@code outliers:0} gets a scale 400 times too coarse for its other 62 channels.
+   */
+  public static Path outlierMlp(Path dir) {
+    return export(dir, 5, layers -> {
+      Ops tf = layers.tf();
+      Placeholder<TFloat32> x = layers.input(INPUT_KEY, -1, 32);
+      Operand<TFloat32> h = tf.nn.relu(layers.dense("dense1", x, 64, false));
+      float[] up = new float[64];
+      float[] down = new float[64];
+      java.util.Arrays.fill(up, 1f);
+      java.util.Arrays.fill(down, 1f);
+      for (int c = 0; c < 2; c++) {
+        up[c] = OUTLIER_FACTOR;
+        down[c] = 1 / OUTLIER_FACTOR;
+      }
+      h = tf.withName("outliers").math.mul(h, tf.constant(up));
+      h = tf.nn.relu(layers.dense("dense2", h, 32, down));
+      return classifier(tf, x, layers.dense("logits_dense", h, 10, false));
     });
   }
 

@@ -57,10 +57,11 @@ public final class BuildCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--precision", defaultValue = "FP32", split = ",", paramLabel = "P[,P...]",
-      description = "FP32, FP16, INT8, INT8_FP32, comma-separated (default: ${DEFAULT-VALUE})")
+      description = "FP32, FP16, INT8, INT8_FP32, FP8 (GPUs of compute capability 8.9 and newer), comma-separated"
+          + " (default: ${DEFAULT-VALUE})")
   List<String> precisions;
 
-  @Option(names = "--calibration", paramLabel = "FILE", description = "calibration cache (needed for INT8)")
+  @Option(names = "--calibration", paramLabel = "FILE", description = "calibration cache (needed for INT8 and FP8)")
   Path calibration;
 
   @Option(names = "--gates", paramLabel = "FILE", description = "accuracy gates per precision (JSON, like"
@@ -82,10 +83,14 @@ public final class BuildCommand implements Callable<Integer> {
     var settings = engine.settings(segmentation.options(Precision.FP32));
     CalibrationTable table = calibration == null ? null : CalibrationTable.read(calibration);
     if (table == null && ps.stream().anyMatch(Precision::quantized)) {
-      throw new TrtfleetException("--precision INT8 needs --calibration FILE (trtfleet calibrate's calibration.cache)");
+      throw new TrtfleetException("--precision " + ps.stream().filter(Precision::quantized).findFirst().orElseThrow()
+          + " needs --calibration FILE (trtfleet calibrate's calibration.cache)");
     }
     ValidationGates gateTable = gates == null ? ValidationGates.defaults() : ValidationGates.read(gates);
     SegmentBackend backend = backend();
+    ps.forEach(p -> backend.refusal(p).ifPresent(why -> {
+      throw new TrtfleetException(why);
+    }));
     ModelUnderBuild m = model.load();
     List<Verifier.Batch> heldOut = data.load(m.graph());
     PrintWriter o = spec.commandLine().getOut();

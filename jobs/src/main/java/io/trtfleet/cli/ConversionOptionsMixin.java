@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
 public final class ConversionOptionsMixin {
 
   @Option(names = "--precision", defaultValue = "FP32", paramLabel = "P",
-      description = "FP32, FP16, INT8 (Q/DQ, FP16 between layers) or INT8_FP32 (default: ${DEFAULT-VALUE})")
+      description = "FP32, FP16, INT8 (Q/DQ, FP16 between layers), INT8_FP32 or FP8 (E4M3 Q/DQ, FP16 between layers)"
+          + " (default: ${DEFAULT-VALUE})")
   String precision;
 
   @Option(names = "--calibration", paramLabel = "FILE",
-      description = "TensorRT calibration cache (trtfleet calibrate's calibration.cache); needed for INT8")
+      description = "TensorRT calibration cache (trtfleet calibrate's calibration.cache); needed for INT8 and FP8")
   Path calibration;
 
   ConversionOptions options() {

@@ -38,6 +38,10 @@ public final class EngineOptions {
       + " for engines served directly: no TF-TRT SavedModel is written")
   boolean channelLastInput;
 
+  @Option(names = "--no-mixed-precision", description = "an INT8/FP8 segment that misses its gate fails the build,"
+      + " instead of being rebuilt with its most sensitive tensors in FP16 until it passes")
+  boolean noMixedPrecision;
+
   @Option(names = "--gpu", defaultValue = "0", description = "CUDA device ordinal")
   int gpu;
 
@@ -53,7 +57,8 @@ public final class EngineOptions {
       throw new TrtfleetException("--iterations must be 0 (no benchmark) or more, got " + iterations);
     }
     return BuildSettings.builder().profileStrategy(profileStrategy).batchSizes(batchSizes)
-        .benchmarkIterations(iterations).tfTrtSavedModel(!channelLastInput).segmenter(segmenter).build();
+        .benchmarkIterations(iterations).tfTrtSavedModel(!channelLastInput).segmenter(segmenter)
+        .mixedPrecision(!noMixedPrecision).build();
   }
 
   /** Settings every engine shares; precision and profiles come from each segment. */

@@ -21,8 +21,8 @@ import picocli.CommandLine;
 @Command(name = "trtfleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "TensorFlow SavedModels to TensorRT engines for a fleet of GPUs.",
     subcommands = {InspectCommand.class, ConvertCommand.class, CalibrateCommand.class, CalibrationDataCommand.class,
-        ExportOnnxCommand.class, VerifyCommand.class, BuildCommand.class, BenchCommand.class,
-        PublishCommand.class, LsCommand.class, FetchCommand.class, NightlyCommand.class})
+        ExportOnnxCommand.class, VerifyCommand.class, SensitivityCommand.class, BuildCommand.class,
+        BenchCommand.class, PublishCommand.class, LsCommand.class, FetchCommand.class, NightlyCommand.class})
 public final class Main {
 
   public static final int EXIT_BAD_INPUT = 2;

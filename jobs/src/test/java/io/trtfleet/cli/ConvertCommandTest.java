@@ -132,7 +132,7 @@ class ConvertCommandTest {
     assertTrue(err.toString().contains("error: Invalid minimum segment size -5: use a number >= 1, or -1 to turn"
         + " conversion off"), err.toString());
     assertEquals(Main.EXIT_BAD_INPUT, convert("--precision", "FP64"));
-    assertTrue(err.toString().contains("error: Invalid precision 'FP64': use one of FP32, FP16, INT8, INT8_FP32"),
+    assertTrue(err.toString().contains("error: Invalid precision 'FP64': use one of FP32, FP16, INT8, INT8_FP32, FP8"),
         err.toString());
   }
 }

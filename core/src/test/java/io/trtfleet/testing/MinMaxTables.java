@@ -1,4 +1,4 @@
-package io.trtfleet.convert;
+package io.trtfleet.testing;
 
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -10,12 +10,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Min-max calibration for tests: amax = max |x| of each INT8 target over the given batches. */
-final class MinMaxTables {
+/** Min-max calibration for tests: amax = max |x| of each quantization target over the given batches (inputs by tensor name). */
+public final class MinMaxTables {
 
   private MinMaxTables() {}
 
-  static CalibrationTable of(FrozenGraph g, Segment segment, List<Map<String, HostTensor>> batches) {
+  public static CalibrationTable of(FrozenGraph g, Segment segment, List<Map<String, HostTensor>> batches) {
     List<String> targets = QuantizationTargets.of(g, segment);
     Map<String, Float> amax = new HashMap<>();
     try (ReferenceRunner tf = new ReferenceRunner(g, 2)) {

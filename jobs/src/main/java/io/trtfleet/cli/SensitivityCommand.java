@@ -1,0 +1,110 @@
+package io.trtfleet.cli;
+
+import io.trtfleet.Precision;
+import io.trtfleet.TrtfleetException;
+import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.quantize.CalibrationTable;
+import io.trtfleet.segment.SegmentedGraph;
+import io.trtfleet.segment.Segmenter;
+import io.trtfleet.sensitivity.Score;
+import io.trtfleet.sensitivity.SensitivityAnalysis;
+import io.trtfleet.sensitivity.SensitivityReport;
+import io.trtfleet.sensitivity.TensorSensitivity;
+import io.trtfleet.verify.ValidationGates;
+import io.trtfleet.verify.Verifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code trtfleet sensitivity}: which quantized tensors cost the accuracy ({@link SensitivityAnalysis} on
+ * the CPU with ONNX Runtime). Writes {@code sensitivity.json} and {@code sensitivity.html} and prints the
+ * ranking.
+ */
+@Command(name = "sensitivity", mixinStandardHelpOptions = true,
+    description = "For each tensor an INT8 or FP8 build quantizes: the error against FP32 TensorFlow (and the top-1"
+        + " drop with labels) when only it is quantized and when only it stays in float; a ranked table"
+        + " (<out>/sensitivity.json) and a picture (<out>/sensitivity.html). ONNX Runtime, CPU.")
+public final class SensitivityCommand implements Callable<Integer> {
+
+  @Mixin
+  ModelOptions model;
+
+  @Mixin
+  HeldOutDataOptions data;
+
+  @Mixin
+  SegmenterOptionsMixin segmentation;
+
+  @Option(names = "--calibration", required = true, paramLabel = "FILE",
+      description = "calibration cache (trtfleet calibrate's calibration.cache)")
+  Path calibration;
+
+  @Option(names = "--precision", defaultValue = "INT8", paramLabel = "P",
+      description = "INT8, INT8_FP32 or FP8 (default: ${DEFAULT-VALUE})")
+  String precision;
+
+  @Option(names = "--gates", paramLabel = "FILE", description = "accuracy gates per precision (JSON, like"
+      + " conf/validation-gates.json; default: built-in gates)")
+  Path gates;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+  Path out;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Precision p = Precision.parse(precision);
+    if (!p.quantized()) {
+      throw new TrtfleetException("--precision " + p + " quantizes no tensor: use INT8, INT8_FP32 or FP8");
+    }
+    if (data.data == null) {
+      throw new TrtfleetException("sensitivity needs --data: held-out samples (a Parquet set) or random[:SEED]");
+    }
+    OutputDirectory.check(out);
+    CalibrationTable table = CalibrationTable.read(calibration);
+    ValidationGates gateTable = gates == null ? ValidationGates.defaults() : ValidationGates.read(gates);
+    FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
+    SegmentedGraph segmented = new Segmenter(segmentation.options(p.tfTrtMode())).segment(graph);
+    List<Verifier.Batch> batches = data.load(graph);
+    PrintWriter o = spec.commandLine().getOut();
+    SensitivityReport report = new SensitivityAnalysis(p, table, gateTable.gate(p), true, 0)
+        .run(model.modelName(), graph, segmented.segments(), batches, line -> {
+          o.println(line);
+          o.flush();
+        });
+    if (report.segments().isEmpty()) {
+      throw new TrtfleetException("no segment of " + model.model + " quantizes a tensor at " + p + ": "
+          + (report.skipped().isEmpty() ? "no TensorRT segment" : report.skipped()));
+    }
+    report.segments().forEach(s -> o.printf(Locale.ROOT, "%s: all %d quantized %s, none %s%n", s.segment(),
+        s.tensors().size(), describe(s.allQuantized()), describe(s.noneQuantized())));
+    o.printf("  %3s  %-44s %-38s %-38s%n", "#", "tensor", "only it quantized", "only it in float");
+    int rank = 1;
+    for (TensorSensitivity t : report.ranking()) {
+      o.printf(Locale.ROOT, "  %3d  %-44s %-38s %-38s%n", rank++, t.tensor(), describe(t.onlyQuantized()),
+          describe(t.onlyFloat()));
+    }
+    List<Path> files = report.write(out);
+    o.println("wrote " + files.get(0) + " and " + files.get(1));
+    o.flush();
+    return 0;
+  }
+
+  /** {@code rel 0.0123, agree 0.995, drop 0.20} with what the data gives. */
+  private static String describe(Score s) {
+    return String.format(Locale.ROOT, "rel %.3g", s.relativeRmsError())
+        + (s.top1Agreement() == null ? "" : String.format(Locale.ROOT, ", agree %.3f", s.top1Agreement()))
+        + (s.top1Drop() == null ? "" : String.format(Locale.ROOT, ", drop %.2f", s.top1Drop()))
+        + (s.meetsGate() ? "" : " *");
+  }
+}

@@ -148,6 +148,11 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
     return p;
   }
 
+  /** The deserialized engine, for benchmarks that run it in more execution contexts. */
+  ICudaEngine engine() {
+    return engine;
+  }
+
   /** The stream the engine runs on: kernels launched on it run after the engine. */
   public CUstream_st stream() {
     return stream;
@@ -205,7 +210,7 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
   }
 
   /** Random floating-point input (see {@link BenchmarkInput}); zeros for integer and boolean inputs. */
-  private void fillForBenchmark(String name, Pointer device, long elements) {
+  void fillForBenchmark(String name, Pointer device, long elements) {
     int t = trtType(name);
     long bytes = elements * byteSize(name);
     if (t == nvinfer.DataType.kFLOAT.value || t == nvinfer.DataType.kHALF.value) {
@@ -249,7 +254,7 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
     return engine.getTensorDataType(new BytePointer(name));
   }
 
-  private int byteSize(String name) {
+  int byteSize(String name) {
     int t = trtType(name);
     if (t == nvinfer.DataType.kFLOAT.value || t == nvinfer.DataType.kINT32.value) {
       return 4;

@@ -61,7 +61,7 @@ final class AnchorEngines {
     return result;
   }
 
-  private static byte[] build(Path onnx, String mode, int batch) {
+  static byte[] build(Path onnx, String mode, int batch) {
     ILogger log = new ILogger() {
       @Override
       public void log(Severity s, String msg) {

@@ -26,6 +26,7 @@ import io.trtfleet.tensorrt.EngineArtifact;
 import io.trtfleet.tensorrt.EngineBuildConfig;
 import io.trtfleet.tensorrt.EngineBuilder;
 import io.trtfleet.tensorrt.EngineRunner;
+import io.trtfleet.tensorrt.ServingThroughput;
 import io.trtfleet.tensorrt.TensorRt;
 import io.trtfleet.testing.ResNet50;
 import java.io.DataInputStream;
@@ -48,6 +49,7 @@ import java.util.zip.GZIPInputStream;
  *
  * <pre>
  * java -cp ... io.trtfleet.gpu.GpuSuite --out DIR [--fmnist DIR] [--resnet] [--batch 128] [--engines DIR]
+ *     [--variants FP32,FP16-cl,INT8-cl-ent-sv,FP8-cl-ent,ANCHOR-int8e,...] [--cal-images 640]
  * </pre>
  */
 public final class GpuSuite {
@@ -86,7 +88,8 @@ public final class GpuSuite {
       List<String> specs = List.of(a.getOrDefault("--variants", "FP32,FP16,INT8").split(","));
       Map<String, Object> rn = new LinkedHashMap<>();
       results.put("resnet50", rn);
-      resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null, specs, rn, checkpoint);
+      resnet(builder, batch, engines, a.containsKey("--inspect") ? out : null, specs,
+          Integer.parseInt(a.getOrDefault("--cal-images", "640")), rn, checkpoint);
     }
     if (a.containsKey("--anchor")) {
       results.put("anchor", AnchorEngines.run(Path.of(a.get("--anchor")), a.getOrDefault("--anchor-tag", "anchor"),
@@ -211,7 +214,10 @@ public final class GpuSuite {
    * channel-last, {@link EngineBuildConfig#channelLastInputs}), {@code r<N>} (a repeat: the same build
    * again) and three experiments on the ONNX: {@code db} (convolution biases as tensors,
    * {@link BiasAsTensor}), {@code nchw} and {@code logits} (the anchor's NCHW input and logits-only
-   * output, {@link AnchorShape}). Each variant has its own timing cache, so none reuses another's tactic
+   * output, {@link AnchorShape}). {@code FP8} is E4M3 Q/DQ; {@code ent} quantizes with our entropy table
+   * from the GPU collector over {@code calibrationImages} random images instead of min-max ranges;
+   * {@code sv} adds the serving sweep ({@link #serving}). {@code ANCHOR-int8e} and {@code ANCHOR-fp16} are
+   * TensorRT's own engines of the same FP32 ONNX with an NCHW input ({@link #anchor}). Each variant has its own timing cache, so none reuses another's tactic
    * timings, and each engine's logits for 8 random images are compared with TensorFlow's. A variant that
    * fails is recorded with its error and the next one runs; results are written after each variant, so a
    * call cut short still returns what it measured.
@@ -219,7 +225,7 @@ public final class GpuSuite {
    * @param inspect where to write TensorRT's layer information per engine (null: none)
    */
   static void resnet(EngineBuilder builder, int batch, Path engines, Path inspect, List<String> specs,
-      Map<String, Object> r, Runnable checkpoint) throws IOException {
+      int calibrationImages, Map<String, Object> r, Runnable checkpoint) throws IOException {
     Path dir = Files.createTempDirectory("resnet50");
     long t0 = System.nanoTime();
     ResNet50.export(dir.resolve("saved_model"));
@@ -246,21 +252,40 @@ public final class GpuSuite {
       reference = tf.run(Map.of(input, check), List.of(logits)).get(logits).floats();
     }
     r.put("export_s", exportS);
+    ResNetCalibration[] calibration = new ResNetCalibration[1];
     List<Map<String, Object>> rows = new ArrayList<>();
     r.put("variants", rows);
     for (String spec : specs) {
       List<String> mods = List.of(spec.split("-"));
       String precision = mods.get(0);
-      ConversionOptions options = switch (precision) {
-        case "FP32" -> ConversionOptions.fp32();
-        case "FP16" -> ConversionOptions.of(Precision.FP16);
-        case "INT8" -> ConversionOptions.quantized(Precision.INT8, table);
-        default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16 or INT8");
-      };
-      int level = modifier(mods, "o", EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("variant", spec);
       rows.add(row);
+      if ((mods.contains("ent") || spec.equals("ANCHOR-int8e")) && calibration[0] == null) {
+        calibration[0] = ResNetCalibration.collect(g, targets, calibrationImages, 64, 224, 0);
+        r.put("entropy_calibration", Map.of("images", calibrationImages, "batch", 64, "gpu_seconds",
+            calibration[0].seconds(), "tensors", calibration[0].entropy().scales().size()));
+      }
+      if (precision.equals("ANCHOR")) {
+        try {
+          anchor(mods.get(1), g, segment, batch, calibration[0], check, reference, engines, row);
+        } catch (RuntimeException | IOException ex) {
+          row.put("error", ex.toString());
+          ex.printStackTrace();
+        }
+        System.out.println("RESNET50 " + row);
+        checkpoint.run();
+        continue;
+      }
+      CalibrationTable ranges = mods.contains("ent") ? calibration[0].entropy() : table;
+      ConversionOptions options = switch (precision) {
+        case "FP32" -> ConversionOptions.fp32();
+        case "FP16" -> ConversionOptions.of(Precision.FP16);
+        case "INT8" -> ConversionOptions.quantized(Precision.INT8, ranges);
+        case "FP8" -> ConversionOptions.quantized(Precision.FP8, ranges);
+        default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16, INT8, FP8 or ANCHOR");
+      };
+      int level = modifier(mods, "o", EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
       try {
         long c0 = System.nanoTime();
         byte[] onnx = OnnxSegmentConverter.convert(g, segment, options).orElseThrow().onnx();
@@ -297,6 +322,9 @@ public final class GpuSuite {
           }
         }
         row.putAll(bench(e.plan(), batch));
+        if (mods.contains("sv")) {
+          row.put("serving", serving(e.plan(), batch));
+        }
       } catch (RuntimeException ex) {
         row.put("error", ex.toString());
         ex.printStackTrace();
@@ -304,6 +332,71 @@ public final class GpuSuite {
       System.out.println("RESNET50 " + row);
       checkpoint.run();
     }
+  }
+
+  /**
+   * TensorRT's own engine of the same weights, from our FP32 ONNX given an NCHW input: {@code int8e} is
+   * implicit INT8 (with FP16) calibrated by IInt8EntropyCalibrator2 on the images our entropy table came
+   * from, and its cache compared with our table tensor by tensor; {@code fp16} is weakly typed FP16.
+   */
+  private static void anchor(String mode, FrozenGraph g, Segment segment, int batch, ResNetCalibration cal,
+      HostTensor check, float[] reference, Path engines, Map<String, Object> row) throws IOException {
+    String input = g.signature().inputs().get(0).tensor().name();
+    byte[] onnx = AnchorShape.nchwInput(OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx());
+    byte[] plan;
+    switch (mode) {
+      case "int8e" -> {
+        LegacyCalibrationParity.Implicit built = LegacyCalibrationParity.buildImplicit(onnx, input,
+            new long[] {3, 224, 224}, batch, batch, cal.nchw(), cal.batch(), true);
+        plan = built.plan();
+        row.put("build_s", built.buildSeconds());
+        Files.writeString(engines.resolve("anchor-int8e.cache"), built.cache());
+        Files.writeString(engines.resolve("ours-entropy-resnet50.cache"), cal.entropy().toCacheText());
+        row.put("calibration_parity", LegacyCalibrationParity.compare(cal.entropy(), cal.onnxNames(),
+            CalibrationTable.parse(built.cache().lines().toList(), "TensorRT cache")));
+      }
+      case "fp16" -> {
+        Path file = engines.resolve("anchor-nchw.onnx");
+        Files.write(file, onnx);
+        long t0 = System.nanoTime();
+        plan = AnchorEngines.build(file, "fp16", batch);
+        row.put("build_s", (System.nanoTime() - t0) / 1e9);
+      }
+      default -> throw new IllegalArgumentException("anchor mode " + mode + ": int8e or fp16");
+    }
+    Files.write(engines.resolve("anchor-" + mode + ".plan"), plan);
+    row.put("plan_bytes", plan.length);
+    String logits = g.signature().outputs().stream().filter(o -> o.key().equals("logits")).findFirst().orElseThrow()
+        .tensor().name();
+    try (EngineRunner run = new EngineRunner(plan)) {
+      float[] got = run.run(Map.of(input, ResNetCalibration.nchw(check))).get(logits).floats();
+      row.put("logits_rel_rms_vs_tf", relRms(got, reference));
+      row.put("top1_agreement_vs_tf", agreement(got, reference, 1000));
+    }
+    row.putAll(bench(plan, batch));
+    row.put("serving", serving(plan, batch));
+  }
+
+  /**
+   * Serving throughput at {@code batch}: 1, 2 and 4 execution contexts on as many streams, each with
+   * and without CUDA graphs ({@link ServingThroughput}).
+   */
+  static List<Map<String, Object>> serving(byte[] plan, int batch) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (EngineRunner run = new EngineRunner(plan)) {
+      for (int streams : new int[] {1, 2, 4}) {
+        for (boolean graph : new boolean[] {false, true}) {
+          ServingThroughput.Result t = ServingThroughput.measure(run, new ServingThroughput.Settings(batch, streams, graph, 300));
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("streams", streams);
+          row.put("cuda_graph", graph);
+          row.put("throughput_img_s", t.samplesPerSecond());
+          rows.add(row);
+          System.out.println("SERVING " + batch + " " + row);
+        }
+      }
+    }
+    return rows;
   }
 
   /** The number after {@code prefix} in a modifier such as {@code o5} or {@code t8}, else {@code otherwise}. */

@@ -6,13 +6,16 @@ import io.trtfleet.TrtfleetException;
 import io.trtfleet.tensorrt.EngineBenchmark;
 import io.trtfleet.tensorrt.EngineRunner;
 import io.trtfleet.tensorrt.GpuUnavailableException;
+import io.trtfleet.tensorrt.ServingThroughput;
 import io.trtfleet.tensorrt.TensorRt;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -34,6 +37,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--iterations", defaultValue = "200", description = "timed iterations (default: ${DEFAULT-VALUE})")
   int iterations;
 
+  @Option(names = "--streams", split = ",", paramLabel = "N[,N...]",
+      description = "also measure serving throughput at each batch with N execution contexts on N CUDA streams")
+  List<Integer> streams = List.of();
+
+  @Option(names = "--cuda-graph", description = "serving throughput with each context's enqueue captured as a CUDA graph")
+  boolean cudaGraph;
+
   @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
   Path json;
 
@@ -48,6 +58,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (batches.stream().anyMatch(b -> b < 1)) {
       throw new TrtfleetException("--batch sizes must be at least 1, got " + batches);
     }
+    if (streams.stream().anyMatch(n -> n < 1)) {
+      throw new TrtfleetException("--streams must be at least 1, got " + streams);
+    }
     if (iterations < 1) {
       throw new TrtfleetException("--iterations must be at least 1, got " + iterations);
     }
@@ -55,14 +68,26 @@ public final class BenchCommand implements Callable<Integer> {
       throw new GpuUnavailableException(why);
     });
     EngineBenchmark b;
+    List<ServingThroughput.Result> serving = new ArrayList<>();
+    List<Integer> lanes = streams.isEmpty() && cudaGraph ? List.of(1) : streams;
     try (EngineRunner runner = new EngineRunner(Files.readAllBytes(engine))) {
       b = EngineBenchmark.run(runner, batches, iterations);
+      for (int batch : batches) {
+        for (int n : lanes) {
+          serving.add(ServingThroughput.measure(runner, new ServingThroughput.Settings(batch, n, cudaGraph, iterations)));
+        }
+      }
     }
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "%s: batch 1 p50 %.3f ms p99 %.3f ms; %s%n", engine.getFileName(), b.latency().p50Ms(),
         b.latency().p99Ms(), throughputLine(b));
+    for (ServingThroughput.Result r : serving) {
+      o.printf(Locale.ROOT, "  serving: batch %d, %d stream(s)%s: %.0f samples/s%n", r.settings().batch(),
+          r.settings().streams(), r.settings().cudaGraph() ? ", CUDA graph" : "", r.samplesPerSecond());
+    }
     if (json != null) {
-      Files.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(b));
+      Files.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsBytes(Map.of("benchmark", b, "serving", serving)));
       o.println("wrote " + json);
     }
     o.flush();

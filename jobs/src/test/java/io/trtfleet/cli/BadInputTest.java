@@ -80,6 +80,7 @@ class BadInputTest {
     Path plan = Files.writeString(tmp.resolve("some.plan"), "plan");
     assertOneLine(cli("bench", "--engine", plan.toString(), "--batch", "1,0"), "--batch sizes must be at least 1");
     assertOneLine(cli("bench", "--engine", plan.toString(), "--iterations", "0"), "--iterations must be at least 1");
+    assertOneLine(cli("bench", "--engine", plan.toString(), "--streams", "2,0"), "--streams must be at least 1");
     Path out = tmp.resolve("build-out");
     assertOneLine(cli("build", "--model", model, "--out", out.toString(), "--batch-sizes", "1,-4"),
         "--batch-sizes must be at least 1");

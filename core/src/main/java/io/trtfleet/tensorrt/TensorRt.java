@@ -80,15 +80,24 @@ public final class TensorRt {
     Path proc = Path.of("/proc/driver/nvidia/version");
     if (Files.isReadable(proc)) {
       try {
-        Matcher m = Pattern.compile("Kernel Module\\s+(\\S+)").matcher(Files.readString(proc));
-        if (m.find()) {
-          return m.group(1);
+        Optional<String> v = kernelModuleVersion(Files.readString(proc));
+        if (v.isPresent()) {
+          return v.get();
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + proc, e);
       }
     }
     return "CUDA " + DeviceIdentity.cudaVersion(device.driverCudaVersion()) + " driver";
+  }
+
+  /**
+   * The version in {@code /proc/driver/nvidia/version}'s first line: "... Kernel Module  580.65.06 ..."
+   * or, for the open modules, "... Open Kernel Module for x86_64  580.159.04 ...".
+   */
+  static Optional<String> kernelModuleVersion(String procText) {
+    Matcher m = Pattern.compile("Kernel Module\\b.*?\\s(\\d+\\.\\d+(?:\\.\\d+)?)\\s").matcher(procText);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   /** Throws naming {@code what} and CUDA's message when a CUDA runtime call returned an error. */

@@ -56,6 +56,10 @@ public final class ActivationCollector implements CalibrationCollector {
     into.addSamples(valid);
   }
 
+  /** Nothing to do: {@link #accumulate} counts before it returns. */
+  @Override
+  public void flush() {}
+
   private static int validElements(HostTensor activation, int valid) {
     long[] shape = activation.shape();
     if (shape.length == 0 || shape[0] == 0) {

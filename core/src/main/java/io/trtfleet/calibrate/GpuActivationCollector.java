@@ -17,6 +17,7 @@ import io.trtfleet.tensorrt.CudaModule;
 import io.trtfleet.tensorrt.DeviceIdentity;
 import io.trtfleet.tensorrt.EngineRunner;
 import io.trtfleet.tensorrt.TensorRt;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * compiled kernels of {@link HistogramKernels} read the activations where TensorRT left them. Only
  * max|x| words (pass 1) or 2048 counts plus 8 statistics words per tensor (pass 2) come back to the
  * host. Same API and merge semantics as {@link ActivationCollector}; the bin rule is AbsHistogram's.
+ *
+ * <p>Per batch the inputs go through page-locked staging buffers ({@link EngineRunner#stage}), and one
+ * launch of each kernel covers every tensor ({@link HistogramKernels#table}). Pass 2 is pipelined:
+ * {@link #accumulate} returns while the GPU still counts its batch, so that the host copies the next
+ * batch meanwhile; {@link #flush} (also done by the next call of any pass) folds the last one in, and
+ * until then its {@link HistogramSet} refuses to be read.
  */
 public final class GpuActivationCollector implements CalibrationCollector {
 
@@ -45,7 +52,11 @@ public final class GpuActivationCollector implements CalibrationCollector {
   private final HistogramBuffers buffers;
   private final int bins = AbsHistogram.DEFAULT_BINS;
   private final int maxBlocks;
+  /** The batch {@link #accumulate} left on the GPU, not yet folded into its set; null when none. */
+  private InFlight pending;
   private boolean closed;
+
+  private record InFlight(HistogramSet into, int valid, long[] elements) {}
 
   /** Whole-graph collector on CUDA device {@code ordinal}, batches of up to {@code maxBatch} samples. */
   public static GpuActivationCollector forGraph(FrozenGraph graph, List<String> tensors, int ordinal, int maxBatch) {
@@ -92,19 +103,18 @@ public final class GpuActivationCollector implements CalibrationCollector {
 
   @Override
   public Map<String, Float> ranges(Map<String, HostTensor> feeds, int valid) {
-    Map<String, long[]> shapes = runner.enqueue(feeds);
+    EngineRunner.Staged staged = runner.stage(feeds);
+    flush();
+    long[] elements = validElements(runner.enqueue(staged), valid);
     int n = tensors.size();
-    TensorRt.check(cudaMemsetAsync(buffers.maxWords, 0, buffers.maxWordsBytes(), runner.stream()), "cudaMemsetAsync");
+    List<HistogramKernels.Job> jobs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      String name = onnxValue(i);
-      long elements = validElements(shapes.get(name), valid);
-      HistogramKernels.Launch l = HistogramKernels.launch(elements, HistogramKernels.BLOCK, maxBlocks);
-      if (l != null) {
-        kernels.launch(HistogramKernels.ABS_MAX, l.blocks(), l.threads(), 0, runner.stream(),
-            runner.deviceBuffer(name), elements, buffers.maxWordsOf(i));
-      }
+      jobs.add(new HistogramKernels.Job(runner.deviceBuffer(onnxValue(i)).address(), elements[i], 0, 0, 0,
+          (long) i * HistogramKernels.ABS_MAX_WORDS));
     }
-    IntPointer host = new IntPointer(buffers.maxWordsBytes() / 4);
+    TensorRt.check(cudaMemsetAsync(buffers.maxWords, 0, buffers.maxWordsBytes(), runner.stream()), "cudaMemsetAsync");
+    launch(HistogramKernels.ABS_MAX, jobs, 0, buffers.maxWords);
+    IntPointer host = buffers.hostMaxWords;
     TensorRt.check(cudaMemcpyAsync(host, buffers.maxWords, buffers.maxWordsBytes(), cudaMemcpyDeviceToHost,
         runner.stream()), "copy maxima from GPU");
     runner.synchronize();
@@ -117,69 +127,109 @@ public final class GpuActivationCollector implements CalibrationCollector {
       }
       ranges.put(tensors.get(i), Float.intBitsToFloat(host.get(base + HistogramKernels.MAX_BITS)));
     }
-    host.close();
     return ranges;
   }
 
+  /**
+   * Copies the batch into page-locked memory while the GPU still counts the previous one, folds the
+   * previous batch's counts into its set, then enqueues this batch and returns without waiting for it:
+   * {@code into} cannot be read (it throws) until {@link #flush} has folded this batch in.
+   */
   @Override
   public void accumulate(Map<String, HostTensor> feeds, int valid, HistogramSet into) {
-    Map<String, long[]> shapes = runner.enqueue(feeds);
+    EngineRunner.Staged staged = runner.stage(feeds);
+    flush();
     int n = tensors.size();
-    long[] elements = new long[n];
-    TensorRt.check(cudaMemsetAsync(buffers.counts, 0, buffers.countsBytes(), runner.stream()), "cudaMemsetAsync");
-    TensorRt.check(cudaMemsetAsync(buffers.stats, 0, buffers.statsBytes(), runner.stream()), "cudaMemsetAsync");
+    AbsHistogram[] histograms = new AbsHistogram[n];
     for (int i = 0; i < n; i++) {
-      String t = tensors.get(i);
-      AbsHistogram h = into.get(t);
-      if (h.initialBins() != bins) {
-        throw new IllegalArgumentException("GPU histograms have " + bins + " bins; " + t + " has " + h.initialBins());
-      }
-      String name = onnxValue(i);
-      elements[i] = validElements(shapes.get(name), valid);
-      HistogramKernels.Launch l = HistogramKernels.launch(elements[i], HistogramKernels.BLOCK, maxBlocks);
-      if (l != null) {
-        kernels.launch(HistogramKernels.HISTOGRAM, l.blocks(), l.threads(), HistogramKernels.sharedBytes(bins),
-            runner.stream(), runner.deviceBuffer(name), elements[i], h.inverseWidth(), h.edge(), bins,
-            buffers.countsOf(i), buffers.statsOf(i));
+      histograms[i] = into.get(tensors.get(i));
+      if (histograms[i].initialBins() != bins) {
+        throw new IllegalArgumentException("GPU histograms have " + bins + " bins; " + tensors.get(i) + " has "
+            + histograms[i].initialBins());
       }
     }
-    LongPointer hostCounts = new LongPointer(buffers.countsBytes() / 8);
-    LongPointer hostStats = new LongPointer(buffers.statsBytes() / 8);
-    TensorRt.check(cudaMemcpyAsync(hostCounts, buffers.counts, buffers.countsBytes(), cudaMemcpyDeviceToHost,
-        runner.stream()), "copy histograms from GPU");
-    TensorRt.check(cudaMemcpyAsync(hostStats, buffers.stats, buffers.statsBytes(), cudaMemcpyDeviceToHost,
-        runner.stream()), "copy histogram statistics from GPU");
-    runner.synchronize();
-    long[] c = new long[bins];
+    long[] elements = validElements(runner.enqueue(staged), valid);
+    List<HistogramKernels.Job> jobs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
+      jobs.add(new HistogramKernels.Job(runner.deviceBuffer(onnxValue(i)).address(), elements[i],
+          histograms[i].inverseWidth(), histograms[i].edge(), (long) i * bins, (long) i * HistogramKernels.STAT_WORDS));
+    }
+    TensorRt.check(cudaMemsetAsync(buffers.counts, 0, buffers.countsBytes(), runner.stream()), "cudaMemsetAsync");
+    TensorRt.check(cudaMemsetAsync(buffers.stats, 0, buffers.statsBytes(), runner.stream()), "cudaMemsetAsync");
+    launch(HistogramKernels.HISTOGRAM, jobs, HistogramKernels.sharedBytes(bins), bins, buffers.counts, buffers.stats);
+    TensorRt.check(cudaMemcpyAsync(buffers.hostCounts, buffers.counts, buffers.countsBytes(), cudaMemcpyDeviceToHost,
+        runner.stream()), "copy histograms from GPU");
+    TensorRt.check(cudaMemcpyAsync(buffers.hostStats, buffers.stats, buffers.statsBytes(), cudaMemcpyDeviceToHost,
+        runner.stream()), "copy histogram statistics from GPU");
+    into.batchInFlight(device());
+    pending = new InFlight(into, valid, elements);
+  }
+
+  /** Waits for the batch {@link #accumulate} left on the GPU and folds its counts into its set. */
+  @Override
+  public void flush() {
+    if (pending == null) {
+      return;
+    }
+    InFlight batch = pending;
+    pending = null;
+    runner.synchronize();
+    batch.into().batchLanded();
+    fold(batch);
+  }
+
+  /** One launch over every tensor of the batch: the table, then {@code kernel(table, jobs, args...)}. */
+  private void launch(String kernel, List<HistogramKernels.Job> jobs, int sharedBytes, Object... args) {
+    HistogramKernels.Table t = HistogramKernels.table(jobs, HistogramKernels.BLOCK, maxBlocks);
+    if (t.jobs() == 0) {
+      return;
+    }
+    buffers.uploadTable(t.words(), runner.stream());
+    Object[] all = new Object[args.length + 2];
+    all[0] = buffers.table;
+    all[1] = t.jobs();
+    System.arraycopy(args, 0, all, 2, args.length);
+    kernels.launch(kernel, t.blocks(), HistogramKernels.BLOCK, sharedBytes, runner.stream(), all);
+  }
+
+  /**
+   * Adds a finished batch's counts (in the page-locked mirrors) to its set. The activation buffers still
+   * hold that batch (nothing was enqueued since), which the exact host recount of overflowing tensors reads.
+   */
+  private void fold(InFlight batch) {
+    long[] c = new long[bins];
+    LongPointer hostStats = buffers.hostStats;
+    LongPointer hostCounts = buffers.hostCounts;
+    for (int i = 0; i < tensors.size(); i++) {
       String t = tensors.get(i);
+      long elements = batch.elements()[i];
       long base = (long) i * HistogramKernels.STAT_WORDS;
       if (hostStats.get(base + HistogramKernels.STAT_NONFINITE) != 0) {
         throw new NonFiniteActivationException(t,
             Float.intBitsToFloat((int) hostStats.get(base + HistogramKernels.STAT_NONFINITE_BITS)));
       }
-      AbsHistogram h = into.get(t);
+      AbsHistogram h = batch.into().get(t);
       if (hostStats.get(base + HistogramKernels.STAT_OVERFLOW) != 0) {
         // Values past the range (ranges from other data): count this tensor's batch on the host, exactly.
-        h.add(download(onnxValue(i), elements[i]), 0, (int) elements[i]);
+        h.add(download(onnxValue(i), elements), 0, (int) elements);
         continue;
       }
       hostCounts.position((long) i * bins).get(c);
       hostCounts.position(0);
-      h.addCounts(c, elements[i],
+      h.addCounts(c, elements,
           HistogramKernels.fromOrderedBits(~(int) hostStats.get(base + HistogramKernels.STAT_MIN)),
           HistogramKernels.fromOrderedBits((int) hostStats.get(base + HistogramKernels.STAT_MAX)),
           Double.longBitsToDouble(hostStats.get(base + HistogramKernels.STAT_SUM)),
           Double.longBitsToDouble(hostStats.get(base + HistogramKernels.STAT_SUMSQ)));
     }
-    hostCounts.close();
-    hostStats.close();
-    into.addSamples(valid);
+    batch.into().addSamples(batch.valid());
   }
 
   /** Upload, enqueueV3 and wait, without the kernels: the engine's own cost (benchmarks). */
   public void inferOnly(Map<String, HostTensor> feeds) {
-    runner.enqueue(feeds);
+    EngineRunner.Staged staged = runner.stage(feeds);
+    flush();
+    runner.enqueue(staged);
     runner.synchronize();
   }
 
@@ -210,6 +260,15 @@ public final class GpuActivationCollector implements CalibrationCollector {
     return out;
   }
 
+  /** {@link #validElements(long[], int)} of every calibration tensor, given the batch's I/O shapes. */
+  private long[] validElements(Map<String, long[]> shapes, int valid) {
+    long[] elements = new long[tensors.size()];
+    for (int i = 0; i < elements.length; i++) {
+      elements[i] = validElements(shapes.get(onnxValue(i)), valid);
+    }
+    return elements;
+  }
+
   /** First {@code valid} samples of a batch-leading tensor, as {@link ActivationCollector} counts them. */
   static long validElements(long[] shape, int valid) {
     long count = HostTensor.elementCount(shape);
@@ -225,6 +284,12 @@ public final class GpuActivationCollector implements CalibrationCollector {
       return;
     }
     closed = true;
+    if (pending != null) {
+      // Dropped, not folded: its set stays unreadable, so the caller that forgot flush() fails loudly.
+      LOG.warn("GPU collector closed with a batch of {} samples not flushed: its histograms are incomplete",
+          pending.valid());
+      pending = null;
+    }
     closeAll(null, buffers, kernels, runner);
   }
 

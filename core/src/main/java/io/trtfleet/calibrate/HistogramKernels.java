@@ -2,6 +2,7 @@ package io.trtfleet.calibrate;
 
 import io.trtfleet.quantize.AbsHistogram;
 import io.trtfleet.quantize.NonFiniteActivationException;
+import java.util.List;
 
 /**
  * The CUDA kernels of {@link GpuActivationCollector} (compiled at run time with NVRTC) and their Java
@@ -33,10 +34,26 @@ public final class HistogramKernels {
   /** Resident blocks per SM that the grid-stride launch aims for. */
   public static final int BLOCKS_PER_SM = 8;
 
-  /** Name of the pass-1 kernel: max |x| and a non-finite flag. */
-  public static final String ABS_MAX = "trtfleet_abs_max";
-  /** Name of the pass-2 kernel: 2048-bin |x| histogram with per-block shared-memory counts. */
-  public static final String HISTOGRAM = "trtfleet_abs_histogram";
+  /** Name of the pass-1 kernel: max |x| and a non-finite flag, every tensor of a batch in one launch. */
+  public static final String ABS_MAX = "trtfleet_abs_max_tensors";
+  /** Name of the pass-2 kernel: 2048-bin |x| histograms with per-block shared-memory counts, one launch. */
+  public static final String HISTOGRAM = "trtfleet_abs_histogram_tensors";
+
+  /**
+   * Layout of the launch table both kernels read: {@link #JOB_WORDS} unsigned long long words per tensor
+   * with elements: its device address, element count, 1/width and edge (doubles' bits; unused by
+   * pass 1), where its counts start in the counts array (in words), where its result words start
+   * (pass 1: in the uint max-words array; pass 2: in the stats array), its first block and block count.
+   */
+  public static final int JOB_X = 0;
+  public static final int JOB_N = 1;
+  public static final int JOB_INV = 2;
+  public static final int JOB_EDGE = 3;
+  public static final int JOB_COUNTS_AT = 4;
+  public static final int JOB_RESULT_AT = 5;
+  public static final int JOB_FIRST_BLOCK = 6;
+  public static final int JOB_BLOCKS = 7;
+  public static final int JOB_WORDS = 8;
 
   /** Layout of the pass-1 result: 4 uints per tensor. */
   public static final int MAX_BITS = 0;
@@ -122,6 +139,70 @@ public final class HistogramKernels {
   }
 
   /**
+   * One tensor's share of a multi-tensor launch: the device address of its {@code elements} floats, its
+   * bin rule ({@link AbsHistogram#inverseWidth}, {@link AbsHistogram#edge}; 0 for pass 1) and where its
+   * counts and result words start.
+   */
+  public record Job(long address, long elements, double inverseWidth, double edge, long countsAt, long resultAt) {
+    public Job {
+      if (elements < 0 || countsAt < 0 || resultAt < 0) {
+        throw new IllegalArgumentException("bad job: " + elements + " elements, counts at " + countsAt
+            + ", result at " + resultAt);
+      }
+    }
+  }
+
+  /**
+   * A launch over several tensors: {@code words} (the table, {@link #JOB_WORDS} per job), {@code jobs}
+   * rows and a 1-D grid of {@code blocks} blocks. Each tensor gets the blocks {@link #launch} would give
+   * it alone, consecutively, so its grid stride is the one of a launch of its own.
+   */
+  public record Table(long[] words, int jobs, int blocks) {}
+
+  /** The table of {@code jobs} (tensors without elements left out); {@code jobs() == 0}: nothing to launch. */
+  public static Table table(List<Job> jobs, int threads, int maxBlocks) {
+    long[] words = new long[jobs.size() * JOB_WORDS];
+    int rows = 0;
+    long blocks = 0;
+    for (Job j : jobs) {
+      Launch l = launch(j.elements(), threads, maxBlocks);
+      if (l == null) {
+        continue;
+      }
+      int at = rows * JOB_WORDS;
+      words[at + JOB_X] = j.address();
+      words[at + JOB_N] = j.elements();
+      words[at + JOB_INV] = Double.doubleToRawLongBits(j.inverseWidth());
+      words[at + JOB_EDGE] = Double.doubleToRawLongBits(j.edge());
+      words[at + JOB_COUNTS_AT] = j.countsAt();
+      words[at + JOB_RESULT_AT] = j.resultAt();
+      words[at + JOB_FIRST_BLOCK] = blocks;
+      words[at + JOB_BLOCKS] = l.blocks();
+      blocks += l.blocks();
+      rows++;
+    }
+    if (blocks > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(blocks + " blocks exceed the grid limit 2^31-1 (" + jobs.size() + " tensors)");
+    }
+    return new Table(java.util.Arrays.copyOf(words, rows * JOB_WORDS), rows, (int) blocks);
+  }
+
+  /** The row of the table that block {@code block} works on: {@code trtfleet_job}, line by line. */
+  public static int jobOfBlock(long[] table, int jobs, long block) {
+    int lo = 0;
+    int hi = jobs - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >> 1;
+      if (table[mid * JOB_WORDS + JOB_FIRST_BLOCK] <= block) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
    * CUDA C source of both kernels (no headers: NVRTC builtins only). {@code trtfleet_bin} is
    * {@link #binIndex} line by line.
    */
@@ -150,15 +231,39 @@ public final class HistogramKernels {
         return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
       }
 
-      // Pass 1: out[0] = bits of max |x| (non-negative floats order like their bits), out[1] = 1 when a
-      // NaN/Inf was seen, out[2] = the bits of one such value.
-      extern "C" __global__ void trtfleet_abs_max(const float* __restrict__ x, unsigned long long n,
-          unsigned int* __restrict__ out) {
+      // The launch table (HistogramKernels.table): JOB_WORDS = 8 words per tensor: address, n, inv and edge
+      // (double bits), counts offset, result offset, first block, blocks. Rows are in block order; the
+      // block's row is the last one whose first block is <= blockIdx.x (HistogramKernels.jobOfBlock).
+      __device__ __forceinline__ const unsigned long long* trtfleet_job(const unsigned long long* table, int jobs) {
+        unsigned long long b = (unsigned long long) blockIdx.x;
+        int lo = 0;
+        int hi = jobs - 1;
+        while (lo < hi) {
+          int mid = (lo + hi + 1) >> 1;
+          if (table[mid * 8 + 6] <= b) {
+            lo = mid;
+          } else {
+            hi = mid - 1;
+          }
+        }
+        return table + (unsigned long long) lo * 8ull;
+      }
+
+      // Pass 1, per tensor: out[0] = bits of max |x| (non-negative floats order like their bits), out[1] = 1
+      // when a NaN/Inf was seen, out[2] = the bits of one such value. Every tensor of the batch in one
+      // launch: the block's row of the table gives the tensor, its words and its own grid stride.
+      extern "C" __global__ void trtfleet_abs_max_tensors(const unsigned long long* __restrict__ table, int jobs,
+          unsigned int* __restrict__ maxWords) {
+        const unsigned long long* job = trtfleet_job(table, jobs);
+        const float* __restrict__ x = (const float*) job[0];
+        unsigned long long n = job[1];
+        unsigned int* out = maxWords + job[5];
+        unsigned long long stride = job[7] * (unsigned long long) blockDim.x;
+        unsigned long long first = ((unsigned long long) blockIdx.x - job[6]) * blockDim.x + threadIdx.x;
         float m = 0.0f;
         unsigned int bad = 0u;
         unsigned int badBits = 0u;
-        unsigned long long stride = (unsigned long long) gridDim.x * blockDim.x;
-        for (unsigned long long i = (unsigned long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        for (unsigned long long i = first; i < n; i += stride) {
           float v = x[i];
           if (trtfleet_finite(v)) {
             m = fmaxf(m, fabsf(v));
@@ -178,14 +283,23 @@ public final class HistogramKernels {
         }
       }
 
-      // Pass 2: |x| of the first n elements into `bins` bins (per-block shared counters, merged with
-      // atomicAdd into counts[bins]); stats[8]: ~ordered min (so that a zeroed word is
-      // the identity of atomicMax), ordered max, sum, sum of squares (double
-      // bits), overflow count (values past the bins: the host recounts them), non-finite flag and bits.
-      extern "C" __global__ void trtfleet_abs_histogram(const float* __restrict__ x, unsigned long long n,
-          double inv, double edge, int bins, unsigned long long* __restrict__ counts,
-          unsigned long long* __restrict__ stats) {
+      // Pass 2, per tensor: |x| of its first n elements into `bins` bins (per-block shared counters, merged
+      // with atomicAdd into its counts[bins]); its stats[8]: ~ordered min (so that a zeroed word is the
+      // identity of atomicMax), ordered max, sum, sum of squares (double bits), overflow count (values
+      // past the bins: the host recounts them), non-finite flag and bits. Every tensor in one launch, as
+      // pass 1; all threads of a block share its row, so the barriers are uniform.
+      extern "C" __global__ void trtfleet_abs_histogram_tensors(const unsigned long long* __restrict__ table,
+          int jobs, int bins, unsigned long long* __restrict__ allCounts, unsigned long long* __restrict__ allStats) {
         extern __shared__ unsigned int local[];
+        const unsigned long long* job = trtfleet_job(table, jobs);
+        const float* __restrict__ x = (const float*) job[0];
+        unsigned long long n = job[1];
+        double inv = __longlong_as_double((long long) job[2]);
+        double edge = __longlong_as_double((long long) job[3]);
+        unsigned long long* counts = allCounts + job[4];
+        unsigned long long* stats = allStats + job[5];
+        unsigned long long stride = job[7] * (unsigned long long) blockDim.x;
+        unsigned long long first = ((unsigned long long) blockIdx.x - job[6]) * blockDim.x + threadIdx.x;
         for (int b = threadIdx.x; b < bins; b += blockDim.x) {
           local[b] = 0u;
         }
@@ -197,8 +311,7 @@ public final class HistogramKernels {
         unsigned long long over = 0ull;
         unsigned int bad = 0u;
         unsigned int badBits = 0u;
-        unsigned long long stride = (unsigned long long) gridDim.x * blockDim.x;
-        for (unsigned long long i = (unsigned long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        for (unsigned long long i = first; i < n; i += stride) {
           float v = x[i];
           if (!trtfleet_finite(v)) {
             bad = 1u;

@@ -7,6 +7,7 @@ import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 import static org.bytedeco.cuda.global.cudart.cudaMemset;
@@ -53,6 +54,8 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
   private final List<String> inputs;
   private final List<String> outputs;
   private final Set<String> channelLast = new HashSet<>();
+  private final PinnedStaging staging;
+  private long stagedBatches;
   private boolean closed;
 
   public EngineRunner(byte[] plan) {
@@ -64,6 +67,7 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
     }
     context = engine.createExecutionContext();
     TensorRt.check(cudaStreamCreate(stream), "cudaStreamCreate");
+    staging = new PinnedStaging();
     List<String> in = new java.util.ArrayList<>();
     List<String> out = new java.util.ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
@@ -112,25 +116,51 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
     return EngineBuilder.dims(engine.getProfileShape(new BytePointer(input), 0, which));
   }
 
-  /**
-   * Uploads the inputs (synchronously), binds every I/O buffer and enqueues the engine on {@link #stream()}
-   * without waiting: the outputs are in {@link #deviceBuffer} once the stream reaches that point. Returns
-   * the shape of every I/O tensor of this batch.
-   */
+  /** {@link #stage} then {@link #enqueue(Staged)}: uploads the inputs and enqueues the engine without waiting. */
   public Map<String, long[]> enqueue(Map<String, HostTensor> feeds) {
-    Map<String, long[]> inShapes = new HashMap<>();
+    return enqueue(stage(feeds));
+  }
+
+  /**
+   * Checks the feeds and copies their bytes into page-locked host memory: host work only, so it may run
+   * while the GPU still works on the previous batch. Only the latest staged batch can be enqueued.
+   */
+  public Staged stage(Map<String, HostTensor> feeds) {
+    int slot = staging.acquire();
+    List<StagedInput> staged = new java.util.ArrayList<>();
     for (String name : inputs) {
       HostTensor t = feeds.get(name);
       if (t == null) {
         throw new IllegalArgumentException("engine input '" + name + "' not fed (fed: " + feeds.keySet() + ")");
       }
       checkType(name, t.dtype());
-      long[] dims = channelLast.contains(name) ? ChannelLastInputs.nchw(t.shape()) : t.shape();
-      context.setInputShape(name, EngineBuilder.dims(dims));
-      Pointer dev = buffer(name, t.data().length);
-      TensorRt.check(cudaMemcpy(dev, new BytePointer(t.data()), t.data().length, cudaMemcpyHostToDevice), "copy to GPU");
-      inShapes.put(name, t.shape());
+      byte[] data = t.data();
+      BytePointer host = staging.buffer(slot, name, data.length);
+      host.position(0).put(data);
+      staged.add(new StagedInput(name, t.shape(), host, data.length));
     }
+    return new Staged(++stagedBatches, slot, staged);
+  }
+
+  /**
+   * Uploads a staged batch ({@code cudaMemcpyAsync} from page-locked memory), binds every I/O buffer and
+   * enqueues the engine on {@link #stream()} without waiting: the outputs are in {@link #deviceBuffer}
+   * once the stream reaches that point. Returns the shape of every I/O tensor of this batch.
+   */
+  public Map<String, long[]> enqueue(Staged batch) {
+    if (batch.sequence != stagedBatches) {
+      throw new IllegalStateException("staged batch " + batch.sequence + " is stale: batch " + stagedBatches
+          + " was staged after it (its page-locked buffers may have been reused)");
+    }
+    Map<String, long[]> inShapes = new HashMap<>();
+    for (StagedInput in : batch.inputs) {
+      long[] dims = channelLast.contains(in.name()) ? ChannelLastInputs.nchw(in.shape()) : in.shape();
+      context.setInputShape(in.name(), EngineBuilder.dims(dims));
+      Pointer dev = buffer(in.name(), in.bytes());
+      TensorRt.check(cudaMemcpyAsync(dev, in.host(), in.bytes(), cudaMemcpyHostToDevice, stream), "copy to GPU");
+      inShapes.put(in.name(), in.shape());
+    }
+    staging.uploaded(batch.slot, stream);
     Map<String, long[]> shapes = bindOutputs();
     shapes.putAll(inShapes);
     if (!context.enqueueV3(stream)) {
@@ -309,7 +339,10 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
       return;
     }
     closed = true;
-    IllegalStateException failure = null;
+    // Nothing may still read the page-locked or device buffers when they are freed.
+    int synced = cudaStreamSynchronize(stream);
+    IllegalStateException failure = synced == 0 ? null
+        : new IllegalStateException("cudaStreamSynchronize before close failed: CUDA error " + synced);
     for (Map.Entry<String, Pointer> b : buffers.entrySet()) {
       int rc = cudaFree(b.getValue());
       if (rc != 0 && failure == null) {
@@ -317,6 +350,13 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
       }
     }
     buffers.clear();
+    try {
+      staging.close();
+    } catch (IllegalStateException e) {
+      if (failure == null) {
+        failure = e;
+      }
+    }
     // TensorRT objects: context before engine before runtime (JavaCPP deletes what it owns on close).
     context.close();
     engine.close();
@@ -329,6 +369,21 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
       throw failure;
     }
   }
+
+  /** A batch in page-locked host memory ({@link #stage}), ready for {@link #enqueue(Staged)}. */
+  public static final class Staged {
+    private final long sequence;
+    private final int slot;
+    private final List<StagedInput> inputs;
+
+    private Staged(long sequence, int slot, List<StagedInput> inputs) {
+      this.sequence = sequence;
+      this.slot = slot;
+      this.inputs = List.copyOf(inputs);
+    }
+  }
+
+  private record StagedInput(String name, long[] shape, BytePointer host, long bytes) {}
 
   /** Latency percentiles of single enqueues and the throughput of back-to-back ones, at one batch size. */
   public record BenchmarkResult(int batch, double p50Ms, double p99Ms, double meanMsPerBatch, double samplesPerSecond,

@@ -110,6 +110,7 @@ class CalibrationOutputsTest {
     assertEquals(3 * 8 * 14 * 14, GpuActivationCollector.validElements(new long[] {5, 8, 14, 14}, 3));
     assertEquals(6, GpuActivationCollector.validElements(new long[] {2, 3}, 2));
     assertEquals(7, GpuActivationCollector.validElements(new long[] {}, 3) * 7);
+    assertEquals(0, GpuActivationCollector.validElements(new long[] {0, 10}, 0), "an empty batch");
   }
 
   @Test

@@ -214,4 +214,97 @@ class HistogramKernelsTest {
     assertEquals(1f, h.absMax());
     assertEquals(-1f, h.min());
   }
+
+  private static HistogramKernels.Job job(long address, long elements, int tensor) {
+    return new HistogramKernels.Job(address, elements, 1.0 / 3, 6.0, (long) tensor * B,
+        (long) tensor * HistogramKernels.STAT_WORDS);
+  }
+
+  @Test
+  void launchTablePacksOneRowPerTensorWithElements() {
+    List<HistogramKernels.Job> jobs = List.of(job(0x1000, 1000, 0), job(0x2000, 0, 1), job(0x3000, 257, 2),
+        job(0x4000, 1L << 33, 3));
+    HistogramKernels.Table t = HistogramKernels.table(jobs, 256, 16);
+    assertEquals(3, t.jobs(), "the tensor without elements is left out");
+    assertEquals(3 * HistogramKernels.JOB_WORDS, t.words().length);
+    int[] blocks = {4, 2, 16};  // what launch() gives each alone: ceil(1000/256), ceil(257/256), capped
+    // address, elements, counts offset, result offset, first block
+    long[][] expected = {
+        {0x1000, 1000, 0, 0, 0},
+        {0x3000, 257, 2L * B, 2L * HistogramKernels.STAT_WORDS, 4},
+        {0x4000, 1L << 33, 3L * B, 3L * HistogramKernels.STAT_WORDS, 6}};
+    for (int r = 0; r < 3; r++) {
+      int at = r * HistogramKernels.JOB_WORDS;
+      long[] w = t.words();
+      assertEquals(expected[r][0], w[at + HistogramKernels.JOB_X], "address, row " + r);
+      assertEquals(expected[r][1], w[at + HistogramKernels.JOB_N], "elements (64-bit), row " + r);
+      assertEquals(1.0 / 3, Double.longBitsToDouble(w[at + HistogramKernels.JOB_INV]), "inverse width as double bits");
+      assertEquals(6.0, Double.longBitsToDouble(w[at + HistogramKernels.JOB_EDGE]), "edge as double bits");
+      assertEquals(expected[r][2], w[at + HistogramKernels.JOB_COUNTS_AT], "counts offset, row " + r);
+      assertEquals(expected[r][3], w[at + HistogramKernels.JOB_RESULT_AT], "result offset, row " + r);
+      assertEquals(expected[r][4], w[at + HistogramKernels.JOB_FIRST_BLOCK], "first block, row " + r);
+      assertEquals(blocks[r], w[at + HistogramKernels.JOB_BLOCKS], "blocks, row " + r);
+    }
+    assertEquals(22, t.blocks());
+    assertEquals(0, HistogramKernels.table(List.of(job(1, 0, 0)), 256, 16).jobs(), "nothing to launch");
+    assertThrows(IllegalArgumentException.class, () -> job(1, -1, 0));
+  }
+
+  @Test
+  void everyBlockFindsItsTensorAndEveryElementIsVisitedOnce() {
+    Random r = new Random(22);
+    for (int trial = 0; trial < 50; trial++) {
+      int tensors = 1 + r.nextInt(12);
+      List<HistogramKernels.Job> jobs = new java.util.ArrayList<>();
+      long[] n = new long[tensors];
+      for (int i = 0; i < tensors; i++) {
+        n[i] = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(5000);
+        jobs.add(job(i, n[i], i));  // the address names the tensor
+      }
+      int threads = 32;
+      int maxBlocks = 1 + r.nextInt(20);  // small: most tensors need the grid-stride loop
+      HistogramKernels.Table t = HistogramKernels.table(jobs, threads, maxBlocks);
+      long[] w = t.words();
+      int[][] visits = new int[tensors][];
+      for (int i = 0; i < tensors; i++) {
+        visits[i] = new int[(int) n[i]];
+      }
+      // The kernels' indexing, for every thread of the grid.
+      for (int block = 0; block < t.blocks(); block++) {
+        int at = HistogramKernels.jobOfBlock(w, t.jobs(), block) * HistogramKernels.JOB_WORDS;
+        long first = w[at + HistogramKernels.JOB_FIRST_BLOCK];
+        assertTrue(first <= block && block < first + w[at + HistogramKernels.JOB_BLOCKS], "block " + block);
+        int tensor = (int) w[at + HistogramKernels.JOB_X];
+        long stride = w[at + HistogramKernels.JOB_BLOCKS] * threads;
+        for (int thread = 0; thread < threads; thread++) {
+          for (long i = (block - first) * threads + thread; i < w[at + HistogramKernels.JOB_N]; i += stride) {
+            visits[tensor][(int) i]++;
+          }
+        }
+      }
+      for (int i = 0; i < tensors; i++) {
+        for (int v : visits[i]) {
+          assertEquals(1, v, "trial " + trial + ", tensor " + i + " of " + Arrays.toString(n));
+        }
+      }
+    }
+  }
+
+  @Test
+  void kernelsReadTheTableAtTheJavaOffsets() {
+    String s = HistogramKernels.SOURCE;
+    assertEquals(8, HistogramKernels.JOB_WORDS, "the kernels index rows as table + row * 8");
+    assertTrue(s.contains("table[mid * 8 + " + HistogramKernels.JOB_FIRST_BLOCK + "]"), "first block word");
+    for (String word : new String[] {"(const float*) job[" + HistogramKernels.JOB_X + "]",
+        "unsigned long long n = job[" + HistogramKernels.JOB_N + "]",
+        "__longlong_as_double((long long) job[" + HistogramKernels.JOB_INV + "])",
+        "__longlong_as_double((long long) job[" + HistogramKernels.JOB_EDGE + "])",
+        "allCounts + job[" + HistogramKernels.JOB_COUNTS_AT + "]",
+        "allStats + job[" + HistogramKernels.JOB_RESULT_AT + "]",
+        "maxWords + job[" + HistogramKernels.JOB_RESULT_AT + "]",
+        "job[" + HistogramKernels.JOB_BLOCKS + "] * (unsigned long long) blockDim.x",
+        "(unsigned long long) blockIdx.x - job[" + HistogramKernels.JOB_FIRST_BLOCK + "]"}) {
+      assertTrue(s.contains(word), word);
+    }
+  }
 }

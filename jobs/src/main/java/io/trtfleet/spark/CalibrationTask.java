@@ -37,6 +37,7 @@ record CalibrationTask(Broadcast<ModelPayload> model, List<String> tensors, List
           samples.add(valid);
         }
       }
+      collector.flush();  // the GPU collector's last batch may still be in flight
     }
   }
 }

@@ -46,6 +46,7 @@ record ResNetCalibration(List<HostTensor> batches, int batch, int size, Calibrat
       for (HostTensor b : batches) {
         gpu.accumulate(Map.of(input, b), batch, h);
       }
+      gpu.flush();
       Calibrator entropy = CalibrationAlgorithm.ENTROPY.calibrator(99.99);
       CalibrationTable table = new CalibrationResult(entropy.name(), entropy.cacheName(),
           Map.of("calibration_device", "gpu"), "gaussian-images", "-", h.samples(),

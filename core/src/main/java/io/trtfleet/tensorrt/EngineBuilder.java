@@ -52,7 +52,8 @@ public final class EngineBuilder {
 
   public EngineArtifact build(String segment, byte[] onnx, EngineBuildConfig config) {
     TensorRt.require();
-    TrtLogger logger = new TrtLogger();
+    TrtLogger logger = TrtLogger.INSTANCE;
+    int errorMark = logger.mark();
     long t0 = System.nanoTime();
     IBuilder builder = createInferBuilder(logger);
     INetworkDefinition network = builder.createNetworkV2(1 << NetworkDefinitionCreationFlag.kSTRONGLY_TYPED.value);
@@ -95,7 +96,7 @@ public final class EngineBuilder {
     cfg.setTimingCache(cache, false);
     IHostMemory plan = builder.buildSerializedNetwork(network, cfg);
     if (plan == null || plan.isNull() || plan.size() == 0) {
-      List<String> errors = logger.errors();
+      List<String> errors = logger.errorsSince(errorMark);
       throw new EngineBuildException("segment " + segment + ": TensorRT " + device.tensorRtKey() + " could not build a "
           + config.precision() + " engine on " + device.gpuName() + ": "
           + (errors.isEmpty() ? "no error reported" : String.join(" | ", errors))
@@ -120,7 +121,7 @@ public final class EngineBuilder {
   }
 
   private EngineMetadata describe(String segment, byte[] plan, EngineBuildConfig config, double seconds) {
-    IRuntime runtime = createInferRuntime(new TrtLogger());
+    IRuntime runtime = createInferRuntime(TrtLogger.INSTANCE);
     ICudaEngine engine = runtime.deserializeCudaEngine(new BytePointer(plan), plan.length);
     List<EngineMetadata.IoTensor> io = new ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {

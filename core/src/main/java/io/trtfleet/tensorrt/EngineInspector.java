@@ -20,7 +20,7 @@ public final class EngineInspector {
   /** The engine's layer information as TensorRT's JSON. */
   public static String layersJson(byte[] plan) {
     TensorRt.require();
-    IRuntime runtime = createInferRuntime(new TrtLogger());
+    IRuntime runtime = createInferRuntime(TrtLogger.INSTANCE);
     ICudaEngine engine = runtime.deserializeCudaEngine(new BytePointer(plan), plan.length);
     if (engine == null || engine.isNull()) {
       throw new EngineBuildException("TensorRT could not deserialize the engine to inspect it");

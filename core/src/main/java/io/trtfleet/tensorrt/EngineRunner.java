@@ -60,7 +60,7 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
 
   public EngineRunner(byte[] plan) {
     TensorRt.require();
-    runtime = createInferRuntime(new TrtLogger());
+    runtime = createInferRuntime(TrtLogger.INSTANCE);
     engine = runtime.deserializeCudaEngine(new BytePointer(plan), plan.length);
     if (engine == null || engine.isNull()) {
       throw new EngineBuildException("TensorRT could not deserialize the engine: built for another GPU or TensorRT version?");

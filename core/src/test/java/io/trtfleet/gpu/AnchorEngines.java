@@ -62,14 +62,7 @@ final class AnchorEngines {
   }
 
   static byte[] build(Path onnx, String mode, int batch) {
-    ILogger log = new ILogger() {
-      @Override
-      public void log(Severity s, String msg) {
-        if (s.value <= Severity.kERROR.value) {
-          System.out.println("[trt " + s + "] " + msg);
-        }
-      }
-    };
+    ILogger log = LegacyCalibrationParity.LOG;
     IBuilder b = createInferBuilder(log);
     INetworkDefinition n = b.createNetworkV2(0);
     IParser p = createParser(n, log);

@@ -261,14 +261,14 @@ public final class GpuSuite {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("variant", spec);
       rows.add(row);
-      if ((mods.contains("ent") || spec.equals("ANCHOR-int8e")) && calibration[0] == null) {
+      if ((mods.contains("ent") || spec.startsWith("ANCHOR-int8e")) && calibration[0] == null) {
         calibration[0] = ResNetCalibration.collect(g, targets, calibrationImages, 64, 224, 0);
         r.put("entropy_calibration", Map.of("images", calibrationImages, "batch", 64, "gpu_seconds",
             calibration[0].seconds(), "tensors", calibration[0].entropy().scales().size()));
       }
       if (precision.equals("ANCHOR")) {
         try {
-          anchor(mods.get(1), g, segment, batch, calibration[0], check, reference, engines, row);
+          anchor(mods.get(1), mods.contains("sv"), g, segment, batch, calibration[0], check, reference, engines, row);
         } catch (RuntimeException | IOException ex) {
           row.put("error", ex.toString());
           ex.printStackTrace();
@@ -339,7 +339,7 @@ public final class GpuSuite {
    * implicit INT8 (with FP16) calibrated by IInt8EntropyCalibrator2 on the images our entropy table came
    * from, and its cache compared with our table tensor by tensor; {@code fp16} is weakly typed FP16.
    */
-  private static void anchor(String mode, FrozenGraph g, Segment segment, int batch, ResNetCalibration cal,
+  private static void anchor(String mode, boolean sweep, FrozenGraph g, Segment segment, int batch, ResNetCalibration cal,
       HostTensor check, float[] reference, Path engines, Map<String, Object> row) throws IOException {
     String input = g.signature().inputs().get(0).tensor().name();
     byte[] onnx = AnchorShape.nchwInput(OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx());
@@ -374,7 +374,9 @@ public final class GpuSuite {
       row.put("top1_agreement_vs_tf", agreement(got, reference, 1000));
     }
     row.putAll(bench(plan, batch));
-    row.put("serving", serving(plan, batch));
+    if (sweep) {
+      row.put("serving", serving(plan, batch));
+    }
   }
 
   /**

@@ -48,6 +48,9 @@ final class LegacyCalibrationParity {
 
   private LegacyCalibrationParity() {}
 
+  /** Kept for the JVM: TensorRT calls it as long as what was made with it lives. */
+  static final Log LOG = new Log();
+
   static final class Log extends ILogger {
     @Override
     public void log(Severity s, String msg) {
@@ -146,7 +149,7 @@ final class LegacyCalibrationParity {
    */
   static Implicit buildImplicit(byte[] onnx, String input, long[] sample, int optBatch, int maxBatch, float[] cal,
       int calBatch, boolean fp16) {
-    Log log = new Log();
+    Log log = LOG;
     IBuilder builder = createInferBuilder(log);
     INetworkDefinition network = builder.createNetworkV2(0);
     IParser parser = createParser(network, log);

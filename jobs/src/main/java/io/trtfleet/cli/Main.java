@@ -79,7 +79,8 @@ public final class Main {
       String first = unmatched.get(0);
       message = (first.startsWith("-") ? "unknown option '" : cmd.getSubcommands().isEmpty()
           ? "unexpected argument '" : "unknown command '") + first + "'";
-      List<String> suggestions = new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions();
+      List<String> suggestions = Typos.plausible(first,
+          new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions());
       if (!suggestions.isEmpty()) {
         message += ": did you mean " + String.join(" or ", suggestions.stream().limit(3).toList()) + "?";
       }

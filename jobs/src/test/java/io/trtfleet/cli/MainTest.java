@@ -28,6 +28,16 @@ class MainTest {
   }
 
   @Test
+  void onlyPlausibleTyposAreSuggested() {
+    assertEquals(1, Typos.distance("inpsect", "inspect"), "a swap of neighbours is one edit");
+    assertEquals(1, Typos.distance("modle", "model"));
+    assertEquals(3, Typos.distance("kitten", "sitting"), "two substitutions and an insertion");
+    assertEquals(List.of("inspect"), Typos.plausible("inpsect", List.of("inspect", "sensitivity")));
+    assertEquals(List.of("--algorithm"), Typos.plausible("--algoritm", List.of("--algorithm", "--data")));
+    assertEquals(List.of(), Typos.plausible("zzzzzz", List.of("ls")));
+  }
+
+  @Test
   void versionNamesWhatTrtfleetWasBuiltForAndWhatIsFoundHere() {
     Properties builtFor = Versions.builtFor();
     assertTrue(builtFor.getProperty("tensorrt-preset").matches("\\d+\\.\\d+-\\d+\\.\\d+\\.\\d+"), builtFor.toString());

@@ -6,7 +6,7 @@ import java.util.List;
  * Which of picocli's "did you mean" candidates are plausible typos of what was typed: picocli ranks by
  * shared letter pairs, which for a short word also offers unrelated long names (inpsect: inspect or
  * sensitivity). A typo is a few edits away: at most max(2, length / 3) insertions, deletions,
- * substitutions or swaps of neighbours.
+ * substitutions or swaps of neighbours; a name cut short (--calib) is plausible too.
  */
 final class Typos {
 
@@ -15,7 +15,10 @@ final class Typos {
   static List<String> plausible(String typed, List<String> candidates) {
     String t = typed.replaceFirst("^-+", "");
     int limit = Math.max(2, t.length() / 3);
-    return candidates.stream().filter(c -> distance(t, c.replaceFirst("^-+", "")) <= limit).toList();
+    return candidates.stream().filter(c -> {
+      String name = c.replaceFirst("^-+", "");
+      return name.startsWith(t) || distance(t, name) <= limit;
+    }).toList();
   }
 
   /** Edits from a to b, a swap of two neighbours counting as one (optimal string alignment). */

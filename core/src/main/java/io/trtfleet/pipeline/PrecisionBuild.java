@@ -143,13 +143,22 @@ public final class PrecisionBuild {
       built.engine().ifPresent(e -> passed.put(segment.name(), e));
     }
     String reason = !ok ? String.join("; ", validation.violations())
-        + (mixed == null ? "" : "; with all " + mixed.ranking().size() + " quantized tensors in float it still misses")
+        + afterViolations(base.precision(), mixed)
         : mixed == null ? "" : "mixed precision: " + mixed.keptFloat().size() + " of " + mixed.ranking().size()
             + " quantized tensors kept in " + (base.precision().halfBetweenLayers() ? "FP16" : "FP32") + ": "
             + String.join(", ", mixed.keptFloat());
     return new SegmentOutcome(segment.name(), ok ? SegmentOutcome.Status.OK : SegmentOutcome.Status.FAILED_GATE,
         reason, files, built.buildSeconds(), built.engine().map(e -> e.metadata().planBytes()).orElse(0L), validation,
         benchmark, mixed);
+  }
+
+  /** What a failed gate's reason adds: that even all in float missed, or that the fallback was off. */
+  private String afterViolations(Precision precision, MixedPrecision mixed) {
+    if (mixed != null) {
+      return "; with all " + mixed.ranking().size() + " quantized tensors in float it still misses";
+    }
+    return precision.quantized() && !settings.mixedPrecision() ? "; mixed precision is off: allow it to keep the most"
+        + " sensitive tensors in float, or loosen the gate" : "";
   }
 
   /** A conversion with the explicit profiles when there are (else the strategy's it was converted with). */

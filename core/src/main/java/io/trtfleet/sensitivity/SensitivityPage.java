@@ -21,6 +21,7 @@ public final class SensitivityPage {
   private static final int BOTTOM = 44;
   private static final int ROW = 26;
   private static final int FONT = 12;
+  private static final int READER_FONT = 9;
   private static final double CHAR = 7.3; // monospace advance at FONT
 
   private static final String STYLE = "body{font-family:sans-serif;margin:24px auto;max-width:1040px;color:#222;"
@@ -99,10 +100,17 @@ public final class SensitivityPage {
       TensorSensitivity t = rows.get(i);
       int y = TOP + i * ROW;
       String name = t.tensor();
-      int fit = (int) ((LABEL - 16) / CHAR);
-      String shown = name.length() > fit ? "\u2026" + name.substring(name.length() - fit + 1) : name;
+      // Tensor names like Relu_31:0 say little; the layer reading it (smaller, below) says where it is.
+      String reader = String.join(", ", t.readers());
+      int middle = y + ROW / 2;
       s.append(fmt("<text x='%d' y='%d' text-anchor='end' dominant-baseline='middle' font-family='monospace'"
-          + " fill='#222'><title>%s</title>%s</text>", LABEL - 8, y + ROW / 2, esc(name), esc(shown)));
+          + " fill='#222'><title>%s</title>%s</text>", LABEL - 8, reader.isEmpty() ? middle : middle - 5, esc(name),
+          esc(fit(name, FONT))));
+      if (!reader.isEmpty()) {
+        s.append(fmt("<text x='%d' y='%d' text-anchor='end' dominant-baseline='middle' font-family='monospace'"
+            + " font-size='%d' fill='#777'><title>read by %s</title>%s</text>", LABEL - 8, middle + 7, READER_FONT,
+            esc(reader), esc(fit(reader, READER_FONT))));
+      }
       s.append(bar(x, y + 4, 9, t.onlyQuantized().relativeRmsError(), QUANTIZED_COLOR, name + ": only it quantized"));
       if (t.onlyFloat() != null) {
         s.append(bar(x, y + 13, 9, t.onlyFloat().relativeRmsError(), FLOAT_COLOR, name + ": only it in float"));
@@ -114,6 +122,12 @@ public final class SensitivityPage {
     s.append(fmt("<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#222'/>", LABEL, plotBottom, LABEL + plotW,
         plotBottom));
     return s.append("</svg>").toString();
+  }
+
+  /** {@code text} cut from the left to fit the label column at {@code font} px ("…" marks the cut). */
+  private static String fit(String text, int font) {
+    int fit = (int) ((LABEL - 16) / (CHAR * font / FONT));
+    return text.length() > fit ? "\u2026" + text.substring(text.length() - fit + 1) : text;
   }
 
   private static String bar(Axis x, int y, int h, double v, String color, String title) {

@@ -74,16 +74,35 @@ class FashionMnistAgreementTest {
     assertTrue(r.top1Agreement() >= 0.999, r::toString);
   }
 
-  @Test
-  void int8WithMinMaxTableAgreesOn99Percent() {
+  /** A min-max table from the 2,000 bundled training images (the test images stay held out). */
+  private static CalibrationTable minMaxTable() {
     List<Map<String, HostTensor>> calibration = new ArrayList<>();
     for (int from = 0; from < 2000; from += BATCH) {
       calibration.add(Map.of(input, FashionMnist.trainImages(from, BATCH)));
     }
-    CalibrationTable table = MinMaxTables.of(graph, WholeGraphSegment.of(graph), calibration);
+    return MinMaxTables.of(graph, WholeGraphSegment.of(graph), calibration);
+  }
+
+  @Test
+  void int8WithMinMaxTableAgreesOn99Percent() {
+    CalibrationTable table = minMaxTable();
     OutputComparison fp32Between = agreement(ConversionOptions.quantized(Precision.INT8_FP32, table));
     OutputComparison fp16Between = agreement(ConversionOptions.quantized(Precision.INT8, table));
     assertTrue(fp32Between.top1Agreement() >= 0.99, fp32Between::toString);
     assertTrue(fp16Between.top1Agreement() >= 0.99, fp16Between::toString);
+  }
+
+  /**
+   * FP8 E4M3 Q/DQ (scales amax / 448 from the same table) runs in ONNX Runtime on the CPU and agrees with
+   * TensorFlow FP32 on at least 98% of the held-out images (measured: 98.9%; the FP8 gate asks 97%). FP8
+   * keeps 3 mantissa bits at every magnitude where INT8 keeps up to 7 near amax, so on this small, well
+   * calibrated CNN it is a little behind INT8 (99.6%); its error is quantization's, not zero, and under
+   * the gate's 10% relative RMS.
+   */
+  @Test
+  void fp8WithMinMaxTableAgreesOn98Percent() {
+    OutputComparison fp8 = agreement(ConversionOptions.quantized(Precision.FP8, minMaxTable()));
+    assertTrue(fp8.top1Agreement() >= 0.98, fp8::toString);
+    assertTrue(fp8.relativeRmsError() > 1e-3 && fp8.relativeRmsError() < 0.1, fp8::toString);
   }
 }

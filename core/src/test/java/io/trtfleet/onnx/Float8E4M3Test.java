@@ -30,6 +30,14 @@ class Float8E4M3Test {
     assertEquals(1.25f, Float8E4M3.round(1.1875f), "halfway between 1.125 and 1.25 ties to even 1.25");
     assertEquals(0x1p-6f, Float8E4M3.round(0.0151f), "rounds up from the subnormals into the normals");
     assertEquals(Float.NaN, Float8E4M3.toFloat((byte) 0x7f));
+    assertEquals(Float.NaN, Float8E4M3.toFloat((byte) 0xff), "negative NaN: S=1 is NaN too");
+    assertEquals(448f, Float8E4M3.toFloat((byte) 0x7e));
+    assertEquals(-448f, Float8E4M3.toFloat((byte) 0xfe));
+    assertEquals(240f, Float8E4M3.toFloat((byte) 0x77), "0.1110.111: no infinities, exponent 15 is a normal binade");
+    assertEquals(256f, Float8E4M3.toFloat((byte) 0x78));
+    assertEquals(448f, Float8E4M3.round(Float.POSITIVE_INFINITY), "infinity saturates like any large value");
+    assertEquals(0x7e, Float8E4M3.fromFloat(464f) & 0xff, "halfway to the NaN code still saturates to 448");
+    assertEquals(0x1p-9f, Float8E4M3.toFloat((byte) 0x01));
     for (int b = 0; b < 256; b++) {
       float v = Float8E4M3.toFloat((byte) b);
       if (!Float.isNaN(v) && b != 0x80) {

@@ -79,23 +79,13 @@ public final class Main {
       String first = unmatched.get(0);
       message = (first.startsWith("-") ? "unknown option '" : cmd.getSubcommands().isEmpty()
           ? "unexpected argument '" : "unknown command '") + first + "'";
-      List<String> suggestions = close(first, new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions());
+      List<String> suggestions = Typos.plausible(first,
+          new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions());
       if (!suggestions.isEmpty()) {
         message += ": did you mean " + String.join(" or ", suggestions.stream().limit(3).toList()) + "?";
       }
     }
     return message + " (see " + cmd.getCommandSpec().qualifiedName() + " --help)";
-  }
-
-  /**
-   * Picocli's suggestions that are a plausible typo of {@code typed} (at most a third of its letters
-   * edited), so a transposition does not also suggest every command sharing a few letter pairs.
-   */
-  @SuppressWarnings("deprecation") // commons-text, which replaces it, is only on Spark's classpath
-  static List<String> close(String typed, List<String> suggestions) {
-    int limit = Math.max(2, typed.length() / 3);
-    return suggestions.stream()
-        .filter(s -> org.apache.commons.lang3.StringUtils.getLevenshteinDistance(typed, s) <= limit).toList();
   }
 
   /** A location option's value, or picocli's conversion error carrying our one line. */

@@ -67,6 +67,10 @@ class BuildCommandTest {
     Run r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP4");
     assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
     assertTrue(r.err().contains("Invalid precision 'FP4'"), r.err());
+    r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP8");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
+    assertEquals("error: --precision FP8 needs --calibration FILE (trtfleet calibrate's calibration.cache)",
+        r.err().strip(), "FP8 is a precision; like INT8 it needs scales");
     r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP16,INT8");
     assertTrue(r.err().contains("--precision INT8 needs --calibration FILE"), r.err());
   }

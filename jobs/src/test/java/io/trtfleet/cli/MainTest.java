@@ -28,6 +28,15 @@ class MainTest {
   }
 
   @Test
+  void onlyPlausibleTyposAreSuggested() {
+    assertEquals(List.of("inspect"), Typos.plausible("inpsect", List.of("inspect", "sensitivity")));
+    assertEquals(List.of("--algorithm"), Typos.plausible("--algoritm", List.of("--algorithm", "--data")));
+    assertEquals(List.of(), Typos.plausible("zzzzzz", List.of("ls")));
+    assertEquals(List.of("--calibration"), Typos.plausible("--calib", List.of("--calibration", "--batch-size")),
+        "a name cut short");
+  }
+
+  @Test
   void versionNamesWhatTrtfleetWasBuiltForAndWhatIsFoundHere() {
     Properties builtFor = Versions.builtFor();
     assertTrue(builtFor.getProperty("tensorrt-preset").matches("\\d+\\.\\d+-\\d+\\.\\d+\\.\\d+"), builtFor.toString());

@@ -22,10 +22,6 @@ public record Scaling(Float divisor) {
     }
   }
 
-  public static Scaling divideBy(float divisor) {
-    return new Scaling(divisor);
-  }
-
   /** Parses {@code auto} or a number. */
   public static Scaling parse(String s) {
     if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto")) {

@@ -60,15 +60,6 @@ public final class OpRegistry {
     return 1;
   }
 
-  /** Number of outputs of a node of a registered op. */
-  public static int outputCount(OpDef def, NodeDef node) {
-    int n = 0;
-    for (OpDef.ArgDef arg : def.getOutputArgList()) {
-      n += argLength(arg, node);
-    }
-    return n;
-  }
-
   /**
    * The flat output index of {@code argName:index} on a node, as function bodies name outputs
    * ({@code conv/Conv2D:output:0}); -1 when the op has no such output argument.

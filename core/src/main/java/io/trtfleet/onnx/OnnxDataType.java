@@ -33,19 +33,6 @@ public final class OnnxDataType {
     };
   }
 
-  public static DataType toTf(int elemType) {
-    return switch (elemType) {
-      case 1 -> DataType.DT_FLOAT;
-      case 10 -> DataType.DT_HALF;
-      case 11 -> DataType.DT_DOUBLE;
-      case 3 -> DataType.DT_INT8;
-      case 2 -> DataType.DT_UINT8;
-      case 6 -> DataType.DT_INT32;
-      case 7 -> DataType.DT_INT64;
-      case 9 -> DataType.DT_BOOL;
-      default -> throw new IllegalArgumentException("ONNX element type " + elemType + " has no TensorFlow dtype here");
-    };
-  }
 
   public static String name(int elemType) {
     TensorProto.DataType t = TensorProto.DataType.forNumber(elemType);

@@ -82,9 +82,4 @@ public final class NativeSegmentBuilder {
     }
     throw new IllegalArgumentException("node '" + node.name() + "' has no output " + index);
   }
-
-  /** Names of the functions, in segment order (what the publish stage adds to the library). */
-  public static List<String> functionNames(List<Segment> segments) {
-    return segments.stream().map(s -> functionName(s.name())).toList();
-  }
 }

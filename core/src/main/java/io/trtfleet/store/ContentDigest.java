@@ -60,11 +60,6 @@ public final class ContentDigest {
     }
   }
 
-  /** Any value Jackson can write (a record such as ConversionOptions' JSON form), canonicalized as above. */
-  public static String ofValue(Object value) {
-    return ofJson(CANONICAL.valueToTree(value));
-  }
-
   public static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(sha256(bytes));
   }

@@ -38,11 +38,6 @@ public final class EngineFiles {
     }
   }
 
-  /** Whether {@code file} is a plan. */
-  public static boolean isPlan(Path file) {
-    return file.getFileName().toString().endsWith(PLAN);
-  }
-
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, bytes);

@@ -6,6 +6,7 @@ import io.trtfleet.store.ArtifactStore;
 import io.trtfleet.store.Manifest;
 import io.trtfleet.store.Publication;
 import io.trtfleet.store.TargetKey;
+import io.trtfleet.tensorrt.EngineFiles;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -64,11 +65,18 @@ public final class BuildPublisher {
         .conversionOptions(provenance.conversionOptions()).validation(validation)
         .benchmark(benchmark.isEmpty() ? null : benchmark).buildSeconds(outcome.seconds());
     provenance.device().ifPresent(d -> p.device(d.gpuName(), d.computeCapability(), d.driverVersion()));
+    JsonNode onlyProfiles = null;
     for (SegmentOutcome s : outcome.segments()) {
-      s.files().stream().filter(f -> f.endsWith(".plan")).forEach(f -> p.engine(f, null, outcome.precision().name()));
+      for (String f : s.files().stream().filter(f -> f.endsWith(".plan")).toList()) {
+        JsonNode profiles = EngineFiles.profiles(dir.resolve(f)).orElse(null);
+        p.engine(f, profiles, outcome.precision().name());
+        onlyProfiles = profiles;
+      }
     }
     if (outcome.fullModelPlan() != null) {
-      p.engine(outcome.fullModelPlan(), null, outcome.precision().name());
+      // The whole model is one engine: the segment's plan, under the name Triton serves it by.
+      p.engine(outcome.fullModelPlan(), EngineFiles.profiles(dir.resolve(outcome.fullModelPlan())).orElse(onlyProfiles),
+          outcome.precision().name());
     }
     return store.publish(key, p.build());
   }

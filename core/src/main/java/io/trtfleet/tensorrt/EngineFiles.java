@@ -1,5 +1,6 @@
 package io.trtfleet.tensorrt;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An engine on disk: {@code <segment>.plan} (the serialized engine, loadable by TensorRT alone) and
@@ -35,6 +37,23 @@ public final class EngineFiles {
       return List.of(plan, meta);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write engine " + base + " to " + dir, e);
+    }
+  }
+
+  /** The optimization profiles a plan was built with, from the metadata {@link #write} put beside it. */
+  public static Optional<JsonNode> profiles(Path plan) {
+    String name = plan.getFileName().toString();
+    if (!name.endsWith(PLAN)) {
+      return Optional.empty();
+    }
+    Path meta = plan.resolveSibling(name.substring(0, name.length() - PLAN.length()) + METADATA);
+    if (!Files.isRegularFile(meta)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(JSON.readTree(meta.toFile()).get("profiles"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the engine metadata " + meta, e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.trtfleet.tensorrt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,5 +39,7 @@ class EngineFilesTest {
     try (var listing = Files.list(tmp.resolve("engines"))) {
       assertEquals(2, listing.count(), "no .tmp files left behind");
     }
+    assertEquals(json.get("profiles"), EngineFiles.profiles(files.get(0)).orElseThrow(), "what the manifest records");
+    assertTrue(EngineFiles.profiles(tmp.resolve("engines/other.plan")).isEmpty(), "a plan without metadata");
   }
 }

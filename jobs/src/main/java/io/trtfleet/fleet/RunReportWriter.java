@@ -1,10 +1,12 @@
 package io.trtfleet.fleet;
 
+import io.trtfleet.Precision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -151,55 +153,56 @@ public final class RunReportWriter {
   }
 
   /**
-   * Grouped bars of TensorRT targets: one group per GPU pool, one bar per precision, mean samples/s over
-   * models, each bar labelled. CPU (ONNX Runtime) targets are not timed, so they are not here.
+   * Grouped bars of TensorRT targets: one group per model and GPU pool, one bar per precision, labelled in
+   * samples/s. Models are never averaged together (a small RNN's rate would drown a transformer's); CPU
+   * (ONNX Runtime) targets are not timed, so they are not here.
    */
   static String chart(List<TargetResult> rows) {
-    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
-    TreeSet<String> precisions = new TreeSet<>();
+    Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
+    // Bars in Precision's order (FP32, FP16, INT8, ...), not alphabetical.
+    TreeSet<String> precisions = new TreeSet<>(Comparator.comparing(Precision::parse));
+    boolean onePool = rows.stream().filter(RunReportWriter::timed).map(TargetResult::pool).distinct().count() <= 1;
     for (TargetResult r : rows) {
-      if (r.backend() != null && r.backend().startsWith("trt-") && Double.isFinite(r.throughput())
-          && r.throughput() > 0) {
-        double[] s = sums.computeIfAbsent(r.pool(), p -> new LinkedHashMap<>()).computeIfAbsent(r.precision(),
-            p -> new double[2]);
-        s[0] += r.throughput();
-        s[1]++;
+      if (timed(r)) {
+        String group = onePool ? r.model() : r.model() + " / " + r.pool();
+        groups.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(r.precision(), r.throughput());
         precisions.add(r.precision());
       }
     }
-    if (sums.isEmpty()) {
+    if (groups.isEmpty()) {
       return "<h2>TensorRT engine throughput</h2>\n<p>No TensorRT engine was timed in this run (targets skipped,"
           + " not built for want of a GPU, or built for the CPU).</p>\n";
     }
-    double max = sums.values().stream().flatMap(m -> m.values().stream()).mapToDouble(s -> s[0] / s[1]).max().orElse(1);
+    double max = groups.values().stream().flatMap(m -> m.values().stream()).mapToDouble(Double::doubleValue).max()
+        .orElse(1);
     String[] colors = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"};
     List<String> ps = List.copyOf(precisions);
-    int bar = 44;
-    int groupWidth = ps.size() * bar + 40;
-    int left = 80;
-    int width = left + sums.size() * groupWidth + 140;
-    StringBuilder s = new StringBuilder("<h2>TensorRT engine throughput by GPU pool and precision</h2>\n<p>Samples/s"
-        + " of a target's slowest engine at its largest benchmarked batch, mean over models.</p>\n<svg xmlns="
-        + "\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"270\" font-family=\"sans-serif\">\n");
+    int bar = 48;
+    int groupWidth = Math.max(ps.size() * bar, 8 * groups.keySet().stream().mapToInt(String::length).max().orElse(0)) + 30;
+    int left = 70;
+    int width = left + groups.size() * groupWidth + 120;
+    StringBuilder s = new StringBuilder("<h2>TensorRT engine throughput by model and precision</h2>\n<p>Samples/s"
+        + " of a target's slowest engine at its largest benchmarked batch" + (onePool ? "" : ", per GPU pool")
+        + ".</p>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"270\""
+        + " font-family=\"sans-serif\">\n");
     for (int t = 0; t <= 4; t++) {
       int y = 220 - 45 * t;
       s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/><text x=\"%d\""
-          + " y=\"%d\" font-size=\"12\" text-anchor=\"end\">%.0f</text>\n", left, y, width - 140, y, left - 6, y + 4,
-          max * t / 4));
+          + " y=\"%d\" font-size=\"12\" text-anchor=\"end\">%s</text>\n", left, y, width - 120, y, left - 6, y + 4,
+          compact(max * t / 4)));
     }
-    int x = left + 20;
-    for (Map.Entry<String, Map<String, double[]>> g : sums.entrySet()) {
+    int x = left + 15;
+    for (Map.Entry<String, Map<String, Double>> g : groups.entrySet()) {
       for (int i = 0; i < ps.size(); i++) {
-        double[] v = g.getValue().get(ps.get(i));
+        Double v = g.getValue().get(ps.get(i));
         if (v == null) {
           continue;
         }
-        double mean = v[0] / v[1];
-        int hgt = (int) Math.round(180 * mean / max);
+        int hgt = (int) Math.round(180 * v / max);
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %s:"
-            + " %.0f samples/s</title></rect><text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.0f</text>\n",
-            x + i * bar, 220 - hgt, bar - 6, hgt, colors[i % colors.length], esc(g.getKey()), esc(ps.get(i)), mean,
-            x + i * bar + (bar - 6) / 2, 216 - hgt, mean));
+            + " %.0f samples/s</title></rect><text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+            x + i * bar, 220 - hgt, bar - 6, hgt, colors[i % colors.length], esc(g.getKey()), esc(ps.get(i)), v,
+            x + i * bar + (bar - 6) / 2, 216 - hgt, compact(v)));
       }
       s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"240\" font-size=\"13\">%s</text>\n", x, esc(g.getKey())));
       x += groupWidth;
@@ -212,6 +215,24 @@ public final class RunReportWriter {
           51 + i * 18, esc(ps.get(i))));
     }
     return s.append("</svg>\n").toString();
+  }
+
+  private static boolean timed(TargetResult r) {
+    return r.backend() != null && r.backend().startsWith("trt-") && Double.isFinite(r.throughput()) && r.throughput() > 0;
+  }
+
+  /** 2,667,503 as 2.67M, 40,859 as 40.9k: labels that fit a bar. */
+  static String compact(double v) {
+    if (v == 0) {
+      return "0";
+    }
+    if (v >= 1e6) {
+      return String.format(Locale.ROOT, "%.3gM", v / 1e6);
+    }
+    if (v >= 1e3) {
+      return String.format(Locale.ROOT, "%.3gk", v / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.3g", v);
   }
 
   private static String num(String fmt, double v) {

@@ -7,7 +7,6 @@ import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.importer.OpRegistry;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.proto.FunctionDef;

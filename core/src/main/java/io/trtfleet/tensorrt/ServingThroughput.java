@@ -21,7 +21,6 @@ import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
@@ -97,11 +96,24 @@ public final class ServingThroughput {
     private CUgraphExec_st graphExec;
 
     Lane(EngineRunner runner, Map<String, long[]> shapes, boolean cudaGraph) {
-      ICudaEngine engine = runner.engine();
-      context = engine.createExecutionContext();
+      context = runner.engine().createExecutionContext();
       if (context == null || context.isNull()) {
         throw new IllegalStateException("TensorRT could not create another execution context (GPU memory?)");
       }
+      try {
+        prepare(runner, shapes, cudaGraph);
+      } catch (RuntimeException e) {
+        // A lane that failed half-way frees what it had; measure() closes only lanes it holds.
+        try {
+          close();
+        } catch (RuntimeException again) {
+          e.addSuppressed(again);
+        }
+        throw e;
+      }
+    }
+
+    private void prepare(EngineRunner runner, Map<String, long[]> shapes, boolean cudaGraph) {
       TensorRt.check(cudaStreamCreate(stream), "cudaStreamCreate");
       for (Map.Entry<String, long[]> in : shapes.entrySet()) {
         context.setInputShape(in.getKey(), EngineBuilder.dims(in.getValue()));

@@ -8,6 +8,7 @@ import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
 import io.trtfleet.calibrate.CalibrationOutputs;
 import io.trtfleet.convert.ConversionOptions;
+import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.quantize.CalibrationTable;
@@ -114,18 +115,15 @@ final class LegacyCalibrationParity {
   static Map<String, Object> run(FrozenGraph g, Segment segment, String input, String output, float[] cal, float[] val,
       int[] labels, CalibrationTable ours, Path engines) throws java.io.IOException {
     Map<String, Object> r = new LinkedHashMap<>();
-    byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
-    Implicit built = buildImplicit(onnx, input, new long[] {28, 28, 1}, 100, 256, cal, 100, false);
+    ConvertedSegment fp32 = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow();
+    Implicit built = buildImplicit(fp32.onnx(), input, new long[] {28, 28, 1}, 100, 256, cal, 100, false);
     byte[] bytes = built.plan();
     String cacheText = built.cache();
     Files.write(engines.resolve("fmnist-INT8-legacy-entropy2.plan"), bytes);
     Files.writeString(engines.resolve("legacy-entropy2.cache"), cacheText);
     Files.writeString(engines.resolve("ours-entropy.cache"), ours.toCacheText());
     CalibrationTable theirs = CalibrationTable.parse(cacheText.lines().toList(), "TensorRT cache");
-    ConversionOptions fp32 = ConversionOptions.fp32();
-    Map<String, String> names = CalibrationOutputs.plan(OnnxSegmentConverter.convert(g, segment, fp32).orElseThrow(),
-        ours.scales().keySet()).onnxValue();
-    r.putAll(compare(ours, names, theirs));
+    r.putAll(compare(ours, CalibrationOutputs.plan(fp32, ours.scales().keySet()).onnxValue(), theirs));
     float[] probs = new float[labels.length * 10];
     try (EngineRunner run = new EngineRunner(bytes)) {
       String outName = run.outputs().stream().filter(o -> o.equals(output)).findFirst().orElse(run.outputs().get(0));

@@ -6,6 +6,7 @@ import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
+import io.trtfleet.tensorrt.EngineArtifact;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,7 +52,12 @@ public final class TfTrtGraphRewriter {
     return ASSET_PREFIX + engine;
   }
 
-  public static Result rewrite(SegmentedGraph segmented, TrtEngineOpSettings settings, Set<String> enginesWithAssets) {
+  /**
+   * @param engines serialized engines by engine name (restored from assets); the others are built at
+   *     runtime. Inputs an engine binds channel-last are relabelled for it ({@link ChannelLastRelabel}).
+   */
+  public static Result rewrite(SegmentedGraph segmented, TrtEngineOpSettings settings, Map<String, EngineArtifact> engines) {
+    Set<String> enginesWithAssets = engines.keySet();
     Map<String, String> rewire = new HashMap<>();
     Map<String, Segment> lastOwnedNode = new HashMap<>();
     for (Segment s : segmented.segments()) {
@@ -66,9 +72,13 @@ public final class TfTrtGraphRewriter {
     for (Node node : segmented.graph().nodes()) {
       Segment engine = lastOwnedNode.get(node.name());
       if (engine != null) {
-        List<String> inputs = engine.inputs().stream()
-            .map(in -> rewire.getOrDefault(in.name(), TensorRef.parse(in.name()).toInput())).toList();
-        g.addNode(TrtEngineOpAttrs.nodeDef(engine, inputs, settings));
+        List<String> inputs = new ArrayList<>(engine.inputs().stream()
+            .map(in -> rewire.getOrDefault(in.name(), TensorRef.parse(in.name()).toInput())).toList());
+        Set<Integer> channelLast = ChannelLastRelabel.inputs(engine, engines.get(engine.name()));
+        for (int i : channelLast) {
+          inputs.set(i, ChannelLastRelabel.toEngine(g::addNode, engine.name(), i, inputs.get(i)));
+        }
+        g.addNode(TrtEngineOpAttrs.nodeDef(engine, inputs, settings, channelLast));
       }
       if (segmented.ownerOf(node.name()).isPresent()) {
         continue;
@@ -79,7 +89,8 @@ public final class TfTrtGraphRewriter {
     }
     // The frozen graph's own functions (bodies of the control flow kept in TensorFlow) stay.
     FunctionDefLibrary.Builder library = segmented.graph().graphDef().getLibrary().toBuilder();
-    segmented.segments().forEach(s -> library.addFunction(segmented.nativeSegments().get(s.name())));
+    segmented.segments().forEach(s -> library.addFunction(ChannelLastRelabel.toTensorFlow(
+        segmented.nativeSegments().get(s.name()), ChannelLastRelabel.inputs(s, engines.get(s.name())))));
     g.setLibrary(library);
 
     List<AssetFileDef> assets = new ArrayList<>();

@@ -7,7 +7,6 @@ import io.trtfleet.importer.OpRegistry;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.tensorrt.EngineArtifact;
-import io.trtfleet.tensorrt.EngineMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +82,7 @@ public final class TfTrtSavedModelWriter {
       Map<String, EngineArtifact> engines, Path outDir) {
     check(source, model, segmented, engines, outDir);
     MetaGraphDef sourceMeta = source.metaGraphDef();
-    TfTrtGraphRewriter.Result graph = TfTrtGraphRewriter.rewrite(segmented, settings, engines.keySet());
+    TfTrtGraphRewriter.Result graph = TfTrtGraphRewriter.rewrite(segmented, settings, engines);
 
     MetaGraphDef.Builder meta = MetaGraphDef.newBuilder()
         .setMetaInfoDef(sourceMeta.getMetaInfoDef().toBuilder().setStrippedOpList(strippedOps(graph.graphDef())))
@@ -159,10 +158,6 @@ public final class TfTrtSavedModelWriter {
       if (!names.contains(engine.getKey())) {
         throw new TrtfleetException("engine '" + engine.getKey() + "' is no segment of this graph (segments: " + names
             + "): it was built for another segmentation");
-      }
-      if (engine.getValue().metadata().io().stream().anyMatch(EngineMetadata.IoTensor::channelLast)) {
-        throw new TrtfleetException("engine '" + engine.getKey() + "' binds an input channel-last (NCHW dimensions),"
-            + " but TF-TRT's TRTEngineOp feeds TensorFlow's NHWC shape: build it without channel-last inputs");
       }
     }
     requireFresh(outDir);

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Writes {@code trt-serialized-engine.<engine>}: a TFRecord holding one TRTEngineInstance, as
@@ -34,13 +36,15 @@ public final class TrtEngineInstanceWriter {
     }
     EngineMetadata meta = engine.metadata();
     List<long[]> shapes = new ArrayList<>();
-    for (TensorSpec in : segment.inputs()) {
+    Set<Integer> channelLast = ChannelLastRelabel.inputs(segment, engine);
+    for (int i = 0; i < segment.inputs().size(); i++) {
+      TensorSpec in = segment.inputs().get(i);
+      // TensorFlow hands a channel-last input to the engine relabelled NCHW: the key is in that order.
+      UnaryOperator<long[]> order = channelLast.contains(i) ? ChannelLastRelabel::engineOrder : UnaryOperator.identity();
       long[] shape = profileMax(meta, in.name());
-      if (shape == null) {
-        shape = bindingShape(meta, in.name());
-      }
-      if (shape == null) {
-        shape = in.shape();
+      shape = shape != null ? order.apply(shape) : bindingShape(meta, in.name());
+      if (shape == null && in.shape() != null) {
+        shape = order.apply(in.shape());
       }
       if (shape == null || Arrays.stream(shape).anyMatch(d -> d < 0)) {
         throw new TrtfleetException("engine " + segment.name() + ": no concrete shape for input " + in

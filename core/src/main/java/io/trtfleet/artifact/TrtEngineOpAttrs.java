@@ -7,6 +7,7 @@ import io.trtfleet.segment.Segment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.NameAttrList;
 import org.tensorflow.proto.NodeDef;
@@ -30,12 +31,17 @@ public final class TrtEngineOpAttrs {
 
   /** The node, named like the engine, reading {@code inputs} (GraphDef input strings, segment order). */
   public static NodeDef nodeDef(Segment segment, List<String> inputs, TrtEngineOpSettings settings) {
+    return nodeDef(segment, inputs, settings, Set.of());
+  }
+
+  /** As above, with the inputs of {@code channelLast} (indices) relabelled NCHW for the engine ({@link ChannelLastRelabel}). */
+  static NodeDef nodeDef(Segment segment, List<String> inputs, TrtEngineOpSettings settings, Set<Integer> channelLast) {
     if (inputs.size() != segment.inputs().size()) {
       throw new IllegalArgumentException("engine " + segment.name() + " has " + segment.inputs().size()
           + " inputs, not " + inputs.size());
     }
     return NodeDef.newBuilder().setName(segment.name()).setOp(TrtOpDefs.TRT_ENGINE_OP).addAllInput(inputs)
-        .putAllAttr(attrs(segment, settings)).build();
+        .putAllAttr(attrs(segment, settings)).putAttr("input_shapes", inputShapes(segment, channelLast)).build();
   }
 
   public static Map<String, AttrValue> attrs(Segment segment, TrtEngineOpSettings settings) {
@@ -77,6 +83,15 @@ public final class TrtEngineOpAttrs {
       batch = in.shape()[0];
     }
     return batch;
+  }
+
+  private static AttrValue inputShapes(Segment segment, Set<Integer> channelLast) {
+    AttrValue.ListValue.Builder list = AttrValue.ListValue.newBuilder();
+    for (int i = 0; i < segment.inputs().size(); i++) {
+      long[] shape = segment.inputs().get(i).shape();
+      list.addShape(TensorSpec.toProto(channelLast.contains(i) ? ChannelLastRelabel.engineOrder(shape) : shape));
+    }
+    return AttrValue.newBuilder().setList(list).build();
   }
 
   private static AttrValue types(List<TensorSpec> tensors) {

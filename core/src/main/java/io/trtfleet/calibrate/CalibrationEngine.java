@@ -43,7 +43,9 @@ record CalibrationEngine(byte[] plan, CalibrationOutputs outputs, double buildSe
     long t0 = System.nanoTime();
     byte[] plan = PLANS.computeIfAbsent(key(onnx, device, ordinal, maxBatch), k -> new EngineBuilder(device)
         .build(segment.name() + "-calibration", onnx, EngineBuildConfig.builder("FP32")
-            .profiles(List.of(profile(segment, maxBatch))).build()).plan());
+            // A pass over data, not a served engine: inputs bound as TensorFlow shapes them, as measured
+            // in docs/benchmarks/calibration.md.
+            .profiles(List.of(profile(segment, maxBatch))).channelLastInputs(false).build()).plan());
     return new CalibrationEngine(plan, outputs, (System.nanoTime() - t0) / 1e9);
   }
 

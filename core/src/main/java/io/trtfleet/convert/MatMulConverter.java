@@ -5,6 +5,7 @@ import io.trtfleet.graph.TensorRef;
 import io.trtfleet.onnx.OnnxGraphBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * MatMul. With a constant right-hand side (a dense layer) it becomes Gemm with the weights stored as
@@ -78,8 +79,13 @@ final class MatMulConverter implements OpConverter {
     }
     float[] bias = new float[units];
     Node last = ChannelEpilogue.fold(ctx, node, w, bias, 1);
-    long[] dims = {units, k};
     String base = node.name();
+    Optional<String> pooled = transA ? Optional.empty() : ctx.quantizer.unflattenedActivation(a);
+    if (pooled.isPresent()) {
+      convolutionOverPool(ctx, node, last, pooled.get(), w, bias, units, k);
+      return;
+    }
+    long[] dims = {units, k};
     boolean quantize = ctx.precision().quantized() && ctx.quantizer.scale(a.tfName).isPresent();
     String input = ctx.activation(a, Layout.AS_IS, node);
     String weights = quantize ? ctx.quantizer.quantizedWeights(base + "/kernel", dims, w)
@@ -90,6 +96,27 @@ final class MatMulConverter implements OpConverter {
     }
     String out = ctx.onnx.node("Gemm", inputs, TensorRef.of(last.name(), 0).tensorName(),
         OnnxGraphBuilder.attr("transA", transA ? 1L : 0L), OnnxGraphBuilder.attr("transB", 1L));
+    ctx.define(last, 0, out, Layout.AS_IS, ctx.floatType());
+  }
+
+  /**
+   * A quantized dense layer over a global average pool as a 1x1 convolution of the [N, C, 1, 1] pool
+   * output, flattened after: the Q/DQ then sits on the pool's 4-D output, so TensorRT pools in INT8 and
+   * runs the classifier as an INT8 convolution, as in its own implicit-INT8 ResNet-50 (docs/benchmarks/gpu.md).
+   * Over the flattened [N, C] tensor its explicit-quantization path pooled in FP16 and gave the dense
+   * layer to a separate Myelin region with its own quantize kernel.
+   */
+  private static void convolutionOverPool(ConversionContext ctx, Node node, Node last, String pooled, float[] w,
+      float[] bias, int units, int k) {
+    String base = node.name();
+    List<String> inputs = new ArrayList<>(List.of(pooled,
+        ctx.quantizer.quantizedWeights(base + "/kernel", new long[] {units, k, 1, 1}, w)));
+    if (last != node) {
+      inputs.add(ctx.onnx.floats(base + "/bias", new long[] {units}, bias, ctx.floatType()));
+    }
+    String conv = ctx.onnx.node("Conv", inputs, base + "_conv1x1");
+    String out = ctx.onnx.node("Flatten", List.of(conv), TensorRef.of(last.name(), 0).tensorName(),
+        OnnxGraphBuilder.attr("axis", 1L));
     ctx.define(last, 0, out, Layout.AS_IS, ctx.floatType());
   }
 }

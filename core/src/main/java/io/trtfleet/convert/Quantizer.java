@@ -110,16 +110,32 @@ final class Quantizer {
     if (have != null) {
       return have;
     }
-    String x = views.view(v, layout, type);
-    String s = onnx.scalar(v.tfName + "_scale", scale.get(), type);
-    String zp = zeroPoints(v.tfName + "_zero_point", new long[0]);
-    String q = onnx.node("QuantizeLinear", List.of(x, s, zp), v.tfName + "_quantized");
-    String dq = onnx.node("DequantizeLinear", List.of(q, s, zp), v.tfName + "_dequantized");
+    String dq = qdq(views.view(v, layout, type), v.tfName, scale.get(), type);
     v.views.put(key, dq);
-    if (!quantized.contains(v.tfName)) {
-      quantized.add(v.tfName);
-    }
     return dq;
+  }
+
+  /**
+   * The [N, C, 1, 1] value a global-average-pooled {@code v} was flattened from ({@link TensorValue#unflattened}),
+   * Q/DQ'd with {@code v}'s scale; empty when {@code v} has no such value or is not quantized.
+   */
+  Optional<String> unflattenedActivation(TensorValue v) {
+    if (!precision.quantized() || v.unflattened == null) {
+      return Optional.empty();
+    }
+    int type = views.computeType(v);
+    return scale(v.tfName).map(s -> qdq(v.unflattened, v.tfName, s, type));
+  }
+
+  /** Q then DQ of {@code x} with {@code tfName}'s scale (value names are made unique by the builder). */
+  private String qdq(String x, String tfName, float scale, int type) {
+    String s = onnx.scalar(tfName + "_scale", scale, type);
+    String zp = zeroPoints(tfName + "_zero_point", new long[0]);
+    String q = onnx.node("QuantizeLinear", List.of(x, s, zp), tfName + "_quantized");
+    if (!quantized.contains(tfName)) {
+      quantized.add(tfName);
+    }
+    return onnx.node("DequantizeLinear", List.of(q, s, zp), tfName + "_dequantized");
   }
 
   /** Zeros of the quantized type: their type is what makes a Q/DQ pair INT8 or FP8. */

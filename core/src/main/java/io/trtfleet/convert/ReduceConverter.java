@@ -78,6 +78,7 @@ final class ReduceConverter implements OpConverter {
     String out = ctx.onnx.node("Flatten", List.of(pooled), TensorRef.of(node.name(), 0).tensorName(),
         io.trtfleet.onnx.OnnxGraphBuilder.attr("axis", 1L));
     ctx.define(node, 0, out, Layout.AS_IS, type);
+    ctx.values.value(TensorRef.of(node.name(), 0)).unflattened = pooled;
   }
 
   private static boolean isFloat(TensorValue x) {

@@ -18,6 +18,11 @@ final class TensorValue {
   final Constant constant;
   final Map<ViewKey, String> views = new LinkedHashMap<>();
   ViewKey primary;
+  /**
+   * For the [N, C] output of a global average pool: the [N, C, 1, 1] ONNX value it was flattened from,
+   * which a dense layer reads as a 1x1 convolution under INT8/FP8 ({@link MatMulConverter}); else null.
+   */
+  String unflattened;
 
   TensorValue(String tfName, TensorSpec spec, Constant constant) {
     this.tfName = tfName;

@@ -39,6 +39,7 @@ final class ValueTable {
     TensorValue v = new TensorValue(tf, node.output(index), source.constant);
     v.views.putAll(source.views);
     v.primary = source.primary;
+    v.unflattened = source.unflattened;
     values.put(tf, v);
   }
 

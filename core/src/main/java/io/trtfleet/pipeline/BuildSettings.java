@@ -13,15 +13,13 @@ import java.util.List;
  *
  * @param batchSizes the batch sizes profiles cover (without explicit profiles) and throughput is measured at
  * @param benchmarkIterations timed iterations per benchmark; 0 skips the benchmark
- * @param tfTrtSavedModel whether to write the converted SavedModel (TF-TRT layout); engines bound
- *     channel-last cannot be fed by TF-TRT's TRTEngineOp, so builds with channel-last inputs write none
  * @param segmenter how to segment; its precision is each build's own
  * @param mixedPrecision whether a quantized segment that misses its gate is rebuilt with its most
  *     sensitive tensors in float until it passes ({@link MixedPrecisionFallback})
  * @param rankingSamples held-out samples the sensitivity ranking of that search runs on (ONNX Runtime, CPU)
  */
 public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batchSizes,
-    List<OptimizationProfile> profiles, int benchmarkIterations, boolean tfTrtSavedModel, SegmenterOptions segmenter,
+    List<OptimizationProfile> profiles, int benchmarkIterations, SegmenterOptions segmenter,
     boolean mixedPrecision, int rankingSamples) implements Serializable {
 
   public static final List<Integer> DEFAULT_BATCH_SIZES = List.of(1, 128);
@@ -59,7 +57,6 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
     private List<Integer> batchSizes = DEFAULT_BATCH_SIZES;
     private List<OptimizationProfile> profiles = List.of();
     private int benchmarkIterations = DEFAULT_BENCHMARK_ITERATIONS;
-    private boolean tfTrtSavedModel = true;
     private SegmenterOptions segmenter = SegmenterOptions.defaults();
     private boolean mixedPrecision = true;
     private int rankingSamples = DEFAULT_RANKING_SAMPLES;
@@ -87,10 +84,6 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
       return this;
     }
 
-    public Builder tfTrtSavedModel(boolean on) {
-      this.tfTrtSavedModel = on;
-      return this;
-    }
 
     public Builder segmenter(SegmenterOptions s) {
       this.segmenter = s;
@@ -108,7 +101,7 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
     }
 
     public BuildSettings build() {
-      return new BuildSettings(profileStrategy, batchSizes, profiles, benchmarkIterations, tfTrtSavedModel, segmenter,
+      return new BuildSettings(profileStrategy, batchSizes, profiles, benchmarkIterations, segmenter,
           mixedPrecision, rankingSamples);
     }
   }

@@ -3,7 +3,6 @@ package io.trtfleet.pipeline;
 import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.artifact.ConvertedSavedModel;
-import io.trtfleet.artifact.FullModelPlan;
 import io.trtfleet.artifact.TfTrtSavedModelWriter;
 import io.trtfleet.artifact.TritonRepositoryWriter;
 import io.trtfleet.artifact.TrtEngineOpSettings;
@@ -226,16 +225,9 @@ public final class PrecisionBuild {
 
   private record Written(String savedModel, List<String> atLoadTime, String plan, String triton) {}
 
-  /** The converted SavedModel (TF-TRT layout) with the engines that passed, or only the Triton entry. */
+  /** The converted SavedModel (TF-TRT layout) with the engines that passed, and the Triton entry. */
   private Written write(SegmentedGraph segmented, ConversionOptions options, Map<String, EngineArtifact> passed,
       Path dir) {
-    if (!settings.tfTrtSavedModel()) {
-      // Channel-last engines bind NCHW dimensions, which TRTEngineOp cannot feed: they are served directly.
-      Optional<FullModelPlan> full = FullModelPlan.of(model.name(), segmented, passed);
-      String triton = full.map(f -> rel(dir, TritonRepositoryWriter.write(dir.resolve(TfTrtSavedModelWriter.TRITON_DIR),
-          f, TritonRepositoryWriter.Options.defaults()))).orElse(null);
-      return new Written(null, List.of(), null, triton);
-    }
     ConvertedSavedModel saved = new TfTrtSavedModelWriter(TrtEngineOpSettings.of(options))
         .withTriton(TritonRepositoryWriter.Options.defaults())
         .write(model.source(), model.name(), segmented, passed, dir);

@@ -14,7 +14,8 @@ import java.util.Objects;
  * layers may use TF32 tensor cores (TensorRT's default; off gives IEEE FP32 math, about 4x slower
  * for ResNet-50 on an H200), how many timing runs TensorRT averages per tactic (0: its default, as
  * trtexec's --avgTiming), and whether NHWC image inputs are bound channel-last ({@link ChannelLastInputs}:
- * faster, but the binding's dimensions become NCHW, which TF-TRT's TRTEngineOp cannot feed).
+ * the default, faster; the binding's dimensions become NCHW over the same bytes, so TF-TRT's engine op is fed
+ * through a Reshape, see {@code artifact.ChannelLastRelabel}).
  */
 public record EngineBuildConfig(String precision, List<OptimizationProfile> profiles, long workspaceBytes,
     int optimizationLevel, Path timingCache, boolean ampereCompatible, boolean detailedLayers, boolean tf32,
@@ -58,7 +59,7 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
     private boolean detailedLayers;
     private boolean tf32 = true;
     private int avgTimingIterations;
-    private boolean channelLastInputs;
+    private boolean channelLastInputs = true;
 
     private Builder(String precision) {
       this.precision = precision;

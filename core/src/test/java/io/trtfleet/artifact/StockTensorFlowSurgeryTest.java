@@ -3,8 +3,11 @@ package io.trtfleet.artifact;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trtfleet.graph.HostTensor;
+import io.trtfleet.graph.TensorSpec;
+import io.trtfleet.segment.Segment;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.segment.SegmentedGraph;
@@ -17,6 +20,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
 
 /**
@@ -46,6 +52,15 @@ class StockTensorFlowSurgeryTest {
         true);
   }
 
+  /**
+   * An engine that binds its image input channel-last (NCHW dimensions over NHWC bytes, the default
+   * build): TensorFlow relabels the tensor for it with a Reshape, and the native segment relabels back.
+   */
+  @Test
+  void fashionMnistSampleChannelLastEngine() {
+    assertSameOutputs(fashionMnist(), "serving_default", SegmenterOptions.defaults(), 1, true, true);
+  }
+
   @Test
   void cnnTwoEnginesAroundANativeMaxPool() {
     assertSameOutputs(TestModels.cnn(tmp.resolve("cnn")), TestModels.SIGNATURE_KEY,
@@ -54,17 +69,26 @@ class StockTensorFlowSurgeryTest {
 
   private void assertSameOutputs(Path model, String signature, SegmenterOptions options, int engines,
       boolean saveFirstEngine) {
+    assertSameOutputs(model, signature, options, engines, saveFirstEngine, false);
+  }
+
+  private void assertSameOutputs(Path model, String signature, SegmenterOptions options, int engines,
+      boolean saveFirstEngine, boolean channelLast) {
     ImportOptions source = TfTrtFixtures.source(model, signature);
     SegmentedGraph segmented = TfTrtFixtures.segment(source, options);
     assertEquals(engines, segmented.segments().size());
+    Segment first = segmented.segments().get(0);
+    EngineArtifact engine = TfTrtFixtures.engine(first, 8);
     Map<String, EngineArtifact> built = saveFirstEngine
-        ? Map.of(segmented.segments().get(0).name(), TfTrtFixtures.engine(segmented.segments().get(0), 8))
-        : Map.of();
-    Path out = tmp.resolve("converted-" + engines + "-" + model.getFileName());
+        ? Map.of(first.name(), channelLast ? TfTrtFixtures.channelLast(engine) : engine) : Map.of();
+    Path out = tmp.resolve("converted-" + engines + "-" + model.getFileName() + (channelLast ? "-cl" : ""));
     ConvertedSavedModel written = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults())
         .write(source, "model", segmented, built, out);
+    if (channelLast) {
+      assertRelabelled(read(written.savedModelDir()).getMetaGraphs(0).getGraphDef(), first);
+    }
     Path stock = StockTfSurgery.rewrite(written.savedModelDir(), tmp.resolve("stock-" + engines + "-"
-        + model.getFileName()));
+        + model.getFileName() + (channelLast ? "-cl" : "")));
     assertEquals(engines, StockTfSurgery.engines(read(written.savedModelDir()).getMetaGraphs(0).getGraphDef()).size());
     assertEquals(0, StockTfSurgery.engines(read(stock).getMetaGraphs(0).getGraphDef()).size());
 
@@ -88,6 +112,21 @@ class StockTensorFlowSurgeryTest {
         assertArrayEquals(original.get(key), actual.get(key), key + ": converted model differs from the original");
       }
     }
+  }
+
+  /** The engine reads a Reshape of its NHWC input, declared NCHW, and its native segment reshapes back first. */
+  private static void assertRelabelled(GraphDef g, Segment engine) {
+    NodeDef op = g.getNodeList().stream().filter(n -> n.getName().equals(engine.name())).findFirst().orElseThrow();
+    NodeDef reshape = g.getNodeList().stream().filter(n -> n.getName().equals(op.getInput(0))).findFirst().orElseThrow();
+    assertEquals("Reshape", reshape.getOp());
+    long[] nhwc = engine.inputs().get(0).shape();
+    assertArrayEquals(new long[] {nhwc[0], nhwc[3], nhwc[1], nhwc[2]},
+        TensorSpec.dims(op.getAttrMap().get("input_shapes").getList().getShape(0)));
+    FunctionDef f = g.getLibrary().getFunctionList().stream()
+        .filter(fn -> fn.getSignature().getName().equals(engine.name() + "_native_segment")).findFirst().orElseThrow();
+    assertTrue(f.getNodeDefList().stream().anyMatch(n -> n.getOp().equals("Reshape") && n.getInput(0).equals("input_0")));
+    assertTrue(f.getNodeDefList().stream().filter(n -> !n.getName().startsWith("input_0_nhwc"))
+        .noneMatch(n -> n.getInputList().contains("input_0")), "only the relabel reads the argument");
   }
 
   private static final java.util.Set<String> TF2_MODELS = java.util.Set.of("serving_default@saved_model");

@@ -107,6 +107,16 @@ class PrecisionPolicyTest {
     assertEquals("DequantizeLinear", m.producerType(add.getInput(0)), "the residual input (the block input)");
     assertEquals("Conv", m.producerType(add.getInput(1)), "conv_b (bn_b folded) feeds the add it fuses with");
     assertEquals(Map.of(), c.report().unquantized());
+    // The dense layer over the pool is a 1x1 convolution of the pool's [N, C, 1, 1] output, Q/DQ'd there.
+    assertEquals(0, m.count("Gemm"));
+    String pooled = m.nodes("GlobalAveragePool").get(0).getOutput(0);
+    NodeProto head = m.nodes("Conv").stream().filter(conv -> m.producer(conv.getInput(0))
+        .flatMap(dq -> m.producer(dq.getInput(0))).map(q -> q.getInput(0).equals(pooled)).orElse(false))
+        .findFirst().orElseThrow();
+    assertEquals(List.of(1L, 1L), m.initializers.get(m.producer(head.getInput(1)).orElseThrow().getInput(0))
+        .getDimsList().subList(2, 4), "a 1x1 kernel");
+    assertEquals(1, ConversionHarness.convert(residual, ConversionOptions.of(Precision.FP16)).report().onnxOps()
+        .get("Gemm"), "unquantized, the dense layer stays a Gemm");
 
     Map<String, OutputComparison> cmp = ConversionHarness.compare(residual, c, randomBatch(residual, 16, 2));
     assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);

@@ -77,7 +77,8 @@ class ResNet50ConversionTest {
       projections += residual.contains("_0_bn") ? 1 : 0;
     }
     assertEquals(4, projections);
-    assertEquals(53, m.nodes("Conv").stream().filter(n -> m.producerType(n.getInput(0)).equals("DequantizeLinear"))
+    // 53 convolutions and the classifier, a 1x1 convolution over the pool (MatMulConverter).
+    assertEquals(54, m.nodes("Conv").stream().filter(n -> m.producerType(n.getInput(0)).equals("DequantizeLinear"))
         .count());
     Map<String, OutputComparison> cmp = ConversionHarness.compare(graph, c, batch);
     System.out.println("ResNet-50 INT8 (FP16 between layers, min-max on the same 2 images) vs TensorFlow FP32: "

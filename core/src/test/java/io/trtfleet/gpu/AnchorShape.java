@@ -1,11 +1,17 @@
 package io.trtfleet.gpu;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.trtfleet.onnx.Half;
+import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.proto.Onnx.GraphProto;
 import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import io.trtfleet.onnx.proto.Onnx.NodeProto;
+import io.trtfleet.onnx.proto.Onnx.TensorProto;
 import io.trtfleet.onnx.proto.Onnx.TensorShapeProto;
 import io.trtfleet.onnx.proto.Onnx.ValueInfoProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,6 +59,53 @@ final class AnchorShape {
         .addDim(shape.getDim(0)).addDim(shape.getDim(3)).addDim(shape.getDim(1)).addDim(shape.getDim(2)).build();
     ValueInfoProto.Builder in = input.toBuilder();
     in.getTypeBuilder().getTensorTypeBuilder().setShape(nchw);
+    out.setInput(0, in);
+    return m.toBuilder().setGraph(out).build().toByteArray();
+  }
+
+  /**
+   * Experiment for INT8 input bindings (images arriving quantized): the FP32 input becomes INT8, read
+   * through a DequantizeLinear with the scale of the first QuantizeLinear on its path (after at most a
+   * Cast and a Transpose), so TensorRT can feed conv1 the bytes as they come.
+   */
+  static byte[] int8Input(byte[] model) throws InvalidProtocolBufferException {
+    ModelProto m = ModelProto.parseFrom(model);
+    GraphProto g = m.getGraph();
+    ValueInfoProto input = g.getInput(0);
+    Map<String, NodeProto> byInput = new HashMap<>();
+    g.getNodeList().forEach(n -> n.getInputList().forEach(i -> byInput.putIfAbsent(i, n)));
+    NodeProto q = byInput.get(input.getName());
+    for (int hops = 0; q != null && !q.getOpType().equals("QuantizeLinear") && hops < 2; hops++) {
+      q = byInput.get(q.getOutput(0));
+    }
+    if (q == null || !q.getOpType().equals("QuantizeLinear")) {
+      throw new IllegalStateException("no QuantizeLinear within a Cast and a Transpose of the input " + input.getName());
+    }
+    String scaleName = q.getInput(1);
+    TensorProto scale = g.getInitializerList().stream().filter(t -> t.getName().equals(scaleName)).findFirst().orElseThrow();
+    float s = scale.getDataType() == OnnxDataType.FLOAT16
+        ? Half.toFloat(scale.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getShort())
+        : scale.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat();
+    String x = input.getName();
+    String dq = x + "_int8_dequantized";
+    GraphProto.Builder out = g.toBuilder().clearNode();
+    out.addInitializer(TensorProto.newBuilder().setName(x + "_int8_scale").setDataType(OnnxDataType.FLOAT)
+        .setRawData(ByteString.copyFrom(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, s).array())));
+    out.addInitializer(TensorProto.newBuilder().setName(x + "_int8_zero_point").setDataType(OnnxDataType.INT8)
+        .setRawData(ByteString.copyFrom(new byte[1])));
+    out.addNode(NodeProto.newBuilder().setOpType("DequantizeLinear").setName("n:" + dq).addInput(x)
+        .addInput(x + "_int8_scale").addInput(x + "_int8_zero_point").addOutput(dq));
+    for (NodeProto n : g.getNodeList()) {
+      NodeProto.Builder b = n.toBuilder();
+      for (int i = 0; i < n.getInputCount(); i++) {
+        if (n.getInput(i).equals(x)) {
+          b.setInput(i, dq);
+        }
+      }
+      out.addNode(b);
+    }
+    ValueInfoProto.Builder in = input.toBuilder();
+    in.getTypeBuilder().getTensorTypeBuilder().setElemType(OnnxDataType.INT8);
     out.setInput(0, in);
     return m.toBuilder().setGraph(out).build().toByteArray();
   }

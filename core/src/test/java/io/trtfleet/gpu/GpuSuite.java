@@ -213,7 +213,7 @@ public final class GpuSuite {
    * level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code cl} (NHWC input bound
    * channel-last, {@link EngineBuildConfig#channelLastInputs}), {@code r<N>} (a repeat: the same build
    * again) and three experiments on the ONNX: {@code db} (convolution biases as tensors,
-   * {@link BiasAsTensor}), {@code nchw} and {@code logits} (the anchor's NCHW input and logits-only
+   * {@link BiasAsTensor}), {@code i8in} (an INT8 input binding, {@link AnchorShape#int8Input}), {@code nchw} and {@code logits} (the anchor's NCHW input and logits-only
    * output, {@link AnchorShape}). {@code FP8} is E4M3 Q/DQ; {@code ent} quantizes with our entropy table
    * from the GPU collector over {@code calibrationImages} random images instead of min-max ranges;
    * {@code sv} adds the serving sweep ({@link #serving}). {@code ANCHOR-int8e} and {@code ANCHOR-fp16} are
@@ -269,7 +269,7 @@ public final class GpuSuite {
       rows.add(row);
       if (precision.equals("ANCHOR")) {
         try {
-          anchor(mods.get(1), mods.contains("sv"), g, segment, batch, calibration, check, reference, engines, row);
+          anchor(mods.get(1), mods.contains("sv"), g, segment, batch, calibration, check, reference, engines, inspect, row);
         } catch (RuntimeException | IOException ex) {
           row.put("error", ex.toString());
           ex.printStackTrace();
@@ -296,6 +296,9 @@ public final class GpuSuite {
         if (mods.contains("nchw")) {
           onnx = AnchorShape.nchwInput(onnx);
         }
+        if (mods.contains("i8in")) {
+          onnx = AnchorShape.int8Input(onnx);
+        }
         if (mods.contains("logits")) {
           onnx = AnchorShape.logitsOnly(onnx, "logits");
         }
@@ -315,7 +318,7 @@ public final class GpuSuite {
         row.put("build_s", e.metadata().buildSeconds());
         row.put("plan_bytes", e.metadata().planBytes());
         row.put("input_binding", e.metadata().io().get(0));
-        if (!mods.contains("nchw")) {
+        if (!mods.contains("nchw") && !mods.contains("i8in")) {
           try (EngineRunner run = new EngineRunner(e.plan())) {
             float[] got = run.run(Map.of(input, check)).get(logits).floats();
             row.put("logits_rel_rms_vs_tf", relRms(got, reference));
@@ -341,7 +344,7 @@ public final class GpuSuite {
    * from, and its cache compared with our table tensor by tensor; {@code fp16} is weakly typed FP16.
    */
   private static void anchor(String mode, boolean sweep, FrozenGraph g, Segment segment, int batch, ResNetCalibration cal,
-      HostTensor check, float[] reference, Path engines, Map<String, Object> row) throws IOException {
+      HostTensor check, float[] reference, Path engines, Path inspect, Map<String, Object> row) throws IOException {
     String input = g.signature().inputs().get(0).tensor().name();
     byte[] onnx = AnchorShape.nchwInput(OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx());
     byte[] plan;
@@ -366,6 +369,9 @@ public final class GpuSuite {
       default -> throw new IllegalArgumentException("anchor mode " + mode + ": int8e or fp16");
     }
     Files.write(engines.resolve("anchor-" + mode + ".plan"), plan);
+    if (inspect != null) {
+      Files.writeString(inspect.resolve("anchor-" + mode + ".layers.json"), io.trtfleet.tensorrt.EngineInspector.layersJson(plan));
+    }
     row.put("plan_bytes", plan.length);
     String logits = g.signature().outputs().stream().filter(o -> o.key().equals("logits")).findFirst().orElseThrow()
         .tensor().name();

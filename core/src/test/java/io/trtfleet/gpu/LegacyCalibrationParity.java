@@ -30,6 +30,7 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
 import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IBuilder;
 import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
@@ -157,6 +158,8 @@ final class LegacyCalibrationParity {
     IBuilderConfig cfg = builder.createBuilderConfig();
     cfg.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, 8L << 30);
     cfg.setFlag(BuilderFlag.kINT8);
+    // Layer information (fusions, precisions, formats) for EngineInspector, as in our own builds.
+    cfg.setProfilingVerbosity(ProfilingVerbosity.kDETAILED.value);
     if (fp16) {
       cfg.setFlag(BuilderFlag.kFP16);
     }

@@ -40,8 +40,8 @@ class EngineBuilderTest {
   /** Channel-last inputs change the engine's binding, which TF-TRT cannot feed: only on request. */
   @Test
   void inputsKeepTheirModelLayoutUnlessAskedAndTimingRunsAreValidated() {
-    assertFalse(EngineBuildConfig.builder("FP16").build().channelLastInputs());
-    assertTrue(EngineBuildConfig.builder("FP16").channelLastInputs(true).build().channelLastInputs());
+    assertTrue(EngineBuildConfig.builder("FP16").build().channelLastInputs(), "the default");
+    assertFalse(EngineBuildConfig.builder("FP16").channelLastInputs(false).build().channelLastInputs());
     assertArrayEquals(new long[] {-1, 3, 224, 224}, ChannelLastInputs.nchw(new long[] {-1, 224, 224, 3}));
     assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").avgTimingIterations(-1).build());
   }

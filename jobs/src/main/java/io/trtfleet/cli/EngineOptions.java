@@ -33,9 +33,10 @@ public final class EngineOptions {
       + " math (about 4x slower on an H200; for bit-faithful FP32 references)")
   boolean noTf32;
 
-  @Option(names = "--channel-last-input", description = "bind NHWC image inputs channel-last (TensorRT kHWC: NCHW"
-      + " dimensions over the NHWC bytes), so TensorRT reads the images in place instead of transposing them first;"
-      + " for engines served directly: no TF-TRT SavedModel is written")
+  @Option(names = "--channel-last-input", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "bind NHWC image inputs channel-last (TensorRT kHWC: NCHW dimensions over the NHWC bytes), so"
+      + " TensorRT reads the images in place instead of transposing them first (the default; TF-TRT's engine op is"
+      + " fed through a Reshape); --no-channel-last-input binds them as TensorFlow shapes them")
   boolean channelLastInput;
 
   @Option(names = "--no-mixed-precision", description = "an INT8/FP8 segment that misses its gate fails the build,"
@@ -57,7 +58,7 @@ public final class EngineOptions {
       throw new TrtfleetException("--iterations must be 0 (no benchmark) or more, got " + iterations);
     }
     return BuildSettings.builder().profileStrategy(profileStrategy).batchSizes(batchSizes)
-        .benchmarkIterations(iterations).tfTrtSavedModel(!channelLastInput).segmenter(segmenter)
+        .benchmarkIterations(iterations).segmenter(segmenter)
         .mixedPrecision(!noMixedPrecision).build();
   }
 

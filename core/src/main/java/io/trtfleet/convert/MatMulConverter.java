@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * MatMul. With a constant right-hand side (a dense layer) it becomes Gemm with the weights stored as
  * [units, inputs] (transB=1, the fully connected form TensorRT expects, output channel on axis 0 for
- * per-channel weight Q/DQ) and a following BiasAdd/Add folded into C. Otherwise a plain MatMul.
+ * per-channel weight Q/DQ) and a following BiasAdd/Add folded into C; quantized over a global average pool, a
+ * 1x1 convolution ({@link #convolutionOverPool}). Otherwise a plain MatMul.
  */
 final class MatMulConverter implements OpConverter {
 

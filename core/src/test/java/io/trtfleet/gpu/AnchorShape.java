@@ -34,8 +34,7 @@ final class AnchorShape {
     GraphProto g = m.getGraph();
     ValueInfoProto input = g.getInput(0);
     // The first Transpose on the input's path (after at most a Cast) is the converter's NHWC-to-NCHW one.
-    Map<String, NodeProto> byInput = new HashMap<>();
-    g.getNodeList().forEach(n -> n.getInputList().forEach(i -> byInput.putIfAbsent(i, n)));
+    Map<String, NodeProto> byInput = firstReaders(g);
     NodeProto first = byInput.get(input.getName());
     NodeProto transpose = first.getOpType().equals("Transpose") ? first : byInput.get(first.getOutput(0));
     if (transpose == null || !transpose.getOpType().equals("Transpose")) {
@@ -43,16 +42,9 @@ final class AnchorShape {
     }
     GraphProto.Builder out = g.toBuilder().clearNode();
     for (NodeProto n : g.getNodeList()) {
-      if (n == transpose) {
-        continue;
+      if (n != transpose) {
+        out.addNode(reading(n, transpose.getOutput(0), transpose.getInput(0)));
       }
-      NodeProto.Builder b = n.toBuilder();
-      for (int i = 0; i < n.getInputCount(); i++) {
-        if (n.getInput(i).equals(transpose.getOutput(0))) {
-          b.setInput(i, transpose.getInput(0));
-        }
-      }
-      out.addNode(b);
     }
     TensorShapeProto shape = input.getType().getTensorType().getShape();
     TensorShapeProto nchw = TensorShapeProto.newBuilder()
@@ -72,8 +64,7 @@ final class AnchorShape {
     ModelProto m = ModelProto.parseFrom(model);
     GraphProto g = m.getGraph();
     ValueInfoProto input = g.getInput(0);
-    Map<String, NodeProto> byInput = new HashMap<>();
-    g.getNodeList().forEach(n -> n.getInputList().forEach(i -> byInput.putIfAbsent(i, n)));
+    Map<String, NodeProto> byInput = firstReaders(g);
     NodeProto q = byInput.get(input.getName());
     for (int hops = 0; q != null && !q.getOpType().equals("QuantizeLinear") && hops < 2; hops++) {
       q = byInput.get(q.getOutput(0));
@@ -95,19 +86,29 @@ final class AnchorShape {
         .setRawData(ByteString.copyFrom(new byte[1])));
     out.addNode(NodeProto.newBuilder().setOpType("DequantizeLinear").setName("n:" + dq).addInput(x)
         .addInput(x + "_int8_scale").addInput(x + "_int8_zero_point").addOutput(dq));
-    for (NodeProto n : g.getNodeList()) {
-      NodeProto.Builder b = n.toBuilder();
-      for (int i = 0; i < n.getInputCount(); i++) {
-        if (n.getInput(i).equals(x)) {
-          b.setInput(i, dq);
-        }
-      }
-      out.addNode(b);
-    }
+    g.getNodeList().forEach(n -> out.addNode(reading(n, x, dq)));
     ValueInfoProto.Builder in = input.toBuilder();
     in.getTypeBuilder().getTensorTypeBuilder().setElemType(OnnxDataType.INT8);
     out.setInput(0, in);
     return m.toBuilder().setGraph(out).build().toByteArray();
+  }
+
+  /** The first node (in graph order) reading each value. */
+  private static Map<String, NodeProto> firstReaders(GraphProto g) {
+    Map<String, NodeProto> byInput = new HashMap<>();
+    g.getNodeList().forEach(n -> n.getInputList().forEach(i -> byInput.putIfAbsent(i, n)));
+    return byInput;
+  }
+
+  /** {@code n} reading {@code to} wherever it read {@code from}. */
+  private static NodeProto reading(NodeProto n, String from, String to) {
+    NodeProto.Builder b = n.toBuilder();
+    for (int i = 0; i < n.getInputCount(); i++) {
+      if (n.getInput(i).equals(from)) {
+        b.setInput(i, to);
+      }
+    }
+    return b.build();
   }
 
   /** Keeps the outputs whose name starts with {@code prefix} and the nodes they need. */

@@ -51,12 +51,7 @@ final class HistogramBuffers implements AutoCloseable {
       hostStats = new LongPointer(pinned(statsBytes(), "histogram stats")).capacity(statsBytes() / 8);
       hostTable = new LongPointer(pinned(tableBytes(), "launch table")).capacity(tableBytes() / 8);
     } catch (RuntimeException e) {
-      try {
-        close();
-      } catch (RuntimeException again) {
-        e.addSuppressed(again);
-      }
-      throw e;
+      throw TensorRt.closedAfter(e, this::close);
     }
   }
 

@@ -41,12 +41,7 @@ final class PinnedStaging implements AutoCloseable {
         uploaded[s] = e;
       }
     } catch (RuntimeException e) {
-      try {
-        close();
-      } catch (RuntimeException again) {
-        e.addSuppressed(again);
-      }
-      throw e;
+      throw TensorRt.closedAfter(e, this::close);
     }
   }
 

@@ -104,12 +104,7 @@ public final class ServingThroughput {
         prepare(runner, shapes, cudaGraph);
       } catch (RuntimeException e) {
         // A lane that failed half-way frees what it had; measure() closes only lanes it holds.
-        try {
-          close();
-        } catch (RuntimeException again) {
-          e.addSuppressed(again);
-        }
-        throw e;
+        throw TensorRt.closedAfter(e, this::close);
       }
     }
 

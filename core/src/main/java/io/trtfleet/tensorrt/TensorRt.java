@@ -100,6 +100,20 @@ public final class TensorRt {
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
+  /**
+   * For constructors that allocate GPU resources step by step: frees what was made before {@code failure}
+   * ({@code close} must tolerate a half-built object) and returns the failure to rethrow, with any error
+   * of the cleanup attached as suppressed.
+   */
+  public static RuntimeException closedAfter(RuntimeException failure, Runnable close) {
+    try {
+      close.run();
+    } catch (RuntimeException again) {
+      failure.addSuppressed(again);
+    }
+    return failure;
+  }
+
   /** Throws naming {@code what} and CUDA's message when a CUDA runtime call returned an error. */
   public static void check(int rc, String what) {
     if (rc != 0) {

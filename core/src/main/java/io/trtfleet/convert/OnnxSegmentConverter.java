@@ -1,5 +1,6 @@
 package io.trtfleet.convert;
 
+import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
@@ -7,6 +8,7 @@ import io.trtfleet.graph.TensorRef;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.OnnxGraphBuilder;
+import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import io.trtfleet.segment.Segment;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -102,8 +104,15 @@ public final class OnnxSegmentConverter {
     metadata.put("trtfleet.precision", options.precision().name());
     metadata.put("trtfleet.tf_inputs", String.join(",", segment.inputs().stream().map(TensorSpec::name).toList()));
     metadata.put("trtfleet.tf_outputs", String.join(",", segment.outputs().stream().map(TensorSpec::name).toList()));
-    byte[] bytes = onnx.build("TensorFlow segment " + segment.name() + " converted by trtfleet", metadata)
-        .toByteArray();
+    ModelProto model = onnx.build("TensorFlow segment " + segment.name() + " converted by trtfleet", metadata);
+    if (options.precision().quantized() && options.precision().quantizedType() == Precision.QuantizedType.INT8
+        && options.precision().halfBetweenLayers()) {
+      FusedPoolTyping.Result typed = FusedPoolTyping.apply(model);
+      model = typed.model();
+      typed.convolutions().forEach(conv -> ctx.notes.note("quantized conv + activation + max pool typed FP32 for"
+          + " TensorRT's fused INT8 kernel (" + conv + ")"));
+    }
+    byte[] bytes = model.toByteArray();
     long millis = (System.nanoTime() - start) / 1_000_000;
     ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
         ctx.notes.folded, quantizer.quantized, quantizer.unquantized, ctx.notes.notes, onnx.opCounts(), millis);

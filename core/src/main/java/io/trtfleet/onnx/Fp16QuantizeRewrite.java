@@ -1,13 +1,10 @@
 package io.trtfleet.onnx;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.trtfleet.onnx.proto.Onnx.GraphProto;
 import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import io.trtfleet.onnx.proto.Onnx.NodeProto;
 import io.trtfleet.onnx.proto.Onnx.TensorProto;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -55,7 +52,7 @@ public final class Fp16QuantizeRewrite {
       if (n.getOpType().equals("QuantizeLinear") && halfScales.containsKey(n.getInput(1))) {
         String scale = fp32Scale.computeIfAbsent(n.getInput(1), s -> {
           String name = s + "__fp32";
-          out.addInitializer(toFloat(halfScales.get(s), name));
+          out.addInitializer(Half.widened(halfScales.get(s), name));
           return name;
         });
         String x = n.getInput(0) + "__fp32_" + i++;
@@ -67,15 +64,5 @@ public final class Fp16QuantizeRewrite {
       }
     }
     return m.toBuilder().setGraph(out).build();
-  }
-
-  private static TensorProto toFloat(TensorProto half, String name) {
-    ByteBuffer in = half.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer f = ByteBuffer.allocate(in.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
-    while (in.remaining() >= 2) {
-      f.putFloat(Half.toFloat(in.getShort()));
-    }
-    return half.toBuilder().setName(name).setDataType(OnnxDataType.FLOAT).setRawData(ByteString.copyFrom(f.array()))
-        .build();
   }
 }

@@ -1,5 +1,10 @@
 package io.trtfleet.onnx;
 
+import com.google.protobuf.ByteString;
+import io.trtfleet.onnx.proto.Onnx.TensorProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * IEEE-754 binary16 conversions (Java 17 has no {@code Float.floatToFloat16}). Rounds to nearest even,
  * as TensorRT and ONNX Runtime do when they cast, so FP16 initializers match what a cast would give.
@@ -63,5 +68,16 @@ public final class Half {
   /** Rounds a float through FP16 and back: what an FP16 tensor can hold of it. */
   public static float round(float value) {
     return toFloat(fromFloat(value));
+  }
+
+  /** An FP16 initializer (raw data) as an FP32 one named {@code name}: the same values, exactly. */
+  public static TensorProto widened(TensorProto half, String name) {
+    ByteBuffer in = half.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer f = ByteBuffer.allocate(in.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
+    while (in.remaining() >= 2) {
+      f.putFloat(toFloat(in.getShort()));
+    }
+    return half.toBuilder().setName(name).setDataType(OnnxDataType.FLOAT).setRawData(ByteString.copyFrom(f.array()))
+        .build();
   }
 }

@@ -9,6 +9,8 @@ import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.importer.SavedModelImporter;
+import io.trtfleet.onnx.OnnxDataType;
+import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import io.trtfleet.onnx.proto.Onnx.NodeProto;
 import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.quantize.QuantizationTargets;
@@ -84,5 +86,46 @@ class ResNet50ConversionTest {
     System.out.println("ResNet-50 INT8 (FP16 between layers, min-max on the same 2 images) vs TensorFlow FP32: "
         + cmp.values());
     assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);
+  }
+
+  /**
+   * conv1 -> ReLU -> max pool is FP32-typed in the FP16 INT8 model (FusedPoolTyping): its DequantizeLinears,
+   * bias and the pool's QuantizeLinear read FP32, the pool's DequantizeLinear still hands FP16 on. With the
+   * pool's output left in float there is no INT8 chain to fuse, and nothing is retyped.
+   */
+  @Test
+  void int8TypesConvReluMaxPoolFp32ForTensorRtsFusedKernel() throws Exception {
+    Segment whole = WholeGraphSegment.of(graph);
+    Map<String, HostTensor> batch = ConversionHarness.randomInputs(
+        OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(), 2, 52);
+    CalibrationTable table = MinMaxTables.of(graph, whole, List.of(batch));
+    ConvertedSegment c = OnnxSegmentConverter.convert(graph, whole,
+        ConversionOptions.quantized(Precision.INT8, table)).orElseThrow();
+    ModelProto m = ModelProto.parseFrom(c.onnx());
+    Map<String, Integer> types = new java.util.HashMap<>();
+    m.getGraph().getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
+    Map<String, NodeProto> byOutput = new java.util.HashMap<>();
+    m.getGraph().getNodeList().forEach(n -> n.getOutputList().forEach(o -> byOutput.put(o, n)));
+    NodeProto pool = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MaxPool")).findFirst().orElseThrow();
+    NodeProto conv1 = byOutput.get(byOutput.get(pool.getInput(0)).getInput(0));
+    NodeProto poolQ = m.getGraph().getNodeList().stream().filter(n -> n.getInput(0).equals(pool.getOutput(0)))
+        .findFirst().orElseThrow();
+    NodeProto poolDq = m.getGraph().getNodeList().stream().filter(n -> n.getInput(0).equals(poolQ.getOutput(0)))
+        .findFirst().orElseThrow();
+    assertEquals("Conv", conv1.getOpType());
+    assertEquals(OnnxDataType.FLOAT, types.get(byOutput.get(conv1.getInput(0)).getInput(1)), "conv1's input scale");
+    assertEquals(OnnxDataType.FLOAT, types.get(byOutput.get(conv1.getInput(1)).getInput(1)), "conv1's weight scales");
+    assertEquals(OnnxDataType.FLOAT, types.get(conv1.getInput(2)), "conv1's bias");
+    assertEquals(OnnxDataType.FLOAT, types.get(poolQ.getInput(1)), "the pool's QuantizeLinear scale");
+    assertEquals(OnnxDataType.FLOAT16, types.get(poolDq.getInput(1)), "the pool's readers still get FP16");
+    assertTrue(c.report().notes().stream().anyMatch(n -> n.contains("max pool typed FP32")), c.report()::toString);
+    io.trtfleet.onnx.OnnxChecker.check(c.onnx());
+    // ONNX Runtime runs the retyped model close to TensorFlow, as the whole INT8 model is required to be
+    assertTrue(ConversionHarness.compare(graph, c, batch).get("logits:0").relativeRmsError() < 0.05);
+
+    ConvertedSegment poolInFloat = OnnxSegmentConverter.convert(graph, whole,
+        ConversionOptions.quantized(Precision.INT8, table).keepingFloat(java.util.Set.of("MaxPool:0"))).orElseThrow();
+    assertTrue(ModelProto.parseFrom(poolInFloat.onnx()).getGraph().getInitializerList().stream()
+        .noneMatch(t -> t.getName().endsWith("_fp32")), "nothing retyped without the pool's Q/DQ");
   }
 }

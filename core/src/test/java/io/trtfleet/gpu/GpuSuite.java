@@ -212,9 +212,11 @@ public final class GpuSuite {
    * with dash-separated modifiers {@code strict} (FP32 without TF32), {@code o<N>} (builder optimization
    * level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code cl} (NHWC input bound
    * channel-last, {@link EngineBuildConfig#channelLastInputs}), {@code r<N>} (a repeat: the same build
-   * again) and three experiments on the ONNX: {@code db} (convolution biases as tensors,
-   * {@link BiasAsTensor}), {@code i8in} (an INT8 input binding, {@link AnchorShape#int8Input}), {@code nchw} and {@code logits} (the anchor's NCHW input and logits-only
-   * output, {@link AnchorShape}). {@code FP8} is E4M3 Q/DQ; {@code ent} quantizes with our entropy table
+   * again) and experiments on the ONNX: {@code db} (convolution biases as tensors, {@link BiasAsTensor}),
+   * {@code i8in} (an INT8 input binding, {@link AnchorShape#int8Input}), {@code nchw} and {@code logits}
+   * (the anchor's NCHW input and logits-only output, {@link AnchorShape}), {@code pqb} and {@code pqi} (the
+   * max pool's Q/DQ on its input as well, or only there, {@link PoolQdq}). {@code INT8_FP32} is INT8 with
+   * FP32 between layers. {@code FP8} is E4M3 Q/DQ; {@code ent} quantizes with our entropy table
    * from the GPU collector over {@code calibrationImages} random images instead of min-max ranges;
    * {@code sv} adds the serving sweep ({@link #serving}). {@code ANCHOR-int8e} and {@code ANCHOR-fp16} are
    * TensorRT's own engines of the same FP32 ONNX with an NCHW input ({@link #anchor}). Each variant has its own timing cache, so none reuses another's tactic
@@ -283,8 +285,9 @@ public final class GpuSuite {
         case "FP32" -> ConversionOptions.fp32();
         case "FP16" -> ConversionOptions.of(Precision.FP16);
         case "INT8" -> ConversionOptions.quantized(Precision.INT8, ranges);
+        case "INT8_FP32" -> ConversionOptions.quantized(Precision.INT8_FP32, ranges);
         case "FP8" -> ConversionOptions.quantized(Precision.FP8, ranges);
-        default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16, INT8, FP8 or ANCHOR");
+        default -> throw new IllegalArgumentException("variant " + spec + ": precision FP32, FP16, INT8, INT8_FP32, FP8 or ANCHOR");
       };
       int level = modifier(mods, "o", EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL);
       try {
@@ -301,6 +304,12 @@ public final class GpuSuite {
         }
         if (mods.contains("logits")) {
           onnx = AnchorShape.logitsOnly(onnx, "logits");
+        }
+        if (mods.contains("pqb")) {
+          onnx = PoolQdq.inputToo(onnx);
+        }
+        if (mods.contains("pqi")) {
+          onnx = PoolQdq.inputOnly(onnx);
         }
         row.put("convert_s", (System.nanoTime() - c0) / 1e9);
         EngineArtifact e = builder.build(segment.name(), onnx, EngineBuildConfig.builder(precision)

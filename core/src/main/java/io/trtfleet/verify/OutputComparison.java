@@ -7,9 +7,9 @@ import java.util.Arrays;
  * How close one output of a converted model is to the reference: largest absolute difference,
  * relative RMS error (||actual - expected|| / ||expected||, with ||expected|| taken as at least
  * {@value #ABSOLUTE_FLOOR} RMS per element, so an output that is almost zero everywhere is judged by its
- * absolute error: 2e-10 off a near-zero output is no mismatch) and, for [batch, classes] outputs, the
- * share of rows whose arg-max agrees (NaN otherwise). Any numeric or bool output. A result to judge, not
- * a verdict.
+ * absolute error: 2e-10 off a near-zero output is no mismatch) and, for [batch, classes] class scores,
+ * the share of rows whose arg-max agrees (NaN otherwise). Any numeric or bool output. A result to judge,
+ * not a verdict.
  */
 public record OutputComparison(String output, double maxAbsError, double relativeRmsError,
     double top1Agreement, long rows) {
@@ -17,8 +17,9 @@ public record OutputComparison(String output, double maxAbsError, double relativ
   /** The smallest RMS of the expected output that relative errors are measured against. */
   public static final double ABSOLUTE_FLOOR = 1e-5;
 
+  /** One comparison; a [batch, classes] output is taken for class scores. */
   public static OutputComparison of(String output, HostTensor expected, HostTensor actual) {
-    return new Accumulator(output).add(expected, actual).result();
+    return new Accumulator(output, true).add(expected, actual).result();
   }
 
   public boolean isClassifier() {
@@ -41,10 +42,12 @@ public record OutputComparison(String output, double maxAbsError, double relativ
     private long elements;
     private long classifierRows;
     private long agree;
-    private boolean classifier = true;
+    private boolean classifier;
 
-    public Accumulator(String output) {
+    /** @param classScores whether the output holds class scores (top-1 agreement then counts when it is 2-D) */
+    public Accumulator(String output, boolean classScores) {
       this.output = output;
+      this.classifier = classScores;
     }
 
     public Accumulator add(HostTensor expected, HostTensor actual) {

@@ -113,12 +113,13 @@ public final class Verifier implements AutoCloseable {
     this.recorded = recorded;
     Map<String, String> signatureKeys = new LinkedHashMap<>();
     graph.signature().outputs().forEach(o -> signatureKeys.put(o.tensor().name(), o.key()));
+    Set<String> classScores = ClassScores.of(graph);
     segments.forEach((segment, runner) -> {
       Map<String, String> keys = new LinkedHashMap<>();
       for (TensorSpec out : segment.outputs()) {
         String key = signatureKeys.getOrDefault(out.name(), out.name());
         keys.put(out.name(), key);
-        comparisons.put(key, new OutputComparison.Accumulator(key));
+        comparisons.put(key, new OutputComparison.Accumulator(key, classScores.contains(out.name())));
       }
       converted.add(new Converted(segment, runner, keys));
     });

@@ -52,7 +52,7 @@ class FashionMnistAgreementTest {
 
   private static OutputComparison agreement(ConversionOptions options, boolean fuse) {
     ConvertedSegment c = ConversionHarness.convert(graph, options);
-    OutputComparison.Accumulator acc = new OutputComparison.Accumulator("probabilities:0");
+    OutputComparison.Accumulator acc = new OutputComparison.Accumulator("probabilities:0", true);
     try (OnnxRunner ort = new OnnxRunner(c.onnx(), 2, fuse)) {
       for (int i = 0; i < batches.size(); i++) {
         acc.add(expected.get(i), ort.run(Map.of(input, batches.get(i))).get("probabilities:0"));

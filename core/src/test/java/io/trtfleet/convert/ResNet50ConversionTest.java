@@ -20,6 +20,7 @@ import io.trtfleet.verify.OutputComparison;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,10 +30,17 @@ class ResNet50ConversionTest {
 
   @TempDir static Path tmp;
   static FrozenGraph graph;
+  /** Two random images, and the min-max ranges over them the INT8 conversions use. */
+  static Map<String, HostTensor> batch;
+  static CalibrationTable table;
 
   @BeforeAll
   static void export() {
     graph = SavedModelImporter.importModel(ImportOptions.of(ResNet50.export(tmp.resolve("r50")))).graph();
+    Segment whole = WholeGraphSegment.of(graph);
+    batch = ConversionHarness.randomInputs(OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(),
+        2, 51);
+    table = MinMaxTables.of(graph, whole, List.of(batch));
   }
 
   @Test
@@ -58,11 +66,7 @@ class ResNet50ConversionTest {
   @Test
   void int8PlacesQdqLikeTensorRtAsks() {
     Segment whole = WholeGraphSegment.of(graph);
-    Map<String, HostTensor> batch = ConversionHarness.randomInputs(
-        OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(), 2, 51);
-    CalibrationTable table = MinMaxTables.of(graph, whole, List.of(batch));
-    ConvertedSegment c = OnnxSegmentConverter.convert(graph, whole,
-        ConversionOptions.quantized(Precision.INT8, table)).orElseThrow();
+    ConvertedSegment c = int8(Set.of());
     io.trtfleet.onnx.OnnxChecker.check(c.onnx());
     OnnxModels m = new OnnxModels(c.onnx());
     assertEquals(Map.of(), c.report().unquantized());
@@ -95,12 +99,7 @@ class ResNet50ConversionTest {
    */
   @Test
   void int8TypesConvReluMaxPoolFp32ForTensorRtsFusedKernel() throws Exception {
-    Segment whole = WholeGraphSegment.of(graph);
-    Map<String, HostTensor> batch = ConversionHarness.randomInputs(
-        OnnxSegmentConverter.convert(graph, whole, ConversionOptions.fp32()).orElseThrow(), 2, 52);
-    CalibrationTable table = MinMaxTables.of(graph, whole, List.of(batch));
-    ConvertedSegment c = OnnxSegmentConverter.convert(graph, whole,
-        ConversionOptions.quantized(Precision.INT8, table)).orElseThrow();
+    ConvertedSegment c = int8(Set.of());
     ModelProto m = ModelProto.parseFrom(c.onnx());
     Map<String, Integer> types = new java.util.HashMap<>();
     m.getGraph().getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
@@ -123,9 +122,14 @@ class ResNet50ConversionTest {
     // ONNX Runtime runs the retyped model close to TensorFlow, as the whole INT8 model is required to be
     assertTrue(ConversionHarness.compare(graph, c, batch).get("logits:0").relativeRmsError() < 0.05);
 
-    ConvertedSegment poolInFloat = OnnxSegmentConverter.convert(graph, whole,
-        ConversionOptions.quantized(Precision.INT8, table).keepingFloat(java.util.Set.of("MaxPool:0"))).orElseThrow();
+    ConvertedSegment poolInFloat = int8(Set.of("MaxPool:0"));
     assertTrue(ModelProto.parseFrom(poolInFloat.onnx()).getGraph().getInitializerList().stream()
         .noneMatch(t -> t.getName().endsWith("_fp32")), "nothing retyped without the pool's Q/DQ");
+  }
+
+  /** INT8 with min-max ranges of {@link #batch}, {@code keepFloat} left in float. */
+  private static ConvertedSegment int8(Set<String> keepFloat) {
+    return OnnxSegmentConverter.convert(graph, WholeGraphSegment.of(graph), ConversionOptions.quantized(Precision.INT8, table)
+        .keepingFloat(keepFloat)).orElseThrow();
   }
 }

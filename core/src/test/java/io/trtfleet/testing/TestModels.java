@@ -102,6 +102,18 @@ public final class TestModels {
     });
   }
 
+  /** MatMul/AddV2/Tanh, then a 3-wide linear head: a [batch, 3] regression output, not class scores. */
+  public static Path regression(Path dir) {
+    return export(dir, 5, layers -> {
+      Ops tf = layers.tf();
+      Placeholder<TFloat32> x = layers.input(INPUT_KEY, -1, 16);
+      Operand<TFloat32> h = tf.math.tanh(layers.dense("hidden", x, 32, true));
+      Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
+      outputs.put("forecast", tf.withName("forecast").identity(layers.dense("head", h, 3, false)));
+      return new Model(x, outputs);
+    });
+  }
+
   /** How much larger the outlier channels of {@link #outlierMlp} are than the others. */
   public static final float OUTLIER_FACTOR = 400f;
   /** The tensor of {@link #outlierMlp} that holds the outlier channels (what the second dense layer reads). */

@@ -32,6 +32,31 @@ class VerifierTest {
 
   @TempDir Path tmp;
 
+  /**
+   * Top-1 agreement is judged on class scores only (what a Softmax writes or reads): a [batch, 3]
+   * regression output gets none, so an FP32 gate cannot fail on the arg-max of a forecast; the
+   * classifier's logits and probabilities keep it.
+   */
+  @Test
+  void topOneAgreementOnlyForClassScores() {
+    FrozenGraph regression = SavedModelImporter.importModel(ImportOptions.of(TestModels.regression(tmp.resolve("reg"))))
+        .graph();
+    FrozenGraph classifier = SavedModelImporter.importModel(ImportOptions.of(TestModels.mlp(tmp.resolve("mlp")))).graph();
+    assertEquals(Map.of("forecast", false), classScores(regression));
+    assertEquals(Map.of("logits", true, "probabilities", true), classScores(classifier));
+  }
+
+  /** Signature key -> whether the verifier judged its top-1 agreement. */
+  private static Map<String, Boolean> classScores(FrozenGraph g) {
+    Segment whole = io.trtfleet.convert.WholeGraphSegment.of(g);
+    ConvertedSegment c = OnnxSegmentConverter.convert(g, whole, ConversionOptions.fp32()).orElseThrow();
+    try (Verifier v = new Verifier(g, whole, new OnnxRunner(c.onnx()), 1)) {
+      v.add(batch(g, 4, 3));
+      return v.result().outputs().entrySet().stream()
+          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().isClassifier()));
+    }
+  }
+
   @Test
   void everySegmentOfASplitGraphMatchesTensorFlowOnItsOwnInputs() {
     FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(TestModels.cnn(tmp.resolve("cnn")))).graph();

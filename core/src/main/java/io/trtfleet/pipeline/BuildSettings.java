@@ -3,8 +3,15 @@ package io.trtfleet.pipeline;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.segment.SegmenterOptions;
+import io.trtfleet.graph.TensorSpec;
+import io.trtfleet.segment.Segment;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * How a model is built besides its precision and backend: the optimization profiles (explicit ones
@@ -46,6 +53,32 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
       throw new IllegalArgumentException("benchmark iterations must be 0 (no benchmark) or more, got "
           + benchmarkIterations);
     }
+  }
+
+  /**
+   * The segment's input shapes at each batch size, what the profile strategy spans; empty when an input
+   * has no rank or an unknown dimension besides the batch.
+   */
+  public Optional<List<Map<String, long[]>>> exampleShapes(Segment segment) {
+    List<Map<String, long[]>> examples = new ArrayList<>();
+    for (int b : batchSizes) {
+      Map<String, long[]> e = new LinkedHashMap<>();
+      for (TensorSpec in : segment.inputs()) {
+        if (!in.hasRank()) {
+          return Optional.empty();
+        }
+        long[] s = in.shape().clone();
+        if (s.length > 0 && s[0] < 0) {
+          s[0] = b;
+        }
+        if (Arrays.stream(s).anyMatch(d -> d < 0)) {
+          return Optional.empty();
+        }
+        e.put(in.name(), s);
+      }
+      examples.add(e);
+    }
+    return Optional.of(examples);
   }
 
   public static Builder builder() {

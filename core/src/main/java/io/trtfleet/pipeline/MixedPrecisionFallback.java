@@ -7,6 +7,7 @@ import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.sensitivity.SensitivityAnalysis;
 import io.trtfleet.sensitivity.SensitivityReport;
+import io.trtfleet.sensitivity.VariantRunner;
 import io.trtfleet.verify.AccuracyGate;
 import io.trtfleet.verify.RecordedReference;
 import io.trtfleet.verify.Verifier;
@@ -63,7 +64,7 @@ final class MixedPrecisionFallback {
     RecordedReference ranked = reference.limit(rankingSamples);
     say("%s missed its %s gate (%s): ranking its quantized tensors on %d samples (ONNX Runtime, CPU)", segment.name(),
         precision, firstViolations, ranked.samples());
-    SensitivityReport sensitivity = new SensitivityAnalysis(precision, calibration, gate, false, 0)
+    SensitivityReport sensitivity = new SensitivityAnalysis(precision, calibration, gate, false, VariantRunner.onnxRuntime(0))
         .run(model.name(), model.graph(), List.of(segment), ranked, line -> say("%s", line));
     List<String> ranking = sensitivity.segments().isEmpty() ? List.of() : sensitivity.segments().get(0).ranking();
     Path scratch = scratch();

@@ -26,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -191,25 +190,7 @@ public final class PrecisionBuild {
 
   /** The strategy's profiles over the batch sizes; empty when an input has an unknown dimension besides the batch. */
   private Optional<ConversionOptions> strategyProfiles(ConversionOptions base, Segment segment) {
-    List<Map<String, long[]>> examples = new ArrayList<>();
-    for (int b : settings.batchSizes()) {
-      Map<String, long[]> e = new LinkedHashMap<>();
-      for (TensorSpec in : segment.inputs()) {
-        if (!in.hasRank()) {
-          return Optional.empty();
-        }
-        long[] s = in.shape().clone();
-        if (s.length > 0 && s[0] < 0) {
-          s[0] = b;
-        }
-        if (Arrays.stream(s).anyMatch(d -> d < 0)) {
-          return Optional.empty();
-        }
-        e.put(in.name(), s);
-      }
-      examples.add(e);
-    }
-    return Optional.of(base.withProfiles(settings.profileStrategy(), examples));
+    return settings.exampleShapes(segment).map(examples -> base.withProfiles(settings.profileStrategy(), examples));
   }
 
   private static String writeOnnx(Path dir, ConvertedSegment converted) {

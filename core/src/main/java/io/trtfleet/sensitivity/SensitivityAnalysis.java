@@ -4,11 +4,11 @@ import io.trtfleet.Precision;
 import io.trtfleet.Progress;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.ConversionResult;
+import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.Node;
 import io.trtfleet.graph.TensorRef;
-import io.trtfleet.onnx.OnnxRunner;
 import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
 import io.trtfleet.verify.AccuracyGate;
@@ -23,25 +23,26 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Which quantized tensors cost the accuracy, measured on the CPU with ONNX Runtime: per segment, the
- * conversion with every tensor quantized, with none, and for each tensor the conversion that quantizes
- * only it and (both ways) the one that leaves only it in float, each run on the same held-out batches
- * and compared with FP32 TensorFlow. TensorFlow runs once ({@link RecordedReference}); each variant costs
- * one conversion and one ONNX Runtime pass over the batches. Segments are compared on what TensorFlow
- * feeds them, as the build's gates are.
+ * Which quantized tensors cost the accuracy: per segment, the conversion with every tensor quantized, with
+ * none, and for each tensor the conversion that quantizes only it and (both ways) the one that leaves only
+ * it in float, each run on the same held-out batches and compared with FP32 TensorFlow. TensorFlow runs
+ * once ({@link RecordedReference}); each variant costs one conversion and one pass of its {@link
+ * VariantRunner} over the batches: ONNX Runtime on the CPU, or a TensorRT engine built of it. Segments are
+ * compared on what TensorFlow feeds them, as the build's gates are.
  *
  * @param bothWays also measure "only this tensor in float" (the ranking needs only "only this quantized")
+ * @param runner what runs each variant
  */
 public record SensitivityAnalysis(Precision precision, CalibrationTable calibration, AccuracyGate gate,
-    boolean bothWays, int threads) {
+    boolean bothWays, VariantRunner runner) {
 
   public SensitivityAnalysis {
     if (!precision.quantized()) {
       throw new IllegalArgumentException("sensitivity is about quantized tensors: " + precision + " quantizes none;"
           + " use INT8 or FP8");
     }
-    if (calibration == null || gate == null) {
-      throw new IllegalArgumentException("a sensitivity analysis needs a calibration table and a gate");
+    if (calibration == null || gate == null || runner == null) {
+      throw new IllegalArgumentException("a sensitivity analysis needs a calibration table, a gate and a runner");
     }
   }
 
@@ -74,10 +75,10 @@ public record SensitivityAnalysis(Precision precision, CalibrationTable calibrat
     }
     long variants = quantized.values().stream().mapToLong(t -> 2 + (bothWays ? 2L : 1L) * t.size()).sum();
     log.accept(String.format(java.util.Locale.ROOT, "sensitivity of %d %s tensor(s) in %d segment(s): %d conversions,"
-        + " each run by ONNX Runtime on %d samples", quantized.values().stream().mapToInt(List::size).sum(), precision,
+        + " each run on %d samples", quantized.values().stream().mapToInt(List::size).sum(), precision,
         quantized.size(), variants, batches.stream().mapToLong(Verifier.Batch::rows).sum()));
     RecordedReference reference = recorded != null ? recorded
-        : RecordedReference.record(graph, List.copyOf(quantized.keySet()), batches, threads);
+        : RecordedReference.record(graph, List.copyOf(quantized.keySet()), batches, 0);
     Progress progress = Progress.start("sensitivity", "conversions", variants, log);
     List<SegmentSensitivity> out = new ArrayList<>();
     boolean labelled = batches.stream().anyMatch(b -> b.labels() != null);
@@ -125,8 +126,8 @@ public record SensitivityAnalysis(Precision precision, CalibrationTable calibrat
     }
 
     Score score(Set<String> keepFloat) {
-      byte[] onnx = OnnxSegmentConverter.convert(graph, segment, base.keepingFloat(keepFloat)).orElseThrow().onnx();
-      Verifier.Result r = reference.verify(Map.of(segment, new OnnxRunner(onnx, threads)));
+      ConvertedSegment variant = OnnxSegmentConverter.convert(graph, segment, base.keepingFloat(keepFloat)).orElseThrow();
+      Verifier.Result r = reference.verify(Map.of(segment, runner.open(variant)));
       progress.add(1);
       return Score.of(r, gate);
     }

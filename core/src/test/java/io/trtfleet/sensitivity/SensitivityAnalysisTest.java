@@ -55,7 +55,7 @@ class SensitivityAnalysisTest {
   }
 
   private static SensitivityReport analyze(Precision p, boolean bothWays) {
-    return new SensitivityAnalysis(p, minMax, ValidationGates.defaults().gate(p), bothWays, 1)
+    return new SensitivityAnalysis(p, minMax, ValidationGates.defaults().gate(p), bothWays, VariantRunner.onnxRuntime(1))
         .run("outlier-mlp", graph, List.of(segment), batches, line -> { });
   }
 

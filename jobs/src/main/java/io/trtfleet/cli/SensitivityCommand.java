@@ -3,6 +3,9 @@ package io.trtfleet.cli;
 import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.FrozenGraph;
+import io.trtfleet.pipeline.BackendVariantRunner;
+import io.trtfleet.pipeline.BuildSettings;
+import io.trtfleet.pipeline.TensorRtBackend;
 import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.SegmentedGraph;
@@ -11,12 +14,17 @@ import io.trtfleet.sensitivity.Score;
 import io.trtfleet.sensitivity.SensitivityAnalysis;
 import io.trtfleet.sensitivity.SensitivityReport;
 import io.trtfleet.sensitivity.TensorSensitivity;
+import io.trtfleet.sensitivity.VariantRunner;
+import io.trtfleet.tensorrt.DeviceIdentity;
+import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.TensorRt;
 import io.trtfleet.verify.ValidationGates;
 import io.trtfleet.verify.Verifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,14 +32,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trtfleet sensitivity}: which quantized tensors cost the accuracy ({@link SensitivityAnalysis} on
- * the CPU with ONNX Runtime). Writes {@code sensitivity.json} and {@code sensitivity.html} and prints the
- * ranking.
+ * {@code trtfleet sensitivity}: which quantized tensors cost the accuracy ({@link SensitivityAnalysis}),
+ * each variant run by ONNX Runtime on the CPU or, with {@code --backend tensorrt}, as a TensorRT engine
+ * built on this GPU. Writes {@code sensitivity.json} and {@code sensitivity.html} and prints the ranking.
  */
 @Command(name = "sensitivity", mixinStandardHelpOptions = true,
     description = "For each tensor an INT8 or FP8 build quantizes: the error against FP32 TensorFlow (and the top-1"
         + " drop with labels) when only it is quantized and when only it stays in float; a ranked table"
-        + " (<out>/sensitivity.json) and a picture (<out>/sensitivity.html). ONNX Runtime, CPU.")
+        + " (<out>/sensitivity.json) and a picture (<out>/sensitivity.html). ONNX Runtime on the CPU, or TensorRT"
+        + " engines on this GPU (--backend tensorrt).")
 public final class SensitivityCommand implements Callable<Integer> {
 
   @Mixin
@@ -58,6 +67,14 @@ public final class SensitivityCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
   Path out;
 
+  @Option(names = "--backend", defaultValue = "onnxruntime", paramLabel = "B", description = "onnxruntime (each"
+      + " variant on the CPU) or tensorrt (each variant an engine built on this GPU, profiles over the data's batch"
+      + " sizes; slower: one engine build per variant) (default: ${DEFAULT-VALUE})")
+  String backendName;
+
+  @Option(names = "--gpu", defaultValue = "0", description = "CUDA device ordinal (--backend tensorrt)")
+  int gpu;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -71,13 +88,14 @@ public final class SensitivityCommand implements Callable<Integer> {
       throw new TrtfleetException("sensitivity needs --data: held-out samples (a Parquet set) or random[:SEED]");
     }
     OutputDirectory.check(out);
+    Optional<TensorRtBackend> backend = tensorRt(p);
     CalibrationTable table = CalibrationTable.read(calibration);
     ValidationGates gateTable = gates == null ? ValidationGates.defaults() : ValidationGates.read(gates);
     FrozenGraph graph = SavedModelImporter.importModel(model.importOptions()).graph();
     SegmentedGraph segmented = new Segmenter(segmentation.options(p.tfTrtMode())).segment(graph);
     List<Verifier.Batch> batches = data.load(graph);
     PrintWriter o = spec.commandLine().getOut();
-    SensitivityReport report = new SensitivityAnalysis(p, table, gateTable.gate(p), true, 0)
+    SensitivityReport report = new SensitivityAnalysis(p, table, gateTable.gate(p), true, runner(backend, p, batches))
         .run(model.modelName(), graph, segmented.segments(), batches, line -> {
           o.println(line);
           o.flush();
@@ -98,6 +116,31 @@ public final class SensitivityCommand implements Callable<Integer> {
     o.println("wrote " + files.get(0) + " and " + files.get(1));
     o.flush();
     return 0;
+  }
+
+  /** The TensorRT backend for {@code --backend tensorrt} (checked before any work), none for ONNX Runtime. */
+  private Optional<TensorRtBackend> tensorRt(Precision p) {
+    return switch (backendName.toLowerCase(Locale.ROOT)) {
+      case "onnxruntime" -> Optional.empty();
+      case "tensorrt" -> {
+        TensorRt.require();
+        DeviceIdentity device = TensorRt.identify(gpu);
+        device.refusal(p).ifPresent(why -> {
+          throw new TrtfleetException(why);
+        });
+        yield Optional.of(new TensorRtBackend(device, EngineBuildConfig.builder(p.name())
+            .timingCache(out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache"))
+            .build(), false));
+      }
+      default -> throw new TrtfleetException("--backend must be onnxruntime or tensorrt, got '" + backendName + "'");
+    };
+  }
+
+  /** Engines of the backend with profiles over the data's batch sizes, or ONNX Runtime here. */
+  private static VariantRunner runner(Optional<TensorRtBackend> backend, Precision p, List<Verifier.Batch> batches) {
+    List<Integer> sizes = batches.stream().map(b -> (int) b.rows()).distinct().sorted().toList();
+    return backend.<VariantRunner>map(b -> new BackendVariantRunner(b, p, BuildSettings.builder().batchSizes(sizes).build()))
+        .orElse(VariantRunner.onnxRuntime(0));
   }
 
   /** {@code rel 0.0123, agree 0.995, drop 0.20} with what the data gives. */

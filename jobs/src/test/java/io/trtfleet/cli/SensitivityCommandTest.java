@@ -2,6 +2,7 @@ package io.trtfleet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import io.trtfleet.importer.SavedModelImporter;
 import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import io.trtfleet.quantize.QuantizationTargets;
+import io.trtfleet.tensorrt.TensorRt;
 import io.trtfleet.testing.Fixtures;
 import io.trtfleet.testing.MinMaxTables;
 import io.trtfleet.testing.TestModels;
@@ -99,5 +101,23 @@ class SensitivityCommandTest {
         "--calibration", cache.toString(), "--precision", "FP16", "--out", tmp.resolve("x").toString());
     assertEquals(Main.EXIT_BAD_INPUT, r.exit());
     assertEquals("error: --precision FP16 quantizes no tensor: use INT8, INT8_FP32 or FP8", r.err().strip());
+  }
+
+  /** Without a GPU, --backend tensorrt is one line before any work; an unknown backend too. */
+  @Test
+  void sensitivityOnTensorRtWithoutGpuOrOnAnUnknownBackendIsOneLine() {
+    assumeTrue(TensorRt.unavailableReason().isPresent(), "this machine has a GPU: the GPU suite covers it");
+    Path out = tmp.resolve("on-gpu");
+    InspectCommandTest.Run r = InspectCommandTest.cli("sensitivity", "--model", model.toString(), "--data", "random",
+        "--calibration", cache.toString(), "--backend", "tensorrt", "--out", out.toString());
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
+    assertTrue(r.err().startsWith("error: no GPU/TensorRT on this machine ("), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(!Files.exists(out), "nothing written");
+
+    r = InspectCommandTest.cli("sensitivity", "--model", model.toString(), "--data", "random", "--calibration",
+        cache.toString(), "--backend", "cuda", "--out", out.toString());
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
+    assertEquals("error: --backend must be onnxruntime or tensorrt, got 'cuda'", r.err().strip());
   }
 }

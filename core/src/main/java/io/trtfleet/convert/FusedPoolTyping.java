@@ -94,6 +94,12 @@ final class FusedPoolTyping {
       });
       out.addNode(b);
     }
+    // The FP16 originals no node reads any more go, so the model carries each value once.
+    Set<String> read = new HashSet<>();
+    out.getNodeList().forEach(n -> read.addAll(n.getInputList()));
+    List<TensorProto> kept = out.getInitializerList().stream().filter(t -> read.contains(t.getName())
+        || widened.values().stream().noneMatch(m -> m.containsValue(t.getName()))).toList();
+    out.clearInitializer().addAllInitializer(kept);
     return new Result(model.toBuilder().setGraph(out).build(), List.copyOf(convolutions));
   }
 

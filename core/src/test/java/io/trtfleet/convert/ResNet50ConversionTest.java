@@ -117,6 +117,9 @@ class ResNet50ConversionTest {
     assertEquals(OnnxDataType.FLOAT, types.get(conv1.getInput(2)), "conv1's bias");
     assertEquals(OnnxDataType.FLOAT, types.get(poolQ.getInput(1)), "the pool's QuantizeLinear scale");
     assertEquals(OnnxDataType.FLOAT16, types.get(poolDq.getInput(1)), "the pool's readers still get FP16");
+    java.util.Set<String> read = new java.util.HashSet<>();
+    m.getGraph().getNodeList().forEach(n -> read.addAll(n.getInputList()));
+    assertTrue(read.containsAll(types.keySet()), "no initializer left unread (the FP16 originals went)");
     assertTrue(c.report().notes().stream().anyMatch(n -> n.contains("max pool typed FP32")), c.report()::toString);
     io.trtfleet.onnx.OnnxChecker.check(c.onnx());
     // ONNX Runtime runs the retyped model close to TensorFlow, as the whole INT8 model is required to be

@@ -30,6 +30,11 @@ public final class BackendVariantRunner implements VariantRunner {
   }
 
   @Override
+  public String description() {
+    return backend.description();
+  }
+
+  @Override
   public ModelRunner open(ConvertedSegment variant) {
     ConvertedSegment profiled = !variant.profiles().isEmpty() ? variant : settings.exampleShapes(variant.segment())
         .map(e -> variant.withProfiles(OptimizationProfile.compute(settings.profileStrategy(), variant.segment().inputs(), e)))

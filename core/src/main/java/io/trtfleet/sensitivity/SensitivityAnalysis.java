@@ -75,8 +75,8 @@ public record SensitivityAnalysis(Precision precision, CalibrationTable calibrat
     }
     long variants = quantized.values().stream().mapToLong(t -> 2 + (bothWays ? 2L : 1L) * t.size()).sum();
     log.accept(String.format(java.util.Locale.ROOT, "sensitivity of %d %s tensor(s) in %d segment(s): %d conversions,"
-        + " each run on %d samples", quantized.values().stream().mapToInt(List::size).sum(), precision,
-        quantized.size(), variants, batches.stream().mapToLong(Verifier.Batch::rows).sum()));
+        + " each run by %s on %d samples", quantized.values().stream().mapToInt(List::size).sum(), precision,
+        quantized.size(), variants, runner.description(), batches.stream().mapToLong(Verifier.Batch::rows).sum()));
     RecordedReference reference = recorded != null ? recorded
         : RecordedReference.record(graph, List.copyOf(quantized.keySet()), batches, 0);
     Progress progress = Progress.start("sensitivity", "conversions", variants, log);
@@ -97,7 +97,8 @@ public record SensitivityAnalysis(Precision precision, CalibrationTable calibrat
       out.add(new SegmentSensitivity(segment.name(), all, none, rows));
     });
     progress.finish();
-    return new SensitivityReport(model, precision, reference.samples(), labelled, gate, out, skipped);
+    return new SensitivityReport(model, precision, reference.samples(), labelled, gate, runner.description(), out,
+        skipped);
   }
 
   /** The segment's nodes that read {@code tensor}. */

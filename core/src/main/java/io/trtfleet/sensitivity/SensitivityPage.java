@@ -40,10 +40,10 @@ public final class SensitivityPage {
         .append("</style></head><body>");
     s.append("<h1>").append(r.precision()).append(" sensitivity: ").append(esc(r.model())).append("</h1>");
     s.append(fmt("<p>Each tensor a quantized layer reads, measured on %,d held-out samples%s against FP32 TensorFlow"
-        + " (ONNX Runtime, CPU): the segment's output error when <b>only this tensor</b> is quantized (with the"
+        + " (%s): the segment's output error when <b>only this tensor</b> is quantized (with the"
         + " weights of the layers reading it), and when only this one is left in float with every other quantized."
         + " Gate: relative RMS error &le; %.3g, top-1 agreement &ge; %.3g%s.</p>", r.samples(),
-        r.labelled() ? " with labels" : "", r.gate().maxRelativeRmsError(), r.gate().minTop1Agreement(),
+        r.labelled() ? " with labels" : "", esc(r.runOn()), r.gate().maxRelativeRmsError(), r.gate().minTop1Agreement(),
         r.labelled() ? fmt(", top-1 drop &le; %.2f points", 100 * r.gate().maxTop1Drop()) : ""));
     s.append("<div class='legend'>")
         .append(swatch(QUANTIZED_COLOR, "only this tensor quantized"))

@@ -17,10 +17,11 @@ import java.util.Map;
 /**
  * A sensitivity analysis: per segment, how much each quantized tensor costs, measured on {@code samples}
  * held-out samples against FP32 TensorFlow ({@code labelled}: with top-1 accuracy drops), judged by
- * {@code gate}. {@code skipped} names the segments with nothing to analyze and why.
+ * {@code gate}, each variant run on {@code runOn} (ONNX Runtime on the CPU, or TensorRT on a GPU).
+ * {@code skipped} names the segments with nothing to analyze and why.
  */
 public record SensitivityReport(String model, Precision precision, long samples, boolean labelled, AccuracyGate gate,
-    List<SegmentSensitivity> segments, Map<String, String> skipped) {
+    String runOn, List<SegmentSensitivity> segments, Map<String, String> skipped) {
 
   /** Most sensitive first: by the error when only the tensor is quantized, then by the error when only it is float. */
   static final Comparator<TensorSensitivity> MOST_SENSITIVE_FIRST = Comparator

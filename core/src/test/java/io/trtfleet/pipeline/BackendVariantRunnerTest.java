@@ -54,6 +54,8 @@ class BackendVariantRunnerTest {
     assertEquals(3, direct.ranking().size());
     assertEquals(direct.ranking(), viaBackend.ranking());
     assertEquals(direct.segments(), viaBackend.segments());
+    assertEquals("ONNX Runtime on the CPU", direct.runOn());
+    assertEquals(new OnnxRuntimeBackend(1).description(), viaBackend.runOn(), "the report says what ran the variants");
     assertTrue(direct.ranking().get(0).onlyQuantized().relativeRmsError() > 0.5, "the outlier tensor first");
     assertEquals(scratchBefore, scratchFolders(), "every variant's scratch folder deleted");
   }

@@ -60,6 +60,7 @@ class SensitivityCommandTest {
     assertTrue(r.out().contains("sensitivity: 10 conversions"), r.out());
     JsonNode json = new ObjectMapper().readTree(out.resolve("sensitivity.json").toFile());
     assertEquals("INT8", json.get("precision").asText());
+    assertEquals("ONNX Runtime on the CPU", json.get("run_on").asText());
     assertEquals(300, json.get("samples").asInt());
     assertTrue(json.get("labelled").asBoolean());
     TreeSet<String> ranked = new TreeSet<>();
@@ -73,7 +74,8 @@ class SensitivityCommandTest {
     }
     assertEquals(new TreeSet<>(targets), ranked, "every tensor the INT8 build quantizes");
     String page = Files.readString(out.resolve("sensitivity.html"));
-    assertTrue(page.contains("<svg") && page.contains("INT8 sensitivity: fashion-mnist-cnn"), page);
+    assertTrue(page.contains("<svg") && page.contains("INT8 sensitivity: fashion-mnist-cnn")
+        && page.contains("(ONNX Runtime on the CPU)"), page);
   }
 
   @Test

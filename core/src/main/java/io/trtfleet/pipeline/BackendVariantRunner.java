@@ -1,21 +1,17 @@
 package io.trtfleet.pipeline;
 
-import io.trtfleet.FileTrees;
 import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.graph.ModelRunner;
 import io.trtfleet.sensitivity.VariantRunner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Sensitivity variants run as a build runs its segments: built by a backend (TensorRT engines on this GPU,
  * or the ONNX itself for ONNX Runtime), with the profile strategy's profiles over the settings' batch
- * sizes. Each is built in its own scratch folder, deleted once the backend has loaded what it built.
+ * sizes. Each is built in its own scratch folder, deleted before the backend loads what it built (from
+ * memory: the plan, or the ONNX).
  */
 public final class BackendVariantRunner implements VariantRunner {
 
@@ -39,31 +35,23 @@ public final class BackendVariantRunner implements VariantRunner {
     ConvertedSegment profiled = !variant.profiles().isEmpty() ? variant : settings.exampleShapes(variant.segment())
         .map(e -> variant.withProfiles(OptimizationProfile.compute(settings.profileStrategy(), variant.segment().inputs(), e)))
         .orElse(variant);
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("trtfleet-sensitivity-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a scratch folder for a sensitivity variant", e);
-    }
-    ModelRunner runner;
-    try {
-      runner = backend.open(backend.build(profiled, precision, dir));
-    } catch (SegmentBackend.SegmentBuildException | RuntimeException e) {
-      TrtfleetException failure = new TrtfleetException("sensitivity: a variant of " + variant.segment().name()
-          + " did not build on " + backend.description() + ": " + e.getMessage(), e);
+    BuiltSegment built;
+    try (ScratchFolder scratch = ScratchFolder.create("trtfleet-sensitivity-", "a sensitivity variant")) {
       try {
-        FileTrees.deleteTree(dir);
-      } catch (IOException cleanup) {
-        failure.addSuppressed(cleanup);
+        built = backend.build(profiled, precision, scratch.path());
+      } catch (SegmentBackend.SegmentBuildException | RuntimeException e) {
+        throw failed(variant, e);
       }
-      throw failure;
     }
     try {
-      FileTrees.deleteTree(dir);
-    } catch (IOException e) {
-      runner.close();
-      throw new UncheckedIOException("cannot delete the sensitivity scratch folder " + dir, e);
+      return backend.open(built);
+    } catch (RuntimeException e) {
+      throw failed(variant, e);
     }
-    return runner;
+  }
+
+  private TrtfleetException failed(ConvertedSegment variant, Exception e) {
+    return new TrtfleetException("sensitivity: a variant of " + variant.segment().name() + " did not build on "
+        + backend.description() + ": " + e.getMessage(), e);
   }
 }

@@ -2,9 +2,9 @@ package io.trtfleet.pipeline;
 
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.convert.ProfileStrategy;
-import io.trtfleet.segment.SegmenterOptions;
 import io.trtfleet.graph.TensorSpec;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.segment.SegmenterOptions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package io.trtfleet.pipeline;
 
-import io.trtfleet.FileTrees;
 import io.trtfleet.Precision;
 import io.trtfleet.convert.ConvertedSegment;
 import io.trtfleet.quantize.CalibrationTable;
@@ -67,8 +66,8 @@ final class MixedPrecisionFallback {
     SensitivityReport sensitivity = new SensitivityAnalysis(precision, calibration, gate, false, VariantRunner.onnxRuntime(0))
         .run(model.name(), model.graph(), List.of(segment), ranked, line -> say("%s", line));
     List<String> ranking = sensitivity.segments().isEmpty() ? List.of() : sensitivity.segments().get(0).ranking();
-    Path scratch = scratch();
-    try {
+    try (ScratchFolder folder = ScratchFolder.create("trtfleet-mixed-precision-", "the mixed-precision search")) {
+      Path scratch = folder.path();
       List<MixedPrecision.Attempt> attempts = new ArrayList<>();
       Map<Integer, Chosen> built = new HashMap<>();
       int k = MixedPrecisionSearch.smallestPassing(ranking.size(), n -> {
@@ -86,8 +85,6 @@ final class MixedPrecisionFallback {
           String.join(", ", ranking.subList(0, k)));
       return new Result(new MixedPrecision(ranking, ranking.subList(0, k), firstViolations, attempts),
           moveInto(c, scratch.resolve("k" + k), dir));
-    } finally {
-      delete(scratch);
     }
   }
 
@@ -127,22 +124,6 @@ final class MixedPrecisionFallback {
       throw new UncheckedIOException("cannot move the chosen mixed-precision build into " + dir, e);
     }
     return new Chosen(c.converted(), c.built(), files, c.validation());
-  }
-
-  private static Path scratch() {
-    try {
-      return Files.createTempDirectory("trtfleet-mixed-precision-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a scratch folder for the mixed-precision search", e);
-    }
-  }
-
-  private static void delete(Path dir) {
-    try {
-      FileTrees.deleteTree(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete the mixed-precision scratch folder " + dir, e);
-    }
   }
 
   private void say(String format, Object... args) {

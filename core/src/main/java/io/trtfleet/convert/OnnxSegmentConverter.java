@@ -107,19 +107,28 @@ public final class OnnxSegmentConverter {
     ModelProto model = onnx.build("TensorFlow segment " + segment.name() + " converted by trtfleet", metadata);
     if (options.precision().quantized() && options.precision().quantizedType() == Precision.QuantizedType.INT8
         && options.precision().halfBetweenLayers()) {
-      FusedPoolTyping.Result typed = FusedPoolTyping.apply(model);
-      model = typed.model();
-      typed.convolutions().forEach(conv -> ctx.notes.note("quantized conv + activation + max pool typed FP32 for"
-          + " TensorRT's fused INT8 kernel (" + conv + ")"));
+      Fp32Retyping retyping = new Fp32Retyping(model);
+      FusedPoolTyping.mark(retyping).forEach(conv -> ctx.notes.note("quantized conv + activation + max pool typed FP32"
+          + " for TensorRT's fused INT8 kernel (" + conv + ")"));
+      FloatOutputTyping.mark(retyping).forEach(conv -> ctx.notes.note("quantized conv writes the FP32 outputs itself"
+          + " (" + conv + ")"));
+      model = retyping.apply();
     }
     byte[] bytes = model.toByteArray();
     long millis = (System.nanoTime() - start) / 1_000_000;
     ConversionReport report = new ConversionReport(segment.name(), options.precision(), segment.nodes().size(),
-        ctx.notes.folded, quantizer.quantized, quantizer.unquantized, ctx.notes.notes, onnx.opCounts(), millis);
+        ctx.notes.folded, quantizer.quantized, quantizer.unquantized, ctx.notes.notes, opCounts(model), millis);
     LOG.info("converted {} to ONNX ({} bytes, {} ms)", segment.name(), bytes.length, millis);
     List<OptimizationProfile> profiles = options.exampleShapes().isEmpty() ? List.of()
         : OptimizationProfile.compute(options.profileStrategy(), segment.inputs(), options.exampleShapes());
     return ConversionResult.success(new ConvertedSegment(segment, bytes, report, profiles, ctx.values.primaryValues()));
+  }
+
+  /** How many nodes of each op the final model has (after retyping, which may replace some). */
+  private static Map<String, Integer> opCounts(ModelProto model) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    model.getGraph().getNodeList().forEach(n -> counts.merge(n.getOpType(), 1, Integer::sum));
+    return Map.copyOf(counts);
   }
 
   private static ConversionResult fallback(Segment segment, String reason) {

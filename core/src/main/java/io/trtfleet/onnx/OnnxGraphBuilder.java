@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +36,6 @@ public final class OnnxGraphBuilder {
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final Set<String> names = new HashSet<>();
-  private final Map<String, Integer> opCounts = new LinkedHashMap<>();
 
   public OnnxGraphBuilder(String name) {
     graph.setName(name);
@@ -77,7 +75,6 @@ public final class OnnxGraphBuilder {
       }
     }
     graph.addNode(n);
-    opCounts.merge(opType, 1, Integer::sum);
   }
 
   /** Adds an initializer; the array must not be modified afterwards (it is wrapped, not copied). */
@@ -158,10 +155,6 @@ public final class OnnxGraphBuilder {
   }
 
   /** Number of nodes of each op type added so far. */
-  public Map<String, Integer> opCounts() {
-    return Map.copyOf(opCounts);
-  }
-
   public ModelProto build(String docString, Map<String, String> metadata) {
     ModelProto.Builder m = ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)

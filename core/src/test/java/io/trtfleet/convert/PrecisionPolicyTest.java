@@ -1,12 +1,11 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.testing.MinMaxTables;
-import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -18,6 +17,7 @@ import io.trtfleet.onnx.proto.Onnx.NodeProto;
 import io.trtfleet.onnx.proto.Onnx.TensorProto;
 import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.testing.MinMaxTables;
 import io.trtfleet.testing.TestModels;
 import io.trtfleet.verify.OutputComparison;
 import java.nio.file.Path;
@@ -91,7 +91,14 @@ class PrecisionPolicyTest {
     // the add unquantized.
     assertEquals(4, m.count("QuantizeLinear"), m.graph.getNodeList().toString());
     assertEquals("DequantizeLinear", m.producerType(m.nodes("GlobalAveragePool").get(0).getInput(0)));
+    // The dense layer over the pool is a 1x1 convolution of the pool's [N, C, 1, 1] output, Q/DQ'd there.
+    String pooled = m.nodes("GlobalAveragePool").get(0).getOutput(0);
+    NodeProto head = m.nodes("Conv").stream().filter(conv -> m.producer(conv.getInput(0))
+        .flatMap(dq -> m.producer(dq.getInput(0))).map(q -> q.getInput(0).equals(pooled)).orElse(false))
+        .findFirst().orElseThrow();
     for (NodeProto conv : m.nodes("Conv")) {
+      // FP16 between layers; the head writes the FP32 logits itself (FloatOutputTyping)
+      int floatType = conv.equals(head) ? OnnxDataType.FLOAT : OnnxDataType.FLOAT16;
       assertEquals("DequantizeLinear", m.producerType(conv.getInput(0)));
       NodeProto wdq = m.producer(conv.getInput(1)).orElseThrow();
       assertEquals("DequantizeLinear", wdq.getOpType());
@@ -100,19 +107,14 @@ class PrecisionPolicyTest {
       assertEquals(OnnxDataType.INT8, w.getDataType());
       TensorProto scale = m.initializers.get(wdq.getInput(1));
       assertEquals(List.of(w.getDims(0)), scale.getDimsList(), "one scale per output channel");
-      assertEquals(OnnxDataType.FLOAT16, scale.getDataType(), "DQ produces FP16 between layers");
-      assertEquals(OnnxDataType.FLOAT16, m.initializers.get(conv.getInput(2)).getDataType(), "bias stays float");
+      assertEquals(floatType, scale.getDataType(), "DQ produces FP16 between layers, FP32 into the head");
+      assertEquals(floatType, m.initializers.get(conv.getInput(2)).getDataType(), "bias stays float");
     }
     NodeProto add = m.nodes("Add").get(0);
     assertEquals("DequantizeLinear", m.producerType(add.getInput(0)), "the residual input (the block input)");
     assertEquals("Conv", m.producerType(add.getInput(1)), "conv_b (bn_b folded) feeds the add it fuses with");
     assertEquals(Map.of(), c.report().unquantized());
-    // The dense layer over the pool is a 1x1 convolution of the pool's [N, C, 1, 1] output, Q/DQ'd there.
     assertEquals(0, m.count("Gemm"));
-    String pooled = m.nodes("GlobalAveragePool").get(0).getOutput(0);
-    NodeProto head = m.nodes("Conv").stream().filter(conv -> m.producer(conv.getInput(0))
-        .flatMap(dq -> m.producer(dq.getInput(0))).map(q -> q.getInput(0).equals(pooled)).orElse(false))
-        .findFirst().orElseThrow();
     assertEquals(List.of(1L, 1L), m.initializers.get(m.producer(head.getInput(1)).orElseThrow().getInput(0))
         .getDimsList().subList(2, 4), "a 1x1 kernel");
     assertEquals(1, ConversionHarness.convert(residual, ConversionOptions.of(Precision.FP16)).report().onnxOps()
@@ -149,7 +151,7 @@ class PrecisionPolicyTest {
       TensorProto zp = m.initializers.get(q.getInput(2));
       assertEquals(OnnxDataType.FLOAT8E4M3FN, zp.getDataType(), "the zero point's type makes the Q FP8");
       TensorProto scale = m.initializers.get(q.getInput(1));
-      assertEquals(OnnxDataType.FLOAT16, scale.getDataType(), "DQ produces FP16 between layers");
+      assertEquals(OnnxDataType.FLOAT16, scale.getDataType(), "DQ produces FP16 between layers, FP32 into the head");
       String tensor = q.getInput(1).replaceAll("_scale$", "");
       float amax = table.amax(tensor).orElseThrow();
       float fp8Scale = io.trtfleet.onnx.Half.toFloat(scale.getRawData().asReadOnlyByteBuffer()

@@ -1,10 +1,9 @@
 package io.trtfleet.convert;
 
-import io.trtfleet.testing.MinMaxTables;
-import io.trtfleet.Precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trtfleet.Precision;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
 import io.trtfleet.importer.ImportOptions;
@@ -15,6 +14,7 @@ import io.trtfleet.onnx.proto.Onnx.NodeProto;
 import io.trtfleet.quantize.CalibrationTable;
 import io.trtfleet.quantize.QuantizationTargets;
 import io.trtfleet.segment.Segment;
+import io.trtfleet.testing.MinMaxTables;
 import io.trtfleet.testing.ResNet50;
 import io.trtfleet.verify.OutputComparison;
 import java.nio.file.Path;
@@ -127,7 +127,41 @@ class ResNet50ConversionTest {
 
     ConvertedSegment poolInFloat = int8(Set.of("MaxPool:0"));
     assertTrue(ModelProto.parseFrom(poolInFloat.onnx()).getGraph().getInitializerList().stream()
-        .noneMatch(t -> t.getName().endsWith("_fp32")), "nothing retyped without the pool's Q/DQ");
+        .noneMatch(t -> t.getName().endsWith("_fp32") && !t.getName().startsWith("fc1000") && !t.getName().startsWith("avg_pool")),
+        "nothing but the classifier retyped without the pool's Q/DQ");
+  }
+
+  /**
+   * The classifier (a quantized 1x1 convolution whose result only leaves as FP32 logits and a Softmax over them)
+   * is typed FP32 in the FP16 INT8 model: its DequantizeLinears and bias read FP32 and the output Casts became
+   * Identities, so TensorRT's INT8 convolution writes the FP32 logits itself. With the pool's output left in
+   * float the classifier is not quantized, and its Casts stay.
+   */
+  @Test
+  void int8ClassifierWritesFp32OutputsItself() throws Exception {
+    ConvertedSegment c = int8(Set.of());
+    ModelProto m = ModelProto.parseFrom(c.onnx());
+    Map<String, Integer> types = new java.util.HashMap<>();
+    m.getGraph().getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
+    Map<String, NodeProto> byOutput = new java.util.HashMap<>();
+    m.getGraph().getNodeList().forEach(n -> n.getOutputList().forEach(o -> byOutput.put(o, n)));
+    NodeProto fc = m.getGraph().getNodeList().stream().filter(n -> n.getName().contains("fc1000")
+        && n.getOpType().equals("Conv")).findFirst().orElseThrow();
+    assertEquals(OnnxDataType.FLOAT, types.get(byOutput.get(fc.getInput(0)).getInput(1)), "the pool's dequantize scale");
+    assertEquals(OnnxDataType.FLOAT, types.get(byOutput.get(fc.getInput(1)).getInput(1)), "the weight scales");
+    assertEquals(OnnxDataType.FLOAT, types.get(fc.getInput(2)), "the bias");
+    assertEquals(List.of("Identity", "Identity"), List.of(byOutput.get("logits:0_float").getOpType(),
+        byOutput.get("fc1000/BiasAdd:0_float").getOpType()), "the casts to the FP32 outputs have nothing left to do");
+    assertTrue(c.report().notes().stream().anyMatch(n -> n.contains("writes the FP32 outputs itself")),
+        c.report()::toString);
+    io.trtfleet.onnx.OnnxChecker.check(c.onnx());
+    Map<String, OutputComparison> cmp = ConversionHarness.compare(graph, c, batch);
+    assertTrue(cmp.get("logits:0").relativeRmsError() < 0.05, cmp::toString);
+    assertTrue(cmp.get("probabilities:0").relativeRmsError() < 0.05, cmp::toString);
+
+    ModelProto poolInFloat = ModelProto.parseFrom(int8(Set.of("avg_pool:0")).onnx());
+    assertEquals(2, poolInFloat.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Cast")
+        && n.getOutput(0).endsWith(":0_float")).count(), "an FP16 classifier keeps its casts to the FP32 outputs");
   }
 
   /** INT8 with min-max ranges of {@link #batch}, {@code keepFloat} left in float. */

@@ -75,6 +75,16 @@ public final class SensitivityCommand implements Callable<Integer> {
   @Option(names = "--gpu", defaultValue = "0", description = "CUDA device ordinal (--backend tensorrt)")
   int gpu;
 
+  @Option(names = "--opt-level", defaultValue = "3", paramLabel = "N", description = "builder optimization level"
+      + " 0..5 of the variants' engines (--backend tensorrt; the variants are compared for accuracy, not speed, so a"
+      + " low level builds them several times faster) (default: ${DEFAULT-VALUE})")
+  int optimizationLevel;
+
+  @Option(names = "--quantized-only", description = "per tensor, measure only the variant that quantizes only it,"
+      + " not the one that leaves only it in float: half the conversions, and all the ranking and the"
+      + " mixed-precision fallback read")
+  boolean quantizedOnly;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -87,6 +97,9 @@ public final class SensitivityCommand implements Callable<Integer> {
     if (data.data == null) {
       throw new TrtfleetException("sensitivity needs --data: held-out samples (a Parquet set) or random[:SEED]");
     }
+    if (optimizationLevel < 0 || optimizationLevel > 5) {
+      throw new TrtfleetException("--opt-level must be 0..5, got " + optimizationLevel);
+    }
     OutputDirectory.check(out);
     Optional<TensorRtBackend> backend = tensorRt(p);
     CalibrationTable table = CalibrationTable.read(calibration);
@@ -95,7 +108,7 @@ public final class SensitivityCommand implements Callable<Integer> {
     SegmentedGraph segmented = new Segmenter(segmentation.options(p.tfTrtMode())).segment(graph);
     List<Verifier.Batch> batches = data.load(graph);
     PrintWriter o = spec.commandLine().getOut();
-    SensitivityReport report = new SensitivityAnalysis(p, table, gateTable.gate(p), true, runner(backend, p, batches))
+    SensitivityReport report = new SensitivityAnalysis(p, table, gateTable.gate(p), !quantizedOnly, runner(backend, p, batches))
         .run(model.modelName(), graph, segmented.segments(), batches, line -> {
           o.println(line);
           o.flush();
@@ -129,7 +142,7 @@ public final class SensitivityCommand implements Callable<Integer> {
           throw new TrtfleetException(why);
         });
         yield Optional.of(new TensorRtBackend(device, EngineBuildConfig.builder(p.name())
-            .timingCache(out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache"))
+            .optimizationLevel(optimizationLevel).timingCache(out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache"))
             .build(), false));
       }
       default -> throw new TrtfleetException("--backend must be onnxruntime or tensorrt, got '" + backendName + "'");
@@ -143,8 +156,11 @@ public final class SensitivityCommand implements Callable<Integer> {
         .orElse(VariantRunner.onnxRuntime(0));
   }
 
-  /** {@code rel 0.0123, agree 0.995, drop 0.20} with what the data gives. */
+  /** {@code rel 0.0123, agree 0.995, drop 0.20} with what the data gives; "-" where not measured. */
   private static String describe(Score s) {
+    if (s == null) {
+      return "-";
+    }
     return String.format(Locale.ROOT, "rel %.3g", s.relativeRmsError())
         + (s.top1Agreement() == null ? "" : String.format(Locale.ROOT, ", agree %.3f", s.top1Agreement()))
         + (s.top1Drop() == null ? "" : String.format(Locale.ROOT, ", drop %.2f", s.top1Drop()))

@@ -38,16 +38,19 @@ public final class SensitivityPage {
     StringBuilder s = new StringBuilder("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>")
         .append(r.precision()).append(" sensitivity: ").append(esc(r.model())).append("</title><style>").append(STYLE)
         .append("</style></head><body>");
+    // An analysis run one way (--quantized-only) has no "only in float" figures: the page does not promise them.
+    boolean floatToo = r.segments().stream().flatMap(seg -> seg.tensors().stream()).anyMatch(t -> t.onlyFloat() != null);
     s.append("<h1>").append(r.precision()).append(" sensitivity: ").append(esc(r.model())).append("</h1>");
     s.append(fmt("<p>Each tensor a quantized layer reads, measured on %,d held-out samples%s against FP32 TensorFlow"
         + " (%s): the segment's output error when <b>only this tensor</b> is quantized (with the"
-        + " weights of the layers reading it), and when only this one is left in float with every other quantized."
-        + " Gate: relative RMS error &le; %.3g, top-1 agreement &ge; %.3g%s.</p>", r.samples(),
-        r.labelled() ? " with labels" : "", esc(r.runOn()), r.gate().maxRelativeRmsError(), r.gate().minTop1Agreement(),
+        + " weights of the layers reading it)%s. Gate: relative RMS error &le; %.3g, top-1 agreement &ge; %.3g%s.</p>",
+        r.samples(), r.labelled() ? " with labels" : "", esc(r.runOn()),
+        floatToo ? ", and when only this one is left in float with every other quantized" : "",
+        r.gate().maxRelativeRmsError(), r.gate().minTop1Agreement(),
         r.labelled() ? fmt(", top-1 drop &le; %.2f points", 100 * r.gate().maxTop1Drop()) : ""));
     s.append("<div class='legend'>")
         .append(swatch(QUANTIZED_COLOR, "only this tensor quantized"))
-        .append(swatch(FLOAT_COLOR, "only this tensor in float"))
+        .append(floatToo ? swatch(FLOAT_COLOR, "only this tensor in float") : "")
         .append("<span>red dashes: all quantized &nbsp; grey dashes: none quantized &nbsp; black: the gate</span>")
         .append("</div>");
     for (SegmentSensitivity seg : r.segments()) {
@@ -59,7 +62,7 @@ public final class SensitivityPage {
           seg.allQuantized().meetsGate() ? " (meets the gate)" : " (<b>misses the gate</b>)",
           seg.noneQuantized().relativeRmsError()));
       s.append(svg(seg, r.gate().maxRelativeRmsError()));
-      s.append(table(seg));
+      s.append(table(seg, floatToo));
     }
     r.skipped().forEach((seg, why) -> s.append("<p class='note'>").append(esc(seg)).append(": not analyzed, ")
         .append(esc(why)).append("</p>"));
@@ -149,15 +152,15 @@ public final class SensitivityPage {
             color, label, v);
   }
 
-  private static String table(SegmentSensitivity seg) {
+  private static String table(SegmentSensitivity seg, boolean floatToo) {
     StringBuilder s = new StringBuilder("<table><tr><th>#</th><th class='t'>tensor</th><th class='t'>read by</th>"
         + "<th>only quantized: rel. RMS</th><th>top-1 agree</th><th>top-1 drop</th>"
-        + "<th>only float: rel. RMS</th><th>top-1 agree</th><th>top-1 drop</th></tr>");
+        + (floatToo ? "<th>only float: rel. RMS</th><th>top-1 agree</th><th>top-1 drop</th>" : "") + "</tr>");
     int rank = 1;
     for (TensorSensitivity t : seg.tensors()) {
       s.append("<tr><td>").append(rank++).append("</td><td class='t'>").append(esc(t.tensor()))
           .append("</td><td class='t'>").append(esc(String.join(", ", t.readers()))).append("</td>")
-          .append(cells(t.onlyQuantized())).append(t.onlyFloat() == null ? "<td></td><td></td><td></td>"
+          .append(cells(t.onlyQuantized())).append(!floatToo ? "" : t.onlyFloat() == null ? "<td></td><td></td><td></td>"
               : cells(t.onlyFloat())).append("</tr>");
     }
     return s.append("</table>").toString();

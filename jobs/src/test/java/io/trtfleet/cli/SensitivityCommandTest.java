@@ -75,7 +75,33 @@ class SensitivityCommandTest {
     assertEquals(new TreeSet<>(targets), ranked, "every tensor the INT8 build quantizes");
     String page = Files.readString(out.resolve("sensitivity.html"));
     assertTrue(page.contains("<svg") && page.contains("INT8 sensitivity: fashion-mnist-cnn")
-        && page.contains("(ONNX Runtime on the CPU)"), page);
+        && page.contains("(ONNX Runtime on the CPU)") && page.contains("only this one is left in float")
+        && page.contains("only float: rel. RMS"), page);
+  }
+
+  /** --quantized-only halves the work: one variant per tensor, and the report has no "only it in float". */
+  @Test
+  void quantizedOnlySkipsTheFloatVariants() throws Exception {
+    Path out = tmp.resolve("quantized-only");
+    InspectCommandTest.Run r = InspectCommandTest.cli("sensitivity", "--model", model.toString(), "--data", "random:3",
+        "--samples", "100", "--calibration", cache.toString(), "--quantized-only", "--out", out.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("sensitivity: " + (2 + targets.size()) + " conversions"), r.out());
+    JsonNode ranking = new ObjectMapper().readTree(out.resolve("sensitivity.json").toFile()).get("ranking");
+    assertEquals(targets.size(), ranking.size());
+    for (JsonNode t : ranking) {
+      assertTrue(t.path("only_quantized").path("relative_rms_error").isNumber(), t.toString());
+      assertTrue(t.path("only_float").isMissingNode() || t.path("only_float").isNull(), t.toString());
+    }
+    String page = Files.readString(out.resolve("sensitivity.html"));
+    assertTrue(page.contains("only this tensor quantized") && !page.contains("in float")
+        && !page.contains("only float"), "the page promises no figure the analysis did not measure: " + page);
+
+    r = InspectCommandTest.cli("sensitivity", "--model", model.toString(), "--data", "random", "--calibration",
+        cache.toString(), "--opt-level", "7", "--out", tmp.resolve("bad-level").toString());
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
+    assertEquals("error: --opt-level must be 0..5, got 7", r.err().strip());
+    assertTrue(!Files.exists(tmp.resolve("bad-level")), "nothing written");
   }
 
   @Test

@@ -100,11 +100,10 @@ class ResNet50ConversionTest {
   @Test
   void int8TypesConvReluMaxPoolFp32ForTensorRtsFusedKernel() throws Exception {
     ConvertedSegment c = int8(Set.of());
-    ModelProto m = ModelProto.parseFrom(c.onnx());
-    Map<String, Integer> types = new java.util.HashMap<>();
-    m.getGraph().getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
-    Map<String, NodeProto> byOutput = new java.util.HashMap<>();
-    m.getGraph().getNodeList().forEach(n -> n.getOutputList().forEach(o -> byOutput.put(o, n)));
+    Indexed ix = Indexed.of(c.onnx());
+    ModelProto m = ix.model();
+    Map<String, Integer> types = ix.types();
+    Map<String, NodeProto> byOutput = ix.byOutput();
     NodeProto pool = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MaxPool")).findFirst().orElseThrow();
     NodeProto conv1 = byOutput.get(byOutput.get(pool.getInput(0)).getInput(0));
     NodeProto poolQ = m.getGraph().getNodeList().stream().filter(n -> n.getInput(0).equals(pool.getOutput(0)))
@@ -140,11 +139,10 @@ class ResNet50ConversionTest {
   @Test
   void int8ClassifierWritesFp32OutputsItself() throws Exception {
     ConvertedSegment c = int8(Set.of());
-    ModelProto m = ModelProto.parseFrom(c.onnx());
-    Map<String, Integer> types = new java.util.HashMap<>();
-    m.getGraph().getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
-    Map<String, NodeProto> byOutput = new java.util.HashMap<>();
-    m.getGraph().getNodeList().forEach(n -> n.getOutputList().forEach(o -> byOutput.put(o, n)));
+    Indexed ix = Indexed.of(c.onnx());
+    ModelProto m = ix.model();
+    Map<String, Integer> types = ix.types();
+    Map<String, NodeProto> byOutput = ix.byOutput();
     NodeProto fc = m.getGraph().getNodeList().stream().filter(n -> n.getName().contains("fc1000")
         && n.getOpType().equals("Conv")).findFirst().orElseThrow();
     assertEquals(OnnxDataType.FLOAT, types.get(byOutput.get(fc.getInput(0)).getInput(1)), "the pool's dequantize scale");
@@ -162,6 +160,18 @@ class ResNet50ConversionTest {
     ModelProto poolInFloat = ModelProto.parseFrom(int8(Set.of("avg_pool:0")).onnx());
     assertEquals(2, poolInFloat.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Cast")
         && n.getOutput(0).endsWith(":0_float")).count(), "an FP16 classifier keeps its casts to the FP32 outputs");
+  }
+
+  /** A model with its initializers' types and each value's producer. */
+  private record Indexed(ModelProto model, Map<String, Integer> types, Map<String, NodeProto> byOutput) {
+    static Indexed of(byte[] onnx) throws java.io.IOException {
+      ModelProto m = ModelProto.parseFrom(onnx);
+      Map<String, Integer> types = new java.util.HashMap<>();
+      m.getGraph().getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
+      Map<String, NodeProto> byOutput = new java.util.HashMap<>();
+      m.getGraph().getNodeList().forEach(n -> n.getOutputList().forEach(o -> byOutput.put(o, n)));
+      return new Indexed(m, types, byOutput);
+    }
   }
 
   /** INT8 with min-max ranges of {@link #batch}, {@code keepFloat} left in float. */

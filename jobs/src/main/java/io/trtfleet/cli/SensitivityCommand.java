@@ -119,11 +119,11 @@ public final class SensitivityCommand implements Callable<Integer> {
     }
     report.segments().forEach(s -> o.printf(Locale.ROOT, "%s: all %d quantized %s, none %s%n", s.segment(),
         s.tensors().size(), describe(s.allQuantized()), describe(s.noneQuantized())));
-    o.printf("  %3s  %-44s %-38s %-38s%n", "#", "tensor", "only it quantized", "only it in float");
+    o.printf("  %3s  %-44s %-38s%s%n", "#", "tensor", "only it quantized", quantizedOnly ? "" : " only it in float");
     int rank = 1;
     for (TensorSensitivity t : report.ranking()) {
-      o.printf(Locale.ROOT, "  %3d  %-44s %-38s %-38s%n", rank++, t.tensor(), describe(t.onlyQuantized()),
-          describe(t.onlyFloat()));
+      o.printf(Locale.ROOT, "  %3d  %-44s %-38s%s%n", rank++, t.tensor(), describe(t.onlyQuantized()),
+          quantizedOnly ? "" : " " + describe(t.onlyFloat()));
     }
     List<Path> files = report.write(out);
     o.println("wrote " + files.get(0) + " and " + files.get(1));
@@ -156,11 +156,8 @@ public final class SensitivityCommand implements Callable<Integer> {
         .orElse(VariantRunner.onnxRuntime(0));
   }
 
-  /** {@code rel 0.0123, agree 0.995, drop 0.20} with what the data gives; "-" where not measured. */
+  /** {@code rel 0.0123, agree 0.995, drop 0.20} with what the data gives. */
   private static String describe(Score s) {
-    if (s == null) {
-      return "-";
-    }
     return String.format(Locale.ROOT, "rel %.3g", s.relativeRmsError())
         + (s.top1Agreement() == null ? "" : String.format(Locale.ROOT, ", agree %.3f", s.top1Agreement()))
         + (s.top1Drop() == null ? "" : String.format(Locale.ROOT, ", drop %.2f", s.top1Drop()))

@@ -28,6 +28,7 @@ final class Fp32Retyping {
   private final Map<String, List<NodeProto>> readers = new HashMap<>();
   private final Map<String, NodeProto> producer = new HashMap<>();
   private final Map<String, TensorProto> initializers = new HashMap<>();
+  private final Set<String> inputs = new HashSet<>();
   private final Set<String> outputs = new HashSet<>();
   /** node name -> (input index -> FP16 initializer to read as FP32) */
   private final Map<String, Map<Integer, String>> widened = new LinkedHashMap<>();
@@ -41,6 +42,7 @@ final class Fp32Retyping {
       n.getOutputList().forEach(o -> producer.put(o, n));
     }
     g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+    g.getInputList().stream().map(ValueInfoProto::getName).forEach(inputs::add);
     g.getOutputList().stream().map(ValueInfoProto::getName).forEach(outputs::add);
   }
 
@@ -113,6 +115,15 @@ final class Fp32Retyping {
     replaced.put(node.getName(), replacement);
   }
 
+  /** {@code base}, or {@code base_1}, {@code base_2}... where the model already has a value of that name. */
+  private String freeName(String base) {
+    String name = base;
+    for (int i = 1; initializers.containsKey(name) || producer.containsKey(name) || inputs.contains(name); i++) {
+      name = base + "_" + i;
+    }
+    return name;
+  }
+
   /** The model with every change applied (the same model when nothing changed). */
   ModelProto apply() {
     if (widened.isEmpty() && replaced.isEmpty()) {
@@ -120,22 +131,21 @@ final class Fp32Retyping {
     }
     GraphProto g = model.getGraph();
     GraphProto.Builder out = g.toBuilder().clearNode();
-    Set<String> added = new HashSet<>();
+    Map<String, String> copies = new HashMap<>(); // FP16 original -> its FP32 copy
     for (NodeProto n : g.getNodeList()) {
       NodeProto.Builder b = replaced.getOrDefault(n.getName(), n).toBuilder();
-      widened.getOrDefault(n.getName(), Map.of()).forEach((index, half) -> {
-        String name = half + "_fp32";
-        if (added.add(name)) {
-          out.addInitializer(Half.widened(initializers.get(half), name));
-        }
-        b.setInput(index, name);
-      });
+      widened.getOrDefault(n.getName(), Map.of()).forEach((index, half) -> b.setInput(index,
+          copies.computeIfAbsent(half, h -> {
+            String name = freeName(h + "_fp32");
+            out.addInitializer(Half.widened(initializers.get(h), name));
+            return name;
+          })));
       out.addNode(b);
     }
     Set<String> read = new HashSet<>();
     out.getNodeList().forEach(n -> read.addAll(n.getInputList()));
-    List<TensorProto> kept = out.getInitializerList().stream().filter(t -> read.contains(t.getName())
-        || widened.values().stream().noneMatch(m -> m.containsValue(t.getName()))).toList();
+    List<TensorProto> kept = out.getInitializerList().stream()
+        .filter(t -> read.contains(t.getName()) || !copies.containsKey(t.getName())).toList();
     out.clearInitializer().addAllInitializer(kept);
     return model.toBuilder().setGraph(out).build();
   }

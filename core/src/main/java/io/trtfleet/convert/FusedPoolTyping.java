@@ -32,8 +32,7 @@ final class FusedPoolTyping {
       NodeProto act = t.soleProducer(pool.getInput(0));
       NodeProto conv = act != null && ACTIVATIONS.contains(act.getOpType()) ? t.soleProducer(act.getInput(0)) : null;
       NodeProto q = t.onlyReader(pool.getOutput(0), "QuantizeLinear");
-      if (conv == null || !conv.getOpType().equals("Conv") || q == null || !t.half(q.getInput(1))
-          || !t.quantizedHalfConvolution(conv)) {
+      if (conv == null || q == null || !t.half(q.getInput(1)) || !t.quantizedHalfConvolution(conv)) {
         continue;
       }
       t.widenConvolution(conv);

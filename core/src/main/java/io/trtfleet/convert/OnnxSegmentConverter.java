@@ -10,6 +10,7 @@ import io.trtfleet.onnx.OnnxDataType;
 import io.trtfleet.onnx.OnnxGraphBuilder;
 import io.trtfleet.onnx.proto.Onnx.ModelProto;
 import io.trtfleet.segment.Segment;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class OnnxSegmentConverter {
 
   /** How many nodes of each op the final model has (after retyping, which may replace some). */
   private static Map<String, Integer> opCounts(ModelProto model) {
-    Map<String, Integer> counts = new LinkedHashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
     model.getGraph().getNodeList().forEach(n -> counts.merge(n.getOpType(), 1, Integer::sum));
     return Map.copyOf(counts);
   }

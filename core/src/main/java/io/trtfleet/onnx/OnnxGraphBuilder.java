@@ -154,7 +154,6 @@ public final class OnnxGraphBuilder {
     return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
   }
 
-  /** Number of nodes of each op type added so far. */
   public ModelProto build(String docString, Map<String, String> metadata) {
     ModelProto.Builder m = ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)

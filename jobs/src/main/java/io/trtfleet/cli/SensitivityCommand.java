@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sensitivity", mixinStandardHelpOptions = true,
     description = "For each tensor an INT8 or FP8 build quantizes: the error against FP32 TensorFlow (and the top-1"
-        + " drop with labels) when only it is quantized and when only it stays in float; a ranked table"
+        + " drop with labels) when only it is quantized and (unless --quantized-only) when only it stays in float;"
+        + " a ranked table"
         + " (<out>/sensitivity.json) and a picture (<out>/sensitivity.html). ONNX Runtime on the CPU, or TensorRT"
         + " engines on this GPU (--backend tensorrt).")
 public final class SensitivityCommand implements Callable<Integer> {
@@ -75,10 +76,10 @@ public final class SensitivityCommand implements Callable<Integer> {
   @Option(names = "--gpu", defaultValue = "0", description = "CUDA device ordinal (--backend tensorrt)")
   int gpu;
 
-  @Option(names = "--opt-level", defaultValue = "3", paramLabel = "N", description = "builder optimization level"
-      + " 0..5 of the variants' engines (--backend tensorrt; the variants are compared for accuracy, not speed, so a"
-      + " low level builds them several times faster) (default: ${DEFAULT-VALUE})")
-  int optimizationLevel;
+  @Option(names = "--opt-level", paramLabel = "N", description = "builder optimization level 0..5 of the variants'"
+      + " engines (--backend tensorrt; default: TensorRT's, 3). The variants are compared for accuracy, not speed, so"
+      + " a low level builds them several times faster")
+  Integer optimizationLevel;
 
   @Option(names = "--quantized-only", description = "per tensor, measure only the variant that quantizes only it,"
       + " not the one that leaves only it in float: half the conversions, and all the ranking and the"
@@ -97,7 +98,7 @@ public final class SensitivityCommand implements Callable<Integer> {
     if (data.data == null) {
       throw new TrtfleetException("sensitivity needs --data: held-out samples (a Parquet set) or random[:SEED]");
     }
-    if (optimizationLevel < 0 || optimizationLevel > 5) {
+    if (optimizationLevel != null && (optimizationLevel < 0 || optimizationLevel > 5)) {
       throw new TrtfleetException("--opt-level must be 0..5, got " + optimizationLevel);
     }
     OutputDirectory.check(out);
@@ -134,7 +135,12 @@ public final class SensitivityCommand implements Callable<Integer> {
   /** The TensorRT backend for {@code --backend tensorrt} (checked before any work), none for ONNX Runtime. */
   private Optional<TensorRtBackend> tensorRt(Precision p) {
     return switch (backendName.toLowerCase(Locale.ROOT)) {
-      case "onnxruntime" -> Optional.empty();
+      case "onnxruntime" -> {
+        if (optimizationLevel != null) {
+          throw new TrtfleetException("--opt-level sets how TensorRT builds the variants: use it with --backend tensorrt");
+        }
+        yield Optional.empty();
+      }
       case "tensorrt" -> {
         TensorRt.require();
         DeviceIdentity device = TensorRt.identify(gpu);
@@ -142,7 +148,8 @@ public final class SensitivityCommand implements Callable<Integer> {
           throw new TrtfleetException(why);
         });
         yield Optional.of(new TensorRtBackend(device, EngineBuildConfig.builder(p.name())
-            .optimizationLevel(optimizationLevel).timingCache(out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache"))
+            .optimizationLevel(optimizationLevel == null ? EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL : optimizationLevel)
+            .timingCache(out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache"))
             .build(), false));
       }
       default -> throw new TrtfleetException("--backend must be onnxruntime or tensorrt, got '" + backendName + "'");

@@ -103,6 +103,11 @@ class SensitivityCommandTest {
     assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
     assertEquals("error: --opt-level must be 0..5, got 7", r.err().strip());
     assertTrue(!Files.exists(tmp.resolve("bad-level")), "nothing written");
+    r = InspectCommandTest.cli("sensitivity", "--model", model.toString(), "--data", "random", "--calibration",
+        cache.toString(), "--opt-level", "0", "--out", tmp.resolve("cpu-level").toString());
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
+    assertEquals("error: --opt-level sets how TensorRT builds the variants: use it with --backend tensorrt",
+        r.err().strip());
   }
 
   @Test

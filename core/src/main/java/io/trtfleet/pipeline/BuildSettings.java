@@ -117,7 +117,6 @@ public record BuildSettings(ProfileStrategy profileStrategy, List<Integer> batch
       return this;
     }
 
-
     public Builder segmenter(SegmenterOptions s) {
       this.segmenter = s;
       return this;

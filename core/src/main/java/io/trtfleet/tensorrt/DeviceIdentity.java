@@ -2,6 +2,7 @@ package io.trtfleet.tensorrt;
 
 import io.trtfleet.Precision;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -28,6 +29,14 @@ public record DeviceIdentity(String gpuName, int ccMajor, int ccMinor, long memo
   /** {@code trt-10.6.0} from TensorRT's integer version (10.x: major*10000 + minor*100 + patch). */
   public String tensorRtKey() {
     return tensorRtKey(tensorRtVersion);
+  }
+
+  /**
+   * This device's timing cache in {@code dir}, {@code h100-80gb-hbm3.sm90.trt-10.6.0.cache}: TensorRT's timings hold
+   * for one GPU type and TensorRT version only.
+   */
+  public Path timingCacheIn(Path dir) {
+    return dir.resolve(deviceKey() + "." + tensorRtKey() + ".cache");
   }
 
   public static String tensorRtKey(int version) {

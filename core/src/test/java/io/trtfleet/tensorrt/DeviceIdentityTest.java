@@ -16,6 +16,8 @@ class DeviceIdentityTest {
     DeviceIdentity h100 = new DeviceIdentity("NVIDIA H100 80GB HBM3", 9, 0, 85_017_493_504L, 13000, 12060, 100600);
     assertEquals("h100-80gb-hbm3.sm90", h100.deviceKey());
     assertEquals("trt-10.6.0", h100.tensorRtKey());
+    assertEquals(java.nio.file.Path.of("out/timing-cache/h100-80gb-hbm3.sm90.trt-10.6.0.cache"),
+        h100.timingCacheIn(java.nio.file.Path.of("out/timing-cache")), "one timing cache per GPU type and TensorRT");
     assertEquals("9.0", h100.computeCapability());
     assertEquals("t4.sm75", new DeviceIdentity("Tesla T4", 7, 5, 16L << 30, 12020, 12060, 100600).deviceKey());
     assertEquals("a100-sxm4-40gb.sm80",

@@ -119,8 +119,7 @@ public final class BuildCommand implements Callable<Integer> {
       case "tensorrt" -> {
         TensorRt.require();
         DeviceIdentity device = TensorRt.identify(engine.gpu);
-        Path cache = out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache");
-        yield new TensorRtBackend(device, engine.template(cache), engine.inspect);
+        yield new TensorRtBackend(device, engine.template(device.timingCacheIn(out.resolve("timing-cache"))), engine.inspect);
       }
       case "onnxruntime" -> new OnnxRuntimeBackend(0);
       default -> throw new TrtfleetException("--backend must be tensorrt or onnxruntime, got '" + backendName + "'");

@@ -149,7 +149,7 @@ public final class SensitivityCommand implements Callable<Integer> {
         });
         yield Optional.of(new TensorRtBackend(device, EngineBuildConfig.builder(p.name())
             .optimizationLevel(optimizationLevel == null ? EngineBuildConfig.DEFAULT_OPTIMIZATION_LEVEL : optimizationLevel)
-            .timingCache(out.resolve("timing-cache").resolve(device.deviceKey() + "." + device.tensorRtKey() + ".cache"))
+            .timingCache(device.timingCacheIn(out.resolve("timing-cache")))
             .build(), false));
       }
       default -> throw new TrtfleetException("--backend must be onnxruntime or tensorrt, got '" + backendName + "'");

@@ -54,7 +54,7 @@ public final class TfTrtGraphRewriter {
 
   /**
    * @param engines serialized engines by engine name (restored from assets); the others are built at
-   *     runtime. Inputs an engine binds channel-last are relabelled for it ({@link ChannelLastRelabel}).
+   *     runtime. NHWC images an engine binds NCHW are shaped for it ({@link NchwEngineInputs}).
    */
   public static Result rewrite(SegmentedGraph segmented, TrtEngineOpSettings settings, Map<String, EngineArtifact> engines) {
     Set<String> enginesWithAssets = engines.keySet();
@@ -74,11 +74,9 @@ public final class TfTrtGraphRewriter {
       if (engine != null) {
         List<String> inputs = new ArrayList<>(engine.inputs().stream()
             .map(in -> rewire.getOrDefault(in.name(), TensorRef.parse(in.name()).toInput())).toList());
-        Set<Integer> channelLast = ChannelLastRelabel.inputs(engine, engines.get(engine.name()));
-        for (int i : channelLast) {
-          inputs.set(i, ChannelLastRelabel.toEngine(g::addNode, engine.name(), i, inputs.get(i)));
-        }
-        g.addNode(TrtEngineOpAttrs.nodeDef(engine, inputs, settings, channelLast));
+        Map<Integer, NchwEngineInputs.Move> nchw = NchwEngineInputs.inputs(engine, engines.get(engine.name()));
+        nchw.forEach((i, move) -> inputs.set(i, NchwEngineInputs.toEngine(g::addNode, engine.name(), i, inputs.get(i), move)));
+        g.addNode(TrtEngineOpAttrs.nodeDef(engine, inputs, settings, nchw.keySet()));
       }
       if (segmented.ownerOf(node.name()).isPresent()) {
         continue;
@@ -89,8 +87,8 @@ public final class TfTrtGraphRewriter {
     }
     // The frozen graph's own functions (bodies of the control flow kept in TensorFlow) stay.
     FunctionDefLibrary.Builder library = segmented.graph().graphDef().getLibrary().toBuilder();
-    segmented.segments().forEach(s -> library.addFunction(ChannelLastRelabel.toTensorFlow(
-        segmented.nativeSegments().get(s.name()), ChannelLastRelabel.inputs(s, engines.get(s.name())))));
+    segmented.segments().forEach(s -> library.addFunction(NchwEngineInputs.toTensorFlow(
+        segmented.nativeSegments().get(s.name()), NchwEngineInputs.inputs(s, engines.get(s.name())))));
     g.setLibrary(library);
 
     List<AssetFileDef> assets = new ArrayList<>();

@@ -18,9 +18,10 @@ import org.tensorflow.proto.DataType;
  * A Triton model repository entry for a full-model plan: {@code <model>/<version>/model.plan} and
  * {@code <model>/config.pbtxt} (platform tensorrt_plan). With a dynamic batch dimension Triton owns
  * the batch: max_batch_size is the largest batch the optimization profiles allow and dims leave it
- * out; otherwise max_batch_size is 0 and dims are the full shapes. An input the engine binds channel-last
- * ({@link EngineMetadata.IoTensor#channelLast}) gets the engine's NCHW dims and
- * {@code is_non_linear_format_io}, so Triton hands the client's NHWC bytes to TensorRT as they are.
+ * out; otherwise max_batch_size is 0 and dims are the full shapes. An NHWC image the engine binds NCHW
+ * ({@link EngineMetadata.IoTensor#nchwOfNhwc}) gets the engine's NCHW dims and, bound channel-last,
+ * {@code is_non_linear_format_io}, so Triton hands the client's NHWC bytes to TensorRT as they are, or,
+ * bound channel-first, {@code format: FORMAT_NCHW}: the client sends NCHW bytes.
  */
 public final class TritonRepositoryWriter {
 
@@ -58,7 +59,7 @@ public final class TritonRepositoryWriter {
     b.append("name: \"").append(plan.model()).append("\"\n");
     b.append("platform: \"tensorrt_plan\"\n");
     b.append("max_batch_size: ").append(maxBatch).append('\n');
-    tensors(b, "input", plan.inputs(), maxBatch > 0, channelLastShapes(plan));
+    tensors(b, "input", plan.inputs(), maxBatch > 0, nchwBindings(plan));
     tensors(b, "output", plan.outputs(), maxBatch > 0, Map.of());
     b.append("instance_group [\n  {\n    count: ").append(options.instancesPerGpu()).append("\n    kind: KIND_GPU\n  }\n]\n");
     if (options.dynamicBatching() && maxBatch > 0) {
@@ -92,22 +93,23 @@ public final class TritonRepositoryWriter {
     return max;
   }
 
-  /** The engine's dimensions of each input it binds channel-last, by name. */
-  private static Map<String, long[]> channelLastShapes(FullModelPlan plan) {
+  /** The engine's binding of each NHWC image it binds NCHW, by name. */
+  private static Map<String, EngineMetadata.IoTensor> nchwBindings(FullModelPlan plan) {
     EngineMetadata m = plan.engine().metadata();
-    return m == null ? Map.of() : m.io().stream().filter(t -> t.input() && t.channelLast())
-        .collect(Collectors.toMap(EngineMetadata.IoTensor::name, EngineMetadata.IoTensor::shape));
+    return m == null ? Map.of() : m.io().stream().filter(t -> t.input() && t.nchwOfNhwc())
+        .collect(Collectors.toMap(EngineMetadata.IoTensor::name, t -> t));
   }
 
   private static void tensors(StringBuilder b, String kind, List<FullModelPlan.Binding> bindings, boolean batched,
-      Map<String, long[]> channelLast) {
+      Map<String, EngineMetadata.IoTensor> nchw) {
     b.append(kind).append(" [\n");
     for (int i = 0; i < bindings.size(); i++) {
       TensorSpec t = bindings.get(i).tensor();
       if (!t.hasRank()) {
         throw new TrtfleetException(kind + " " + t.name() + " has an unknown rank: Triton needs dims");
       }
-      long[] shape = channelLast.getOrDefault(t.name(), t.shape());
+      EngineMetadata.IoTensor engine = nchw.get(t.name());
+      long[] shape = engine == null ? t.shape() : engine.shape();
       long[] dims = batched ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
       b.append("  {\n");
       b.append("    # signature key: ").append(bindings.get(i).signatureKey()).append('\n');
@@ -115,8 +117,8 @@ public final class TritonRepositoryWriter {
       b.append("    data_type: ").append(tritonType(t.dtype())).append('\n');
       b.append("    dims: [ ").append(Arrays.stream(dims).mapToObj(Long::toString).collect(Collectors.joining(", ")))
           .append(" ]\n");
-      if (channelLast.containsKey(t.name())) {
-        b.append("    is_non_linear_format_io: true\n");
+      if (engine != null) {
+        b.append(engine.channelLast() ? "    is_non_linear_format_io: true\n" : "    format: FORMAT_NCHW\n");
       }
       b.append(i + 1 < bindings.size() ? "  },\n" : "  }\n");
     }

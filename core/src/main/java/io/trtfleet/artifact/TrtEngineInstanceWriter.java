@@ -36,11 +36,11 @@ public final class TrtEngineInstanceWriter {
     }
     EngineMetadata meta = engine.metadata();
     List<long[]> shapes = new ArrayList<>();
-    Set<Integer> channelLast = ChannelLastRelabel.inputs(segment, engine);
+    Set<Integer> nchw = NchwEngineInputs.inputs(segment, engine).keySet();
     for (int i = 0; i < segment.inputs().size(); i++) {
       TensorSpec in = segment.inputs().get(i);
-      // TensorFlow hands a channel-last input to the engine relabelled NCHW: the key is in that order.
-      UnaryOperator<long[]> order = channelLast.contains(i) ? ChannelLastRelabel::engineOrder : UnaryOperator.identity();
+      // TensorFlow hands an NHWC image the engine binds NCHW in that order: so is the key.
+      UnaryOperator<long[]> order = nchw.contains(i) ? NchwEngineInputs::engineOrder : UnaryOperator.identity();
       long[] shape = profileMax(meta, in.name());
       shape = shape != null ? order.apply(shape) : bindingShape(meta, in.name());
       if (shape == null && in.shape() != null) {

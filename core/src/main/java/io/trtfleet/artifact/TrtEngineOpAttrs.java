@@ -34,14 +34,14 @@ public final class TrtEngineOpAttrs {
     return nodeDef(segment, inputs, settings, Set.of());
   }
 
-  /** As above, with the inputs of {@code channelLast} (indices) relabelled NCHW for the engine ({@link ChannelLastRelabel}). */
-  static NodeDef nodeDef(Segment segment, List<String> inputs, TrtEngineOpSettings settings, Set<Integer> channelLast) {
+  /** As above, with the inputs of {@code nchw} (indices) shaped NCHW for the engine ({@link NchwEngineInputs}). */
+  static NodeDef nodeDef(Segment segment, List<String> inputs, TrtEngineOpSettings settings, Set<Integer> nchw) {
     if (inputs.size() != segment.inputs().size()) {
       throw new IllegalArgumentException("engine " + segment.name() + " has " + segment.inputs().size()
           + " inputs, not " + inputs.size());
     }
     return NodeDef.newBuilder().setName(segment.name()).setOp(TrtOpDefs.TRT_ENGINE_OP).addAllInput(inputs)
-        .putAllAttr(attrs(segment, settings)).putAttr("input_shapes", inputShapes(segment, channelLast)).build();
+        .putAllAttr(attrs(segment, settings)).putAttr("input_shapes", inputShapes(segment, nchw)).build();
   }
 
   public static Map<String, AttrValue> attrs(Segment segment, TrtEngineOpSettings settings) {
@@ -85,11 +85,11 @@ public final class TrtEngineOpAttrs {
     return batch;
   }
 
-  private static AttrValue inputShapes(Segment segment, Set<Integer> channelLast) {
+  private static AttrValue inputShapes(Segment segment, Set<Integer> nchw) {
     AttrValue.ListValue.Builder list = AttrValue.ListValue.newBuilder();
     for (int i = 0; i < segment.inputs().size(); i++) {
       long[] shape = segment.inputs().get(i).shape();
-      list.addShape(TensorSpec.toProto(channelLast.contains(i) ? ChannelLastRelabel.engineOrder(shape) : shape));
+      list.addShape(TensorSpec.toProto(nchw.contains(i) ? NchwEngineInputs.engineOrder(shape) : shape));
     }
     return AttrValue.newBuilder().setList(list).build();
   }

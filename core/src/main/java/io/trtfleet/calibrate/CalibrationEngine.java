@@ -11,6 +11,7 @@ import io.trtfleet.segment.Segment;
 import io.trtfleet.tensorrt.DeviceIdentity;
 import io.trtfleet.tensorrt.EngineBuildConfig;
 import io.trtfleet.tensorrt.EngineBuilder;
+import io.trtfleet.tensorrt.ImageBinding;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -45,7 +46,7 @@ record CalibrationEngine(byte[] plan, CalibrationOutputs outputs, double buildSe
         .build(segment.name() + "-calibration", onnx, EngineBuildConfig.builder("FP32")
             // A pass over data, not a served engine: inputs bound as TensorFlow shapes them, as measured
             // in docs/benchmarks/calibration.md.
-            .profiles(List.of(profile(segment, maxBatch))).channelLastInputs(false).build()).plan());
+            .profiles(List.of(profile(segment, maxBatch))).imageBinding(ImageBinding.AS_SHAPED).build()).plan());
     return new CalibrationEngine(plan, outputs, (System.nanoTime() - t0) / 1e9);
   }
 

@@ -115,6 +115,27 @@ public record HostTensor(DataType dtype, long[] shape, byte[] data) implements j
     return out;
   }
 
+  /** This rank-4 NHWC tensor's elements in NCHW order: the same values, the bytes moved. */
+  public HostTensor nhwcToNchw() {
+    if (shape.length != 4) {
+      throw new IllegalArgumentException("not an NHWC tensor: shape " + TensorSpec.shapeString(shape));
+    }
+    int n = Math.toIntExact(shape[0]);
+    int hw = Math.toIntExact(shape[1] * shape[2]);
+    int c = Math.toIntExact(shape[3]);
+    int size = byteSize(dtype);
+    byte[] out = new byte[data.length];
+    for (int image = 0; image < n; image++) {
+      int base = image * hw * c * size;
+      for (int pixel = 0; pixel < hw; pixel++) {
+        for (int channel = 0; channel < c; channel++) {
+          System.arraycopy(data, base + (pixel * c + channel) * size, out, base + (channel * hw + pixel) * size, size);
+        }
+      }
+    }
+    return new HostTensor(dtype, new long[] {shape[0], shape[3], shape[1], shape[2]}, out);
+  }
+
   public long elementCount() {
     return elementCount(shape);
   }

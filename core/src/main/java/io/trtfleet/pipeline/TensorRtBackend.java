@@ -99,17 +99,17 @@ public final class TensorRtBackend implements SegmentBackend {
 
   @Override
   public ModelRunner open(BuiltSegment built) {
-    return new EngineRunner(plan(built));
+    return new EngineRunner(engine(built));
   }
 
   @Override
   public Optional<EngineBenchmark> benchmark(BuiltSegment built, List<Integer> batchSizes, int iterations) {
-    try (EngineRunner runner = new EngineRunner(plan(built))) {
+    try (EngineRunner runner = new EngineRunner(engine(built))) {
       return Optional.of(EngineBenchmark.run(runner, batchSizes, iterations));
     }
   }
 
-  private static byte[] plan(BuiltSegment built) {
-    return built.engine().orElseThrow(() -> new IllegalStateException(built.name() + " has no engine")).plan();
+  private static EngineArtifact engine(BuiltSegment built) {
+    return built.engine().orElseThrow(() -> new IllegalStateException(built.name() + " has no engine"));
   }
 }

@@ -13,13 +13,12 @@ import java.util.Objects;
  * keeps detailed layer information (for {@link EngineInspector}; slightly larger plans), and whether FP32
  * layers may use TF32 tensor cores (TensorRT's default; off gives IEEE FP32 math, about 4x slower
  * for ResNet-50 on an H200), how many timing runs TensorRT averages per tactic (0: its default, as
- * trtexec's --avgTiming), and whether NHWC image inputs are bound channel-last ({@link ChannelLastInputs}:
- * the default, faster; the binding's dimensions become NCHW over the same bytes, so TF-TRT's engine op is fed
- * through a Reshape, see {@code artifact.ChannelLastRelabel}).
+ * trtexec's --avgTiming), and how NHWC image inputs are bound ({@link ImageBinding}: channel-last by
+ * default; TF-TRT's engine op is fed through a Reshape or a Transpose, see {@code artifact.NchwEngineInputs}).
  */
 public record EngineBuildConfig(String precision, List<OptimizationProfile> profiles, long workspaceBytes,
     int optimizationLevel, Path timingCache, boolean ampereCompatible, boolean detailedLayers, boolean tf32,
-    int avgTimingIterations, boolean channelLastInputs)
+    int avgTimingIterations, ImageBinding imageBinding)
     implements Serializable {
 
   public static final long DEFAULT_WORKSPACE = 8L << 30;
@@ -27,6 +26,7 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
 
   public EngineBuildConfig {
     Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(imageBinding, "imageBinding");
     profiles = List.copyOf(profiles);
     if (workspaceBytes <= 0) {
       throw new IllegalArgumentException("workspace must be positive, got " + workspaceBytes);
@@ -42,7 +42,7 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
   /** The same settings for another precision and profiles: one template serves every segment of a build. */
   public EngineBuildConfig with(String precision, List<OptimizationProfile> profiles) {
     return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible,
-        detailedLayers, tf32, avgTimingIterations, channelLastInputs);
+        detailedLayers, tf32, avgTimingIterations, imageBinding);
   }
 
   public static Builder builder(String precision) {
@@ -59,7 +59,7 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
     private boolean detailedLayers;
     private boolean tf32 = true;
     private int avgTimingIterations;
-    private boolean channelLastInputs = true;
+    private ImageBinding imageBinding = ImageBinding.CHANNEL_LAST;
 
     private Builder(String precision) {
       this.precision = precision;
@@ -105,14 +105,14 @@ public record EngineBuildConfig(String precision, List<OptimizationProfile> prof
       return this;
     }
 
-    public Builder channelLastInputs(boolean on) {
-      this.channelLastInputs = on;
+    public Builder imageBinding(ImageBinding binding) {
+      this.imageBinding = binding;
       return this;
     }
 
     public EngineBuildConfig build() {
       return new EngineBuildConfig(precision, profiles, workspaceBytes, optimizationLevel, timingCache, ampereCompatible,
-          detailedLayers, tf32, avgTimingIterations, channelLastInputs);
+          detailedLayers, tf32, avgTimingIterations, imageBinding);
     }
   }
 }

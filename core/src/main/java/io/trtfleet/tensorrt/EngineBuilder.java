@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * ONNX to a serialized TensorRT engine through TensorRT's own ONNX parser, as a strongly typed network
  * (no FP16/INT8 builder flags, no implicit calibrator: the API TensorRT 11 keeps). Parser and builder
  * errors become one {@link EngineBuildException} naming the segment and the node. Profiles are given in
- * the model's (TensorFlow's) dimensions, also for inputs bound channel-last.
+ * the model's (TensorFlow's) dimensions, also for NHWC images bound NCHW ({@link ImageBinding}).
  */
 public final class EngineBuilder {
 
@@ -63,9 +63,10 @@ public final class EngineBuilder {
       throw new EngineBuildException("segment " + segment + ": TensorRT's ONNX parser rejected it: " + parserErrors(parser)
           + "; the segment falls back to TensorFlow (report it if the op is in the support table)");
     }
-    Set<String> channelLast = config.channelLastInputs() ? ChannelLastInputs.apply(network) : Set.of();
-    if (!channelLast.isEmpty()) {
-      LOG.info("segment {}: input(s) {} bound channel-last (NCHW dimensions over NHWC bytes)", segment, channelLast);
+    Set<String> images = NhwcImageInputs.apply(network, config.imageBinding());
+    if (!images.isEmpty()) {
+      LOG.info("segment {}: input(s) {} bound NCHW, {}", segment, images, config.imageBinding() == ImageBinding.NCHW
+          ? "over NCHW bytes (clients transpose)" : "over the NHWC bytes (kHWC)");
     }
     IBuilderConfig cfg = builder.createBuilderConfig();
     cfg.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, config.workspaceBytes());
@@ -85,7 +86,7 @@ public final class EngineBuilder {
     for (OptimizationProfile p : config.profiles()) {
       IOptimizationProfile profile = builder.createOptimizationProfile();
       p.inputs().forEach((input, d) -> {
-        UnaryOperator<long[]> order = channelLast.contains(input) ? ChannelLastInputs::nchw : UnaryOperator.identity();
+        UnaryOperator<long[]> order = images.contains(input) ? NhwcImageInputs::nchw : UnaryOperator.identity();
         profile.setDimensions(input, OptProfileSelector.kMIN, dims(order.apply(d.min())));
         profile.setDimensions(input, OptProfileSelector.kOPT, dims(order.apply(d.opt())));
         profile.setDimensions(input, OptProfileSelector.kMAX, dims(order.apply(d.max())));
@@ -106,7 +107,7 @@ public final class EngineBuilder {
     new BytePointer(plan.data()).capacity(plan.size()).get(bytes);
     saveTimingCache(cfg.getTimingCache(), config.timingCache());
     double seconds = (System.nanoTime() - t0) / 1e9;
-    EngineMetadata meta = describe(segment, bytes, config, seconds);
+    EngineMetadata meta = describe(segment, bytes, config, images, seconds);
     LOG.info(String.format(Locale.ROOT, "built %s %s engine for %s in %.1f s (%.1f MB)", segment, config.precision(),
         device.deviceKey(), seconds, bytes.length / 1e6));
     return new EngineArtifact(bytes, meta);
@@ -120,7 +121,8 @@ public final class EngineBuilder {
     }
   }
 
-  private EngineMetadata describe(String segment, byte[] plan, EngineBuildConfig config, double seconds) {
+  private EngineMetadata describe(String segment, byte[] plan, EngineBuildConfig config, Set<String> images,
+      double seconds) {
     IRuntime runtime = createInferRuntime(TrtLogger.INSTANCE);
     ICudaEngine engine = runtime.deserializeCudaEngine(new BytePointer(plan), plan.length);
     List<EngineMetadata.IoTensor> io = new ArrayList<>();
@@ -130,7 +132,8 @@ public final class EngineBuilder {
       io.add(new EngineMetadata.IoTensor(name,
           engine.getTensorIOMode(n) == org.bytedeco.tensorrt.global.nvinfer.TensorIOMode.kINPUT.value,
           typeName(engine.getTensorDataType(n)), dims(engine.getTensorShape(name)),
-          engine.getTensorFormat(n) == TensorFormat.kHWC.value ? EngineMetadata.IoTensor.HWC : EngineMetadata.IoTensor.LINEAR));
+          engine.getTensorFormat(n) == TensorFormat.kHWC.value ? EngineMetadata.IoTensor.HWC
+              : images.contains(name) ? EngineMetadata.IoTensor.NCHW : EngineMetadata.IoTensor.LINEAR));
     }
     return new EngineMetadata(segment, device.deviceKey(), device.gpuName(), device.computeCapability(),
         device.tensorRtKey(), config.precision(), config.profiles(), io, plan.length, seconds);

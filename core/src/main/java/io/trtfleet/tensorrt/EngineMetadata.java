@@ -15,16 +15,30 @@ public record EngineMetadata(String segment, String deviceKey, String gpuName, S
   }
 
   /**
-   * One engine input or output binding: TensorRT's dimensions and memory format ({@code linear}, or
-   * {@code hwc} for an input bound channel-last: NCHW dimensions over NHWC bytes).
+   * One engine input or output binding: TensorRT's dimensions and its layout: {@code linear} (the model's
+   * shape and bytes), or, for a TensorFlow NHWC image bound NCHW ({@link ImageBinding}), {@code hwc} (NCHW
+   * dimensions over the NHWC bytes, TensorRT's {@code kHWC} format) or {@code nchw} (NCHW dimensions and
+   * bytes, TensorRT's linear format).
    */
   public record IoTensor(String name, boolean input, String dtype, long[] shape, String format) implements Serializable {
 
     public static final String LINEAR = "linear";
     public static final String HWC = "hwc";
+    public static final String NCHW = "nchw";
 
+    /** NCHW dimensions over the model's NHWC bytes. */
     public boolean channelLast() {
       return HWC.equals(format);
+    }
+
+    /** NCHW dimensions and bytes of the model's NHWC input: the caller transposes. */
+    public boolean channelFirst() {
+      return NCHW.equals(format);
+    }
+
+    /** Bound NCHW where the model shapes it NHWC, with the bytes moved or not. */
+    public boolean nchwOfNhwc() {
+      return channelLast() || channelFirst();
     }
   }
 }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
@@ -39,9 +40,9 @@ import org.tensorflow.proto.DataType;
 /**
  * Runs a serialized engine on the GPU: inference on host tensors (validation) and timing with CUDA
  * events (benchmarks). Device buffers are allocated per I/O tensor and grown on demand. One runner per
- * thread. Host tensors have the model's (TensorFlow's) shapes, also for inputs the engine binds
- * channel-last ({@link ChannelLastInputs}: same bytes, NCHW dimensions for TensorRT); {@link #profileShape}
- * and {@link #benchmark} speak the engine's dimensions.
+ * thread. Host tensors have the model's (TensorFlow's) shapes, also for NHWC images the engine binds NCHW
+ * ({@link ImageBinding}: channel-last ones keep their bytes, channel-first ones are transposed on the host);
+ * {@link #profileShape} and {@link #benchmark} speak the engine's dimensions.
  */
 public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
 
@@ -54,12 +55,25 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
   private final List<String> inputs;
   private final List<String> outputs;
   private final Set<String> channelLast = new HashSet<>();
+  private final Set<String> channelFirst;
   private final PinnedStaging staging;
   private long stagedBatches;
   private boolean closed;
 
+  /** Runs {@code engine}, taking from its metadata which inputs it binds channel-first. */
+  public EngineRunner(EngineArtifact engine) {
+    this(engine.plan(), engine.metadata() == null ? Set.of() : engine.metadata().io().stream()
+        .filter(t -> t.input() && t.channelFirst()).map(EngineMetadata.IoTensor::name).collect(Collectors.toSet()));
+  }
+
+  /** Runs a plan whose inputs are all bound as the model shapes them, or channel-last (the plan says which). */
   public EngineRunner(byte[] plan) {
+    this(plan, Set.of());
+  }
+
+  private EngineRunner(byte[] plan, Set<String> channelFirst) {
     TensorRt.require();
+    this.channelFirst = Set.copyOf(channelFirst);
     runtime = createInferRuntime(TrtLogger.INSTANCE);
     engine = runtime.deserializeCudaEngine(new BytePointer(plan), plan.length);
     if (engine == null || engine.isNull()) {
@@ -134,7 +148,7 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
         throw new IllegalArgumentException("engine input '" + name + "' not fed (fed: " + feeds.keySet() + ")");
       }
       checkType(name, t.dtype());
-      byte[] data = t.data();
+      byte[] data = channelFirst.contains(name) ? t.nhwcToNchw().data() : t.data();
       BytePointer host = staging.buffer(slot, name, data.length);
       host.position(0).put(data);
       staged.add(new StagedInput(name, t.shape(), host, data.length));
@@ -154,7 +168,8 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
     }
     Map<String, long[]> inShapes = new HashMap<>();
     for (StagedInput in : batch.inputs) {
-      long[] dims = channelLast.contains(in.name()) ? ChannelLastInputs.nchw(in.shape()) : in.shape();
+      boolean nchw = channelLast.contains(in.name()) || channelFirst.contains(in.name());
+      long[] dims = nchw ? NhwcImageInputs.nchw(in.shape()) : in.shape();
       context.setInputShape(in.name(), EngineBuilder.dims(dims));
       Pointer dev = buffer(in.name(), in.bytes());
       TensorRt.check(cudaMemcpyAsync(dev, in.host(), in.bytes(), cudaMemcpyHostToDevice, stream), "copy to GPU");

@@ -2,6 +2,7 @@ package io.trtfleet.artifact;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,13 +76,7 @@ class FullModelExportTest {
   /** An engine reading NHWC images in place: Triton gets its NCHW dims and passes the bytes through. */
   @Test
   void channelLastInputHasEngineDimsAndNonLinearFormat() {
-    ImportOptions source = TfTrtFixtures.source(TestModels.depthwiseSeparable(tmp.resolve("dw")),
-        TestModels.SIGNATURE_KEY);
-    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
-    Segment s = segmented.segments().get(0);
-    EngineArtifact engine = TfTrtFixtures.channelLast(TfTrtFixtures.engine(s, 16));
-    FullModelPlan plan = FullModelPlan.of("depthwise", segmented, Map.of(s.name(), engine)).orElseThrow();
-    String config = TritonRepositoryWriter.config(plan, TritonRepositoryWriter.Options.defaults());
+    String config = depthwiseTritonConfig(TfTrtFixtures::channelLast);
     assertTrue(config.contains("""
             name: "images:0"
             data_type: TYPE_FP32
@@ -89,6 +85,31 @@ class FullModelExportTest {
         """), config);
     assertTrue(config.contains("dims: [ 16, 16, 16 ]\n  }\n]\ninstance_group"), "outputs stay linear: " + config);
     assertEquals(1, config.split("is_non_linear_format_io").length - 1, config);
+  }
+
+  /** An engine of NCHW bytes: Triton gets its NCHW dims and tells clients the layout; nothing passes as-is. */
+  @Test
+  void channelFirstInputHasEngineDimsAndNchwFormat() {
+    String config = depthwiseTritonConfig(TfTrtFixtures::channelFirst);
+    assertTrue(config.contains("""
+            name: "images:0"
+            data_type: TYPE_FP32
+            dims: [ 8, 16, 16 ]
+            format: FORMAT_NCHW
+        """), config);
+    assertFalse(config.contains("is_non_linear_format_io"), config);
+    assertEquals(1, config.split("FORMAT_NCHW").length - 1, "outputs have no format: " + config);
+  }
+
+  /** The Triton config of the depthwise model's whole-model engine, its image input bound by {@code bind}. */
+  private String depthwiseTritonConfig(UnaryOperator<EngineArtifact> bind) {
+    ImportOptions source = TfTrtFixtures.source(TestModels.depthwiseSeparable(tmp.resolve("dw")),
+        TestModels.SIGNATURE_KEY);
+    SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
+    Segment s = segmented.segments().get(0);
+    EngineArtifact engine = bind.apply(TfTrtFixtures.engine(s, 16));
+    FullModelPlan plan = FullModelPlan.of("depthwise", segmented, Map.of(s.name(), engine)).orElseThrow();
+    return TritonRepositoryWriter.config(plan, TritonRepositoryWriter.Options.defaults());
   }
 
   /** The backward-compatibility model's engine also covers its signature (two inputs, Identity output). */

@@ -13,6 +13,7 @@ import io.trtfleet.reference.ReferenceRunner;
 import io.trtfleet.segment.SegmentedGraph;
 import io.trtfleet.segment.SegmenterOptions;
 import io.trtfleet.tensorrt.EngineArtifact;
+import io.trtfleet.tensorrt.EngineMetadata;
 import io.trtfleet.testing.Fixtures;
 import io.trtfleet.testing.TestModels;
 import java.nio.file.Files;
@@ -58,7 +59,18 @@ class StockTensorFlowSurgeryTest {
    */
   @Test
   void fashionMnistSampleChannelLastEngine() {
-    assertSameOutputs(fashionMnist(), "serving_default", SegmenterOptions.defaults(), 1, true, true);
+    assertSameOutputs(fashionMnist(), "serving_default", SegmenterOptions.defaults(), 1, true,
+        EngineMetadata.IoTensor.HWC);
+  }
+
+  /**
+   * An engine that binds its 8-channel image input channel-first (NCHW bytes): TensorFlow transposes the
+   * tensor for it, and the native segment transposes back (with one channel a wrong order would pass).
+   */
+  @Test
+  void depthwiseChannelFirstEngine() {
+    assertSameOutputs(TestModels.depthwiseSeparable(tmp.resolve("dw")), TestModels.SIGNATURE_KEY,
+        SegmenterOptions.defaults(), 1, true, EngineMetadata.IoTensor.NCHW);
   }
 
   @Test
@@ -69,26 +81,27 @@ class StockTensorFlowSurgeryTest {
 
   private void assertSameOutputs(Path model, String signature, SegmenterOptions options, int engines,
       boolean saveFirstEngine) {
-    assertSameOutputs(model, signature, options, engines, saveFirstEngine, false);
+    assertSameOutputs(model, signature, options, engines, saveFirstEngine, EngineMetadata.IoTensor.LINEAR);
   }
 
   private void assertSameOutputs(Path model, String signature, SegmenterOptions options, int engines,
-      boolean saveFirstEngine, boolean channelLast) {
+      boolean saveFirstEngine, String binding) {
     ImportOptions source = TfTrtFixtures.source(model, signature);
     SegmentedGraph segmented = TfTrtFixtures.segment(source, options);
     assertEquals(engines, segmented.segments().size());
     Segment first = segmented.segments().get(0);
     EngineArtifact engine = TfTrtFixtures.engine(first, 8);
     Map<String, EngineArtifact> built = saveFirstEngine
-        ? Map.of(first.name(), channelLast ? TfTrtFixtures.channelLast(engine) : engine) : Map.of();
-    Path out = tmp.resolve("converted-" + engines + "-" + model.getFileName() + (channelLast ? "-cl" : ""));
+        ? Map.of(first.name(), bound(engine, binding)) : Map.of();
+    Path out = tmp.resolve("converted-" + engines + "-" + model.getFileName() + "-" + binding);
     ConvertedSavedModel written = new TfTrtSavedModelWriter(TrtEngineOpSettings.defaults())
         .write(source, "model", segmented, built, out);
-    if (channelLast) {
-      assertRelabelled(read(written.savedModelDir()).getMetaGraphs(0).getGraphDef(), first);
+    if (!binding.equals(EngineMetadata.IoTensor.LINEAR)) {
+      assertShapedForTheEngine(read(written.savedModelDir()).getMetaGraphs(0).getGraphDef(), first,
+          binding.equals(EngineMetadata.IoTensor.HWC) ? "Reshape" : "Transpose");
     }
     Path stock = StockTfSurgery.rewrite(written.savedModelDir(), tmp.resolve("stock-" + engines + "-"
-        + model.getFileName() + (channelLast ? "-cl" : "")));
+        + model.getFileName() + "-" + binding));
     assertEquals(engines, StockTfSurgery.engines(read(written.savedModelDir()).getMetaGraphs(0).getGraphDef()).size());
     assertEquals(0, StockTfSurgery.engines(read(stock).getMetaGraphs(0).getGraphDef()).size());
 
@@ -114,17 +127,28 @@ class StockTensorFlowSurgeryTest {
     }
   }
 
-  /** The engine reads a Reshape of its NHWC input, declared NCHW, and its native segment reshapes back first. */
-  private static void assertRelabelled(GraphDef g, Segment engine) {
-    NodeDef op = g.getNodeList().stream().filter(n -> n.getName().equals(engine.name())).findFirst().orElseThrow();
-    NodeDef reshape = g.getNodeList().stream().filter(n -> n.getName().equals(op.getInput(0))).findFirst().orElseThrow();
-    assertEquals("Reshape", reshape.getOp());
+  private static EngineArtifact bound(EngineArtifact engine, String binding) {
+    return switch (binding) {
+      case EngineMetadata.IoTensor.HWC -> TfTrtFixtures.channelLast(engine);
+      case EngineMetadata.IoTensor.NCHW -> TfTrtFixtures.channelFirst(engine);
+      default -> engine;
+    };
+  }
+
+  /**
+   * The engine reads {@code op} (a Reshape or a Transpose) of its NHWC input, declared NCHW, and its native
+   * segment undoes it with the same op first.
+   */
+  private static void assertShapedForTheEngine(GraphDef g, Segment engine, String op) {
+    NodeDef trt = g.getNodeList().stream().filter(n -> n.getName().equals(engine.name())).findFirst().orElseThrow();
+    NodeDef shaped = g.getNodeList().stream().filter(n -> n.getName().equals(trt.getInput(0))).findFirst().orElseThrow();
+    assertEquals(op, shaped.getOp());
     long[] nhwc = engine.inputs().get(0).shape();
     assertArrayEquals(new long[] {nhwc[0], nhwc[3], nhwc[1], nhwc[2]},
-        TensorSpec.dims(op.getAttrMap().get("input_shapes").getList().getShape(0)));
+        TensorSpec.dims(trt.getAttrMap().get("input_shapes").getList().getShape(0)));
     FunctionDef f = g.getLibrary().getFunctionList().stream()
         .filter(fn -> fn.getSignature().getName().equals(engine.name() + "_native_segment")).findFirst().orElseThrow();
-    assertTrue(f.getNodeDefList().stream().anyMatch(n -> n.getOp().equals("Reshape") && n.getInput(0).equals("input_0")));
+    assertTrue(f.getNodeDefList().stream().anyMatch(n -> n.getOp().equals(op) && n.getInput(0).equals("input_0")));
     assertTrue(f.getNodeDefList().stream().filter(n -> !n.getName().startsWith("input_0_nhwc"))
         .noneMatch(n -> n.getInputList().contains("input_0")), "only the relabel reads the argument");
   }

@@ -64,12 +64,21 @@ final class TfTrtFixtures {
 
   /** {@code plain} with its first input bound channel-last: format hwc, NCHW dimensions when it is rank 4. */
   static EngineArtifact channelLast(EngineArtifact plain) {
+    return boundNchw(plain, EngineMetadata.IoTensor.HWC);
+  }
+
+  /** {@code plain} with its first input bound channel-first: format nchw, NCHW dimensions when it is rank 4. */
+  static EngineArtifact channelFirst(EngineArtifact plain) {
+    return boundNchw(plain, EngineMetadata.IoTensor.NCHW);
+  }
+
+  private static EngineArtifact boundNchw(EngineArtifact plain, String format) {
     EngineMetadata m = plain.metadata();
     List<EngineMetadata.IoTensor> io = new ArrayList<>(m.io());
     EngineMetadata.IoTensor in = io.get(0);
     long[] s = in.shape();
     long[] dims = s.length == 4 ? new long[] {s[0], s[3], s[1], s[2]} : s;
-    io.set(0, new EngineMetadata.IoTensor(in.name(), true, in.dtype(), dims, EngineMetadata.IoTensor.HWC));
+    io.set(0, new EngineMetadata.IoTensor(in.name(), true, in.dtype(), dims, format));
     return new EngineArtifact(plain.plan(), new EngineMetadata(m.segment(), m.deviceKey(), m.gpuName(),
         m.computeCapability(), m.tensorRtVersion(), m.precision(), m.profiles(), io, m.planBytes(), m.buildSeconds()));
   }

@@ -2,11 +2,11 @@ package io.trtfleet.gpu;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.trtfleet.Precision;
 import io.trtfleet.calibrate.ActivationCollector;
 import io.trtfleet.convert.ConversionOptions;
 import io.trtfleet.convert.OnnxSegmentConverter;
 import io.trtfleet.convert.OptimizationProfile;
-import io.trtfleet.Precision;
 import io.trtfleet.convert.WholeGraphSegment;
 import io.trtfleet.graph.FrozenGraph;
 import io.trtfleet.graph.HostTensor;
@@ -26,6 +26,7 @@ import io.trtfleet.tensorrt.EngineArtifact;
 import io.trtfleet.tensorrt.EngineBuildConfig;
 import io.trtfleet.tensorrt.EngineBuilder;
 import io.trtfleet.tensorrt.EngineRunner;
+import io.trtfleet.tensorrt.ImageBinding;
 import io.trtfleet.tensorrt.ServingThroughput;
 import io.trtfleet.tensorrt.TensorRt;
 import io.trtfleet.testing.ResNet50;
@@ -210,8 +211,8 @@ public final class GpuSuite {
   /**
    * Builds and benchmarks the ResNet-50 variants named in {@code specs}: a precision (FP32, FP16, INT8)
    * with dash-separated modifiers {@code strict} (FP32 without TF32), {@code o<N>} (builder optimization
-   * level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code cl} (NHWC input bound
-   * channel-last, {@link EngineBuildConfig#channelLastInputs}), {@code r<N>} (a repeat: the same build
+   * level N), {@code t<N>} (TensorRT averages N timing runs per tactic), {@code cl} and {@code cf} (NHWC input bound
+   * channel-last or channel-first, {@link ImageBinding}; neither: as shaped), {@code r<N>} (a repeat: the same build
    * again) and experiments on the ONNX: {@code db} (convolution biases as tensors, {@link BiasAsTensor}),
    * {@code i8in} (an INT8 input binding, {@link AnchorShape#int8Input}), {@code nchw} and {@code logits}
    * (the anchor's NCHW input and logits-only output, {@link AnchorShape}), {@code pqb} and {@code pqi} (the
@@ -316,7 +317,8 @@ public final class GpuSuite {
             .profiles(List.of(batchRange(input, mods.contains("nchw") ? new long[] {3, 224, 224} : new long[] {224, 224, 3},
                 batch, batch)))
             .optimizationLevel(level).tf32(!mods.contains("strict")).avgTimingIterations(modifier(mods, "t", 0))
-            .channelLastInputs(mods.contains("cl"))
+            .imageBinding(mods.contains("cl") ? ImageBinding.CHANNEL_LAST
+                : mods.contains("cf") ? ImageBinding.NCHW : ImageBinding.AS_SHAPED)
             .timingCache(engines.resolve("timing-" + spec + ".cache"))
             .detailedLayers(inspect != null).build());
         Files.write(engines.resolve("resnet50-" + spec + ".plan"), e.plan());
@@ -328,7 +330,7 @@ public final class GpuSuite {
         row.put("plan_bytes", e.metadata().planBytes());
         row.put("input_binding", e.metadata().io().get(0));
         if (!mods.contains("nchw") && !mods.contains("i8in")) {
-          try (EngineRunner run = new EngineRunner(e.plan())) {
+          try (EngineRunner run = new EngineRunner(e)) {
             float[] got = run.run(Map.of(input, check)).get(logits).floats();
             row.put("logits_rel_rms_vs_tf", relRms(got, reference));
             row.put("top1_agreement_vs_tf", agreement(got, reference, 1000));

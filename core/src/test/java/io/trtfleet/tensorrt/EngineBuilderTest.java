@@ -37,12 +37,14 @@ class EngineBuilderTest {
     assertFalse(EngineBuildConfig.builder("FP32").tf32(false).build().tf32());
   }
 
-  /** Channel-last inputs change the engine's binding, which TF-TRT cannot feed: only on request. */
+  /** NHWC images are bound channel-last unless asked otherwise; a binding is never left unset. */
   @Test
-  void inputsKeepTheirModelLayoutUnlessAskedAndTimingRunsAreValidated() {
-    assertTrue(EngineBuildConfig.builder("FP16").build().channelLastInputs(), "the default");
-    assertFalse(EngineBuildConfig.builder("FP16").channelLastInputs(false).build().channelLastInputs());
-    assertArrayEquals(new long[] {-1, 3, 224, 224}, ChannelLastInputs.nchw(new long[] {-1, 224, 224, 3}));
+  void imagesAreBoundChannelLastByDefaultAndTimingRunsAreValidated() {
+    assertEquals(ImageBinding.CHANNEL_LAST, EngineBuildConfig.builder("FP16").build().imageBinding(), "the default");
+    assertEquals(ImageBinding.NCHW, EngineBuildConfig.builder("FP16").imageBinding(ImageBinding.NCHW).build()
+        .imageBinding());
+    assertThrows(NullPointerException.class, () -> EngineBuildConfig.builder("FP16").imageBinding(null).build());
+    assertArrayEquals(new long[] {-1, 3, 224, 224}, NhwcImageInputs.nchw(new long[] {-1, 224, 224, 3}));
     assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").avgTimingIterations(-1).build());
   }
 
@@ -61,22 +63,26 @@ class EngineBuilderTest {
   @Test
   void fp32EngineMatchesTensorFlowOnGpu(@TempDir Path tmp) {
     assumeGpu();
-    buildAndCompareWithTensorFlow(TestModels.mlp(tmp.resolve("mlp")), false);
+    buildAndCompareWithTensorFlow(TestModels.mlp(tmp.resolve("mlp")), ImageBinding.AS_SHAPED);
   }
 
   /**
-   * On a GPU host: the residual block's NHWC input bound channel-last has NCHW dimensions and the
-   * channel-last format, takes the same NHWC host tensor, and matches TensorFlow. Skipped elsewhere.
+   * On a GPU host: the residual block's NHWC input bound channel-last, and bound channel-first, has NCHW
+   * dimensions and the binding's format, takes the same NHWC host tensor (the runner transposes it for the
+   * channel-first engine), and matches TensorFlow. Skipped elsewhere.
    */
   @Test
-  void channelLastInputReadsNhwcImagesInPlaceOnGpu(@TempDir Path tmp) {
+  void nhwcImagesBoundNchwMatchTensorFlowOnGpu(@TempDir Path tmp) {
     assumeGpu();
     Path model = TestModels.residualBlock(tmp.resolve("m"));
-    EngineMetadata.IoTensor binding = buildAndCompareWithTensorFlow(model, true).metadata().io().get(0);
     long[] nhwc = SavedModelImporter.importModel(ImportOptions.of(model)).graph().signature().inputs().get(0)
         .tensor().shape();
-    assertTrue(binding.channelLast(), "input bound channel-last: " + binding);
-    assertArrayEquals(ChannelLastInputs.nchw(nhwc), binding.shape());
+    EngineMetadata.IoTensor last = buildAndCompareWithTensorFlow(model, ImageBinding.CHANNEL_LAST).metadata().io().get(0);
+    assertTrue(last.channelLast(), "input bound channel-last: " + last);
+    assertArrayEquals(NhwcImageInputs.nchw(nhwc), last.shape());
+    EngineMetadata.IoTensor first = buildAndCompareWithTensorFlow(model, ImageBinding.NCHW).metadata().io().get(0);
+    assertTrue(first.channelFirst(), "input bound channel-first: " + first);
+    assertArrayEquals(NhwcImageInputs.nchw(nhwc), first.shape());
   }
 
   private static void assumeGpu() {
@@ -85,7 +91,7 @@ class EngineBuilderTest {
   }
 
   /** The model's FP32 engine (batch 1 to 8) on 4 random samples, against TensorFlow's first output. */
-  private static EngineArtifact buildAndCompareWithTensorFlow(Path model, boolean channelLast) {
+  private static EngineArtifact buildAndCompareWithTensorFlow(Path model, ImageBinding binding) {
     FrozenGraph g = SavedModelImporter.importModel(ImportOptions.of(model)).graph();
     var segment = WholeGraphSegment.of(g);
     byte[] onnx = OnnxSegmentConverter.convert(g, segment, ConversionOptions.fp32()).orElseThrow().onnx();
@@ -97,7 +103,7 @@ class EngineBuilderTest {
     one[0] = 1;
     eight[0] = 8;
     EngineArtifact e = new EngineBuilder(TensorRt.identify(0)).build(segment.name(), onnx, EngineBuildConfig
-        .builder("FP32").channelLastInputs(channelLast).profiles(List.of(new OptimizationProfile(Map.of(input,
+        .builder("FP32").imageBinding(binding).profiles(List.of(new OptimizationProfile(Map.of(input,
             new OptimizationProfile.Dims(one, shape, eight))))).build());
     HostTensor x = HostTensor.ofFloats(shape, TestModels.randomInput(1, (int) HostTensor.elementCount(shape)));
     String out = g.signature().outputs().get(0).tensor().name();
@@ -105,7 +111,7 @@ class EngineBuilderTest {
     try (ReferenceRunner tf = new ReferenceRunner(g)) {
       expected = tf.run(Map.of(input, x), List.of(out)).get(out).floats();
     }
-    try (EngineRunner run = new EngineRunner(e.plan())) {
+    try (EngineRunner run = new EngineRunner(e)) {
       assertArrayEquals(expected, run.run(Map.of(input, x)).get(out).floats(), 1e-3f);
     }
     return e;

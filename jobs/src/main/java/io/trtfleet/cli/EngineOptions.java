@@ -5,6 +5,7 @@ import io.trtfleet.convert.ProfileStrategy;
 import io.trtfleet.pipeline.BuildSettings;
 import io.trtfleet.segment.SegmenterOptions;
 import io.trtfleet.tensorrt.EngineBuildConfig;
+import io.trtfleet.tensorrt.ImageBinding;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -33,11 +34,13 @@ public final class EngineOptions {
       + " math (about 4x slower on an H200; for bit-faithful FP32 references)")
   boolean noTf32;
 
-  @Option(names = "--channel-last-input", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "bind NHWC image inputs channel-last (TensorRT kHWC: NCHW dimensions over the NHWC bytes), so"
-      + " TensorRT reads the images in place instead of transposing them first (the default; TF-TRT's engine op is"
-      + " fed through a Reshape); --no-channel-last-input binds them as TensorFlow shapes them")
-  boolean channelLastInput;
+  @Option(names = "--image-binding", defaultValue = "CHANNEL_LAST", paramLabel = "B",
+      description = "how engines bind NHWC image inputs: CHANNEL_LAST (NCHW dimensions over the NHWC bytes, TensorRT"
+      + " kHWC: clients send the model's images and TensorRT reads them in place), NCHW (NCHW dimensions and bytes:"
+      + " clients send channel-first images, the fastest INT8 input) or AS_SHAPED (NHWC, transposed inside the"
+      + " engine). Recorded in each engine's metadata and Triton config; TF-TRT's engine op is fed through a Reshape"
+      + " or a Transpose (default: ${DEFAULT-VALUE})")
+  ImageBinding imageBinding;
 
   @Option(names = "--no-mixed-precision", description = "an INT8/FP8 segment that misses its gate fails the build,"
       + " instead of being rebuilt with its most sensitive tensors in FP16 until it passes")
@@ -65,6 +68,6 @@ public final class EngineOptions {
   /** Settings every engine shares; precision and profiles come from each segment. */
   EngineBuildConfig template(Path timingCache) {
     return EngineBuildConfig.builder("FP32").workspaceBytes(workspaceGb << 30).optimizationLevel(optimizationLevel)
-        .timingCache(timingCache).detailedLayers(inspect).tf32(!noTf32).channelLastInputs(channelLastInput).build();
+        .timingCache(timingCache).detailedLayers(inspect).tf32(!noTf32).imageBinding(imageBinding).build();
   }
 }

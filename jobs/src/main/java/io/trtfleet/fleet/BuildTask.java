@@ -68,7 +68,8 @@ public final class BuildTask {
           return TargetResult.unbuilt(target, TargetResult.Status.NOT_BUILT, none.worker(), why);
         }
         gpu = claimed.get();
-        backend = new TensorRtBackend(device(target, gpu), EngineBuildConfig.builder("FP32").build(), false);
+        backend = new TensorRtBackend(device(target, gpu), EngineBuildConfig.builder("FP32")
+            .imageBinding(target.model().imageBinding()).build(), false);
       } else {
         backend = new OnnxRuntimeBackend(target.pool().executorCores());
       }

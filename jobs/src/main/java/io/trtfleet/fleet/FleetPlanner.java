@@ -3,6 +3,7 @@ package io.trtfleet.fleet;
 import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.store.Verification;
+import io.trtfleet.tensorrt.ImageBinding;
 import io.trtfleet.convert.OptimizationProfile;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,6 +84,10 @@ public final class FleetPlanner {
       profile.inputs().forEach((in, d) -> s.append(in).append(':').append(Arrays.toString(d.min()))
           .append(Arrays.toString(d.opt())).append(Arrays.toString(d.max())).append(';'));
       parts.add(s.toString());
+    }
+    // Only a binding other than the default joins the digest: targets published before it existed stay current.
+    if (m.imageBinding() != ImageBinding.CHANNEL_LAST) {
+      parts.add("image_binding=" + m.imageBinding());
     }
     return Digests.text(parts.toArray(String[]::new));
   }

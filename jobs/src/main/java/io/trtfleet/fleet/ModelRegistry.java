@@ -5,6 +5,7 @@ import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.Precision;
 import io.trtfleet.importer.ImportOptions;
 import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.tensorrt.ImageBinding;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,7 +19,7 @@ import java.util.Set;
 public record ModelRegistry(List<ModelSpec> models) {
 
   static final Set<String> MODEL_KEYS = Set.of("name", "model", "tags", "signature", "precisions", "calibration",
-      "validation", "gates", "profiles", "pools");
+      "validation", "gates", "profiles", "image_binding", "pools");
   static final int DEFAULT_VALIDATION_SAMPLES = 1000;
 
   public ModelRegistry {
@@ -69,6 +70,8 @@ public record ModelRegistry(List<ModelSpec> models) {
     ModelSpec.ValidationSpec validation = new ModelSpec.ValidationSpec(data, (int) samples);
     Map<Precision, Double> gates = gates(m, precisions);
     List<OptimizationProfile> profiles = m.has("profiles") ? profiles(m) : List.of();
+    ImageBinding binding = m.parse("image_binding", ImageBinding::valueOf, ImageBinding.CHANNEL_LAST,
+        "AS_SHAPED, CHANNEL_LAST (the default), NCHW");
     List<String> pools = m.strings("pools");
     for (String p : pools) {
       if (fleet.pool(p).isEmpty()) {
@@ -76,7 +79,7 @@ public record ModelRegistry(List<ModelSpec> models) {
       }
     }
     try {
-      return new ModelSpec(name, model, tags, signature, precisions, calibration, validation, gates, profiles, pools);
+      return new ModelSpec(name, model, tags, signature, precisions, calibration, validation, gates, profiles, binding, pools);
     } catch (IllegalArgumentException e) {
       throw m.failHere(e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.trtfleet.fleet;
 import io.trtfleet.convert.OptimizationProfile;
 import io.trtfleet.Precision;
 import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.tensorrt.ImageBinding;
 import io.trtfleet.verify.AccuracyGate;
 import io.trtfleet.verify.ValidationGates;
 import java.io.Serializable;
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * One entry of {@code conf/models.yaml}: a SavedModel, the precisions to build, where its calibration
- * and validation data live, the accuracy gates and shape profiles, and the pools it is built for.
+ * and validation data live, the accuracy gates and shape profiles, how engines bind its NHWC images (what
+ * its clients send), and the pools it is built for.
  *
  * @param calibration null when no precision is quantized
  * @param maxTop1Drop per precision, the largest top-1 accuracy drop (absolute, 0.01 = one point) against
@@ -23,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public record ModelSpec(String name, String modelUri, String tags, String signature, List<Precision> precisions,
     CalibrationSpec calibration, ValidationSpec validation, Map<Precision, Double> maxTop1Drop,
-    List<OptimizationProfile> profiles, List<String> pools) implements Serializable {
+    List<OptimizationProfile> profiles, ImageBinding imageBinding, List<String> pools) implements Serializable {
 
   /** Model names become path segments of the store: keep them plain. */
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
@@ -81,6 +83,7 @@ public record ModelSpec(String name, String modelUri, String tags, String signat
     }
     maxTop1Drop = Collections.unmodifiableMap(gates);
     profiles = List.copyOf(profiles);
+    Objects.requireNonNull(imageBinding, "image_binding");
     pools = List.copyOf(pools);
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("pools must name at least one pool");

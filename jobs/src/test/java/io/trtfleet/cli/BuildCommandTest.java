@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trtfleet.cli.InspectCommandTest.Run;
+import io.trtfleet.tensorrt.ImageBinding;
 import io.trtfleet.tensorrt.TensorRt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * build and bench say plainly when there is no GPU, and reject bad input before touching one; the same
@@ -73,5 +75,19 @@ class BuildCommandTest {
         r.err().strip(), "FP8 is a precision; like INT8 it needs scales");
     r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--precision", "FP16,INT8");
     assertTrue(r.err().contains("--precision INT8 needs --calibration FILE"), r.err());
+    r = cli("build", "--model", tmp.toString(), "--out", tmp.resolve("o").toString(), "--image-binding", "NHWC");
+    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
+    assertTrue(r.err().contains("--image-binding") && r.err().contains("CHANNEL_LAST, NCHW"), r.err());
+  }
+
+  /** Engines bind NHWC images channel-last unless --image-binding says otherwise. */
+  @Test
+  void imageBindingReachesTheEngineSettings() {
+    BuildCommand defaults = new BuildCommand();
+    new CommandLine(defaults).parseArgs("--model", "m", "--out", "o");
+    assertEquals(ImageBinding.CHANNEL_LAST, defaults.engine.template(null).imageBinding());
+    BuildCommand nchw = new BuildCommand();
+    new CommandLine(nchw).parseArgs("--model", "m", "--out", "o", "--image-binding", "NCHW");
+    assertEquals(ImageBinding.NCHW, nchw.engine.template(null).imageBinding());
   }
 }

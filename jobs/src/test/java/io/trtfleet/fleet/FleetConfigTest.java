@@ -2,6 +2,7 @@ package io.trtfleet.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.trtfleet.Precision;
 import io.trtfleet.TrtfleetException;
 import io.trtfleet.quantize.CalibrationAlgorithm;
+import io.trtfleet.tensorrt.ImageBinding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +103,13 @@ class FleetConfigTest {
     ModelRegistry ok = ModelRegistry.load(write("models.yaml", model), fleet);
     assertEquals(dir.resolve("models/cnn").toString(), ok.models().get(0).modelUri());
     assertEquals(ModelRegistry.DEFAULT_VALIDATION_SAMPLES, ok.models().get(0).validation().samples());
+    assertEquals(ImageBinding.CHANNEL_LAST, ok.models().get(0).imageBinding());
+    ModelSpec nchw = ModelRegistry.load(write("nchw.yaml", model.replace("    pools:", "    image_binding: NCHW\n    pools:")),
+        fleet).models().get(0);
+    assertEquals(ImageBinding.NCHW, nchw.imageBinding());
+    // The binding shapes the engine: changing it rebuilds the targets.
+    assertNotEquals(FleetPlanner.optionsDigest(ok.models().get(0), Precision.INT8),
+        FleetPlanner.optionsDigest(nchw, Precision.INT8));
 
     Path f = write("m1.yaml", model.replace("gpu-a100]", "gpu-t4]"));
     assertTrue(fail(() -> ModelRegistry.load(f, fleet)).startsWith(f + ": models[0].pools: pool 'gpu-t4' is not"
@@ -116,6 +125,9 @@ class FleetConfigTest {
     assertTrue(fail(() -> ModelRegistry.load(j, fleet)).startsWith(j + ": models[0].precisions: Invalid precision"));
     Path k = write("m6.yaml", model.replace("    model: models/cnn\n", ""));
     assertTrue(fail(() -> ModelRegistry.load(k, fleet)).startsWith(k + ": models[0].model: missing"));
+    Path l = write("m7.yaml", model.replace("    pools:", "    image_binding: NHWC\n    pools:"));
+    assertEquals(l + ": models[0].image_binding: 'NHWC' is not one of: AS_SHAPED, CHANNEL_LAST (the default), NCHW",
+        fail(() -> ModelRegistry.load(l, fleet)));
   }
 
   @Test

@@ -15,17 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets TensorRT read NHWC images where they lie. The converter turns a TensorFlow NHWC input into NCHW
- * with a Transpose (after a Cast under FP16/INT8), and TensorRT runs that as passes of its own over
- * the whole batch before the first convolution's input reformat: 3% of ResNet-50's FP16 throughput on an
- * H200 (docs/benchmarks/gpu.md). Here such an input is re-declared NCHW in TensorRT's channel-last
- * {@code kHWC} format and the Transpose becomes a no-op, so the only pass left is that reformat, as for a
- * model with NCHW inputs. Callers still pass the NHWC bytes; the binding's dimensions are NCHW
- * ({@link EngineRunner} maps TensorFlow shapes).
+ * Binds NHWC images NCHW ({@link ImageBinding}). The converter turns a TensorFlow NHWC input into NCHW
+ * with a Transpose (after a Cast under FP16/INT8), and TensorRT runs that as passes of its own over the
+ * whole batch before the first convolution's input reformat: 3% of ResNet-50's FP16 throughput on an H200
+ * (docs/benchmarks/gpu.md). Here such an input is re-declared NCHW and the Transpose becomes a no-op:
+ * {@link ImageBinding#CHANNEL_LAST} keeps the NHWC bytes under TensorRT's {@code kHWC} format, so the
+ * only pass left is that reformat; {@link ImageBinding#NCHW} takes NCHW bytes, as an NCHW model would.
+ * The binding's dimensions are NCHW either way ({@link EngineRunner} maps TensorFlow shapes).
  */
-final class ChannelLastInputs {
+final class NhwcImageInputs {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ChannelLastInputs.class);
+  private static final Logger LOG = LoggerFactory.getLogger(NhwcImageInputs.class);
 
   /** NHWC to NCHW: output dimension {@code i} is input dimension {@code ORDER[i]}. */
   private static final int[] ORDER = {0, 3, 1, 2};
@@ -33,18 +33,21 @@ final class ChannelLastInputs {
   /** Entries in a TensorRT Permutation (nvinfer1::Dims::MAX_DIMS). */
   private static final int MAX_DIMS = 8;
 
-  private ChannelLastInputs() {}
+  private NhwcImageInputs() {}
 
   /**
-   * Rewrites every FP32 rank-4 input read only by an NHWC-to-NCHW transpose; returns their names and logs,
-   * for every other input, why it was left as it is.
+   * Binds, as {@code binding} says, every FP32 rank-4 input read only by an NHWC-to-NCHW transpose; returns
+   * their names and logs, for every other input, why it was left as it is.
    */
-  static Set<String> apply(INetworkDefinition network) {
+  static Set<String> apply(INetworkDefinition network, ImageBinding binding) {
     Set<String> rewritten = new LinkedHashSet<>();
+    if (binding == ImageBinding.AS_SHAPED) {
+      return rewritten;
+    }
     for (int i = 0; i < network.getNbInputs(); i++) {
       ITensor in = network.getInput(i);
       String name = in.getName();
-      String skipped = rewrite(network, in);
+      String skipped = rewrite(network, in, binding);
       if (skipped == null) {
         rewritten.add(name);
       } else {
@@ -55,7 +58,7 @@ final class ChannelLastInputs {
   }
 
   /** Null when {@code in} was rewritten, else why not. */
-  private static String rewrite(INetworkDefinition network, ITensor in) {
+  private static String rewrite(INetworkDefinition network, ITensor in, ImageBinding binding) {
     long[] nhwc = EngineBuilder.dims(in.getDimensions());
     // JavaCPP returns TensorRT enums as new objects carrying the value: compare values, never identities.
     if (nhwc.length != 4 || in.getType().value != DataType.kFLOAT.value) {
@@ -74,7 +77,9 @@ final class ChannelLastInputs {
     }
     // Re-declared in place, not replaced: removing the old input left TensorRT 10.6 a dangling tensor (checkLinks).
     in.setDimensions(EngineBuilder.dims(nchw(nhwc)));
-    in.setAllowedFormats(1 << TensorFormat.kHWC.value);
+    if (binding == ImageBinding.CHANNEL_LAST) {
+      in.setAllowedFormats(1 << TensorFormat.kHWC.value);
+    }
     // Its reader already gets NCHW: the transpose becomes a no-op shuffle, which the builder removes.
     Permutation identity = new Permutation();
     for (int i = 0; i < MAX_DIMS; i++) {

@@ -8,8 +8,9 @@ import io.trtfleet.tensorrt.EngineMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
@@ -19,35 +20,47 @@ import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * TF-TRT's side of an engine that binds an NHWC input channel-last ({@link EngineMetadata.IoTensor#channelLast}:
- * the NHWC bytes under NCHW dimensions). TRTEngineOp hands TensorRT a tensor's bytes and its TensorFlow
- * shape, so a Reshape (no bytes move, unlike a Transpose) relabels [N,H,W,C] as [N,C,H,W] in front of
- * the engine, and the native segment, which TensorFlow runs when the engine cannot serve a batch,
- * relabels back first: both paths compute what the source graph computes. The new shape is gathered
- * from the tensor's own, so dynamic batch and image sizes pass too.
+ * TF-TRT's side of an engine that binds an NHWC image NCHW ({@link EngineMetadata.IoTensor#nchwOfNhwc}).
+ * TRTEngineOp hands TensorRT a tensor's bytes and its TensorFlow shape, so TensorFlow shapes the image for
+ * the engine in front of it: a Reshape relabels [N,H,W,C] as [N,C,H,W] for a channel-last binding (NHWC
+ * bytes, none move), a Transpose moves the bytes for a channel-first one. The native segment, which
+ * TensorFlow runs when the engine cannot serve a batch, undoes that first: both paths compute what the
+ * source graph computes. A relabel's shape is gathered from the tensor's own, so dynamic batch and image
+ * sizes pass too.
  */
-final class ChannelLastRelabel {
+final class NchwEngineInputs {
+
+  /** How TensorFlow turns the NHWC tensor into the engine's NCHW one. */
+  enum Move {
+    /** Only the labels: the engine reads NHWC bytes (channel-last). */
+    RESHAPE,
+    /** The bytes too: the engine reads NCHW bytes (channel-first). */
+    TRANSPOSE
+  }
 
   /** Dimension {@code i} of the relabelled shape is dimension {@code TO_ENGINE[i]} of the TensorFlow shape. */
   private static final int[] TO_ENGINE = {0, 3, 1, 2};
   private static final int[] TO_TENSORFLOW = {0, 2, 3, 1};
 
-  private ChannelLastRelabel() {}
+  private NchwEngineInputs() {}
 
-  /** Indices of the segment inputs {@code engine} binds channel-last (none without an engine). */
-  static Set<Integer> inputs(Segment segment, EngineArtifact engine) {
-    Set<Integer> out = new TreeSet<>();
+  /** The segment inputs {@code engine} binds NCHW, by index, and how each gets there (none without an engine). */
+  static SortedMap<Integer, Move> inputs(Segment segment, EngineArtifact engine) {
+    SortedMap<Integer, Move> out = new TreeMap<>();
     if (engine == null || engine.metadata() == null) {
       return out;
     }
     for (int i = 0; i < segment.inputs().size(); i++) {
       String name = segment.inputs().get(i).name();
-      if (engine.metadata().io().stream().anyMatch(t -> t.input() && t.channelLast() && t.name().equals(name))) {
+      Optional<EngineMetadata.IoTensor> binding = engine.metadata().io().stream()
+          .filter(t -> t.input() && t.nchwOfNhwc() && t.name().equals(name)).findFirst();
+      if (binding.isPresent()) {
         if (segment.inputs().get(i).rank() != 4) {
-          throw new TrtfleetException("engine " + segment.name() + " binds input " + name + " channel-last, but it is"
-              + " not an NHWC image (rank " + segment.inputs().get(i).rank() + "): rebuild it without channel-last inputs");
+          throw new TrtfleetException("engine " + segment.name() + " binds input " + name + " NCHW (" + binding.get()
+              .format() + "), but it is not an NHWC image (rank " + segment.inputs().get(i).rank() + "): rebuild it"
+              + " with --image-binding AS_SHAPED");
         }
-        out.add(i);
+        out.put(i, binding.get().channelFirst() ? Move.TRANSPOSE : Move.RESHAPE);
       }
     }
     return out;
@@ -59,28 +72,29 @@ final class ChannelLastRelabel {
   }
 
   /**
-   * Adds, through {@code add}, the nodes that relabel {@code input} (a GraphDef input string) for input
-   * {@code index} of {@code engine}; returns the relabelled tensor's input string.
+   * Adds, through {@code add}, the nodes that shape {@code input} (a GraphDef input string) for input
+   * {@code index} of {@code engine}; returns the engine's tensor's input string.
    */
-  static String toEngine(Consumer<NodeDef> add, String engine, int index, String input) {
-    String base = engine + "/channel_last_" + index;
-    relabel(base, input, TO_ENGINE, ":0", add);
+  static String toEngine(Consumer<NodeDef> add, String engine, int index, String input, Move move) {
+    String base = engine + (move == Move.RESHAPE ? "/channel_last_" : "/channel_first_") + index;
+    reorder(base, input, TO_ENGINE, ":0", move, add);
     return base;
   }
 
-  /** {@code f} with each of {@code inputs}' arguments relabelled back to NHWC before its body reads it. */
-  static FunctionDef toTensorFlow(FunctionDef f, Set<Integer> inputs) {
+  /** {@code f} with each of {@code inputs}' arguments brought back to NHWC before its body reads it. */
+  static FunctionDef toTensorFlow(FunctionDef f, Map<Integer, Move> inputs) {
     if (inputs.isEmpty()) {
       return f;
     }
     FunctionDef.Builder b = f.toBuilder().clearNodeDef();
     List<NodeDef> added = new ArrayList<>();
     Map<String, String> rename = new java.util.HashMap<>();
-    for (int i : inputs) {
-      String arg = f.getSignature().getInputArg(i).getName();
+    for (Map.Entry<Integer, Move> in : inputs.entrySet()) {
+      String arg = f.getSignature().getInputArg(in.getKey()).getName();
       String base = arg + "_nhwc";
-      relabel(base, arg, TO_TENSORFLOW, ":output:0", added::add);
-      rename.put(arg, base + ":output:0");
+      reorder(base, arg, TO_TENSORFLOW, ":output:0", in.getValue(), added::add);
+      // A function body names an output by its op's output argument: Reshape's is "output", Transpose's "y".
+      rename.put(arg, base + (in.getValue() == Move.TRANSPOSE ? ":y:0" : ":output:0"));
     }
     b.addAllNodeDef(added);
     for (NodeDef n : f.getNodeDefList()) {
@@ -93,10 +107,17 @@ final class ChannelLastRelabel {
   }
 
   /**
-   * {@code base} = Reshape({@code x}, Gather(Shape({@code x}), order)); {@code ref} is how the graph or
-   * function body names a node's first output ({@code ":0"} or {@code ":output:0"}).
+   * {@code base} = Reshape({@code x}, Gather(Shape({@code x}), order)) or Transpose({@code x}, order);
+   * {@code ref} is how the graph or function body names a node's first output ({@code ":0"} or
+   * {@code ":output:0"}).
    */
-  private static void relabel(String base, String x, int[] order, String ref, Consumer<NodeDef> add) {
+  private static void reorder(String base, String x, int[] order, String ref, Move move, Consumer<NodeDef> add) {
+    if (move == Move.TRANSPOSE) {
+      add.accept(constInts(base + "/perm", order));
+      add.accept(NodeDef.newBuilder().setName(base).setOp("Transpose").addInput(x).addInput(base + "/perm" + ref)
+          .putAttr("T", type(DataType.DT_FLOAT)).putAttr("Tperm", type(DataType.DT_INT32)).build());
+      return;
+    }
     add.accept(NodeDef.newBuilder().setName(base + "/shape").setOp("Shape").addInput(x)
         .putAttr("T", type(DataType.DT_FLOAT)).putAttr("out_type", type(DataType.DT_INT32)).build());
     add.accept(constInts(base + "/order", order));

@@ -38,7 +38,7 @@ final class NchwEngineInputs {
     TRANSPOSE
   }
 
-  /** Dimension {@code i} of the relabelled shape is dimension {@code TO_ENGINE[i]} of the TensorFlow shape. */
+  /** Dimension {@code i} of the engine's shape is dimension {@code TO_ENGINE[i]} of TensorFlow's (and back). */
   private static final int[] TO_ENGINE = {0, 3, 1, 2};
   private static final int[] TO_TENSORFLOW = {0, 2, 3, 1};
 

@@ -21,7 +21,7 @@ import org.tensorflow.proto.DataType;
  * out; otherwise max_batch_size is 0 and dims are the full shapes. An NHWC image the engine binds NCHW
  * ({@link EngineMetadata.IoTensor#nchwOfNhwc}) gets the engine's NCHW dims and, bound channel-last,
  * {@code is_non_linear_format_io}, so Triton hands the client's NHWC bytes to TensorRT as they are, or,
- * bound channel-first, {@code format: FORMAT_NCHW}: the client sends NCHW bytes.
+ * bound channel-first, {@code format: FORMAT_NCHW} when Triton owns the batch: the client sends NCHW bytes.
  */
 public final class TritonRepositoryWriter {
 
@@ -117,8 +117,11 @@ public final class TritonRepositoryWriter {
       b.append("    data_type: ").append(tritonType(t.dtype())).append('\n');
       b.append("    dims: [ ").append(Arrays.stream(dims).mapToObj(Long::toString).collect(Collectors.joining(", ")))
           .append(" ]\n");
-      if (engine != null) {
-        b.append(engine.channelLast() ? "    is_non_linear_format_io: true\n" : "    format: FORMAT_NCHW\n");
+      if (engine != null && engine.channelLast()) {
+        b.append("    is_non_linear_format_io: true\n");
+      } else if (engine != null && batched) {
+        // Triton takes a format only over the three dims without the batch: a fixed batch keeps it unsaid.
+        b.append("    format: FORMAT_NCHW\n");
       }
       b.append(i + 1 < bindings.size() ? "  },\n" : "  }\n");
     }

@@ -3,6 +3,8 @@ package io.trtfleet.tensorrt;
 import io.trtfleet.convert.OptimizationProfile;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** What a serialized engine is and was built for: stored next to the plan and in manifests. */
 public record EngineMetadata(String segment, String deviceKey, String gpuName, String computeCapability,
@@ -12,6 +14,11 @@ public record EngineMetadata(String segment, String deviceKey, String gpuName, S
   public EngineMetadata {
     profiles = List.copyOf(profiles);
     io = List.copyOf(io);
+  }
+
+  /** The inputs bound channel-first ({@link IoTensor#channelFirst}): their callers' NHWC bytes must be transposed. */
+  public Set<String> channelFirstInputs() {
+    return io.stream().filter(t -> t.input() && t.channelFirst()).map(IoTensor::name).collect(Collectors.toSet());
   }
 
   /**

@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
@@ -62,11 +61,14 @@ public final class EngineRunner implements io.trtfleet.graph.ModelRunner {
 
   /** Runs {@code engine}, taking from its metadata which inputs it binds channel-first. */
   public EngineRunner(EngineArtifact engine) {
-    this(engine.plan(), engine.metadata() == null ? Set.of() : engine.metadata().io().stream()
-        .filter(t -> t.input() && t.channelFirst()).map(EngineMetadata.IoTensor::name).collect(Collectors.toSet()));
+    this(engine.plan(), engine.metadata() == null ? Set.of() : engine.metadata().channelFirstInputs());
   }
 
-  /** Runs a plan whose inputs are all bound as the model shapes them, or channel-last (the plan says which). */
+  /**
+   * Runs a plan alone: host tensors must come in the engine's own layout for inputs bound channel-first
+   * (the plan cannot tell those from NCHW model inputs); benchmarks, which fill the engine's dimensions, need
+   * nothing more.
+   */
   public EngineRunner(byte[] plan) {
     this(plan, Set.of());
   }

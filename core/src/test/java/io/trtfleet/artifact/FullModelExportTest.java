@@ -101,15 +101,32 @@ class FullModelExportTest {
     assertEquals(1, config.split("FORMAT_NCHW").length - 1, "outputs have no format: " + config);
   }
 
+  /** Triton refuses a format over four dims: with a fixed batch the NCHW dims stand alone. */
+  @Test
+  void channelFirstInputWithAFixedBatchHasNoFormat() {
+    FullModelPlan dynamic = depthwisePlan(TfTrtFixtures::channelFirst);
+    FullModelPlan fixed = new FullModelPlan("depthwise", dynamic.engine(),
+        dynamic.inputs().stream().map(b -> new FullModelPlan.Binding(b.signatureKey(),
+            new io.trtfleet.graph.TensorSpec(b.tensor().name(), b.tensor().dtype(), new long[] {4, 16, 16, 8}))).toList(),
+        dynamic.outputs());
+    String config = TritonRepositoryWriter.config(fixed, TritonRepositoryWriter.Options.defaults());
+    assertTrue(config.contains("max_batch_size: 0\n"), config);
+    assertTrue(config.contains("dims: [ -1, 8, 16, 16 ]\n  }"), config);
+    assertFalse(config.contains("format"), config);
+  }
+
   /** The Triton config of the depthwise model's whole-model engine, its image input bound by {@code bind}. */
   private String depthwiseTritonConfig(UnaryOperator<EngineArtifact> bind) {
+    return TritonRepositoryWriter.config(depthwisePlan(bind), TritonRepositoryWriter.Options.defaults());
+  }
+
+  private FullModelPlan depthwisePlan(UnaryOperator<EngineArtifact> bind) {
     ImportOptions source = TfTrtFixtures.source(TestModels.depthwiseSeparable(tmp.resolve("dw")),
         TestModels.SIGNATURE_KEY);
     SegmentedGraph segmented = TfTrtFixtures.segment(source, SegmenterOptions.defaults());
     Segment s = segmented.segments().get(0);
     EngineArtifact engine = bind.apply(TfTrtFixtures.engine(s, 16));
-    FullModelPlan plan = FullModelPlan.of("depthwise", segmented, Map.of(s.name(), engine)).orElseThrow();
-    return TritonRepositoryWriter.config(plan, TritonRepositoryWriter.Options.defaults());
+    return FullModelPlan.of("depthwise", segmented, Map.of(s.name(), engine)).orElseThrow();
   }
 
   /** The backward-compatibility model's engine also covers its signature (two inputs, Identity output). */

@@ -37,6 +37,15 @@ class HostTensorTest {
   }
 
   @Test
+  void nhwcToNchwMovesWiderElementsWhole() {
+    HostTensor longs = HostTensor.ofLongs(new long[] {1, 1, 2, 3}, new long[] {1L << 40, 2, 3, 4, 5, -6});
+    HostTensor planes = longs.nhwcToNchw();
+    long[] out = new long[6];
+    java.nio.ByteBuffer.wrap(planes.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+    assertArrayEquals(new long[] {1L << 40, 4, 2, 5, 3, -6}, out);
+  }
+
+  @Test
   void nhwcToNchwRefusesOtherRanks() {
     HostTensor vector = HostTensor.ofFloats(new long[] {4}, new float[4]);
     assertThrows(IllegalArgumentException.class, vector::nhwcToNchw);

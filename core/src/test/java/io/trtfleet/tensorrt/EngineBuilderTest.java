@@ -48,6 +48,19 @@ class EngineBuilderTest {
     assertThrows(IllegalArgumentException.class, () -> EngineBuildConfig.builder("FP32").avgTimingIterations(-1).build());
   }
 
+  /** The runner transposes exactly the inputs the metadata says are bound channel-first. */
+  @Test
+  void channelFirstInputsComeFromTheMetadata() {
+    long[] s = {-1, 3, 8, 8};
+    EngineMetadata m = new EngineMetadata("seg", "h200.sm90", "NVIDIA H200", "9.0", "trt-10.6.0", "INT8", List.of(),
+        List.of(new EngineMetadata.IoTensor("first", true, "float", s, EngineMetadata.IoTensor.NCHW),
+            new EngineMetadata.IoTensor("last", true, "float", s, EngineMetadata.IoTensor.HWC),
+            new EngineMetadata.IoTensor("plain", true, "float", s, EngineMetadata.IoTensor.LINEAR),
+            new EngineMetadata.IoTensor("out", false, "float", s, EngineMetadata.IoTensor.NCHW)), 1, 0.1);
+    assertEquals(java.util.Set.of("first"), m.channelFirstInputs());
+    assertTrue(m.io().get(1).nchwOfNhwc() && !m.io().get(1).channelFirst() && !m.io().get(2).nchwOfNhwc());
+  }
+
   /** Without a GPU every entry point says so in one line instead of failing inside native code. */
   @Test
   void withoutGpuTheBuildSaysWhy() {

@@ -52,7 +52,7 @@ public final class FleetPlanner {
         Pool pool = fleet.pool(poolName).orElseThrow();
         for (Precision p : m.precisions()) {
           String cal = p.quantized() ? calKey.digest() : FleetTargetKey.NO_CALIBRATION;
-          FleetTargetKey key = new FleetTargetKey(m.name(), modelDigest, cal, optionsDigest(m, p),
+          FleetTargetKey key = new FleetTargetKey(m.name(), modelDigest, cal, optionsDigest(m, p, pool.needsGpu()),
               pool.backendKey(), pool.storeDeviceKey(), p.name());
           Target t = new Target(m, pool, p, key);
           Verification v = store.verify(key);
@@ -75,8 +75,11 @@ public final class FleetPlanner {
         c.algorithm().name(), c.samples());
   }
 
-  /** Everything besides model and calibration that shapes the engine: a change rebuilds it. */
-  static String optionsDigest(ModelSpec m, Precision p) {
+  /**
+   * Everything besides model and calibration that shapes the target: a change rebuilds it. The image binding
+   * shapes only GPU engines ({@code gpu}).
+   */
+  static String optionsDigest(ModelSpec m, Precision p, boolean gpu) {
     List<String> parts = new ArrayList<>(List.of("format=" + CONVERSION_FORMAT, "tags=" + m.tags(),
         "signature=" + m.signature(), "precision=" + p.name()));
     for (OptimizationProfile profile : m.profiles()) {
@@ -86,7 +89,7 @@ public final class FleetPlanner {
       parts.add(s.toString());
     }
     // Only a binding other than the default joins the digest: targets published before it existed stay current.
-    if (m.imageBinding() != ImageBinding.CHANNEL_LAST) {
+    if (gpu && m.imageBinding() != ImageBinding.CHANNEL_LAST) {
       parts.add("image_binding=" + m.imageBinding());
     }
     return Digests.text(parts.toArray(String[]::new));

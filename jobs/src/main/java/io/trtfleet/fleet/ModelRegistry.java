@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -70,7 +71,8 @@ public record ModelRegistry(List<ModelSpec> models) {
     ModelSpec.ValidationSpec validation = new ModelSpec.ValidationSpec(data, (int) samples);
     Map<Precision, Double> gates = gates(m, precisions);
     List<OptimizationProfile> profiles = m.has("profiles") ? profiles(m) : List.of();
-    ImageBinding binding = m.parse("image_binding", ImageBinding::valueOf, ImageBinding.CHANNEL_LAST,
+    ImageBinding binding = m.parse("image_binding", b -> ImageBinding.valueOf(b.toUpperCase(Locale.ROOT)),
+        ImageBinding.CHANNEL_LAST,
         "AS_SHAPED, CHANNEL_LAST (the default), NCHW");
     List<String> pools = m.strings("pools");
     for (String p : pools) {

@@ -107,9 +107,15 @@ class FleetConfigTest {
     ModelSpec nchw = ModelRegistry.load(write("nchw.yaml", model.replace("    pools:", "    image_binding: NCHW\n    pools:")),
         fleet).models().get(0);
     assertEquals(ImageBinding.NCHW, nchw.imageBinding());
-    // The binding shapes the engine: changing it rebuilds the targets.
-    assertNotEquals(FleetPlanner.optionsDigest(ok.models().get(0), Precision.INT8),
-        FleetPlanner.optionsDigest(nchw, Precision.INT8));
+    // The binding shapes GPU engines: changing it rebuilds GPU targets, not CPU ones; the default binding
+    // keeps the digest targets had before bindings were configurable (pinned).
+    String channelLast = FleetPlanner.optionsDigest(ok.models().get(0), Precision.INT8, true);
+    assertEquals("269c11a17e5ca63411f9c83d17ca73c1868f13207a7f9be52dcf17f7517416e4", channelLast);
+    assertNotEquals(channelLast, FleetPlanner.optionsDigest(nchw, Precision.INT8, true));
+    assertEquals(FleetPlanner.optionsDigest(ok.models().get(0), Precision.INT8, false),
+        FleetPlanner.optionsDigest(nchw, Precision.INT8, false));
+    Path lower = write("lower.yaml", model.replace("    pools:", "    image_binding: nchw\n    pools:"));
+    assertEquals(ImageBinding.NCHW, ModelRegistry.load(lower, fleet).models().get(0).imageBinding());
 
     Path f = write("m1.yaml", model.replace("gpu-a100]", "gpu-t4]"));
     assertTrue(fail(() -> ModelRegistry.load(f, fleet)).startsWith(f + ": models[0].pools: pool 'gpu-t4' is not"
